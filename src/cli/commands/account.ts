@@ -1,0 +1,132 @@
+import type { Command } from 'commander';
+import type { AccountView } from '../../shared/views.js';
+import { parseArg } from '../arguments.js';
+import { fields, table, time } from '../format.js';
+import { action } from '../runtime.js';
+
+function describeAccount(account: AccountView): string[] {
+  return fields([
+    ['Account', account.username],
+    ['Id', account.id],
+    ['Role', account.role],
+    ['Status', account.status],
+    ['E-mail', account.email ?? '-'],
+    ['Created', time(account.createdAt)],
+    ['Password set', time(account.passwordChangedAt)],
+    ['Failed sign-ins', String(account.failedSignIns)],
+    ['Locked until', time(account.lockedUntil)],
+  ]);
+}
+
+/** `account …`: administration of accounts, and a user's own password. */
+export function registerAccountCommands(program: Command): void {
+  const account = program.command('account').description('Add, inspect and manage accounts (most need a signed-in administrator).');
+
+  account
+    .command('add')
+    .description('Create an account.')
+    .argument('<name>', 'account name')
+    .option('--admin', 'make it an administrator')
+    .option('--email <address>', 'e-mail address')
+    .option('--password-stdin', 'read the new password from standard input instead of a hidden prompt')
+    .action(
+      action(async (runtime, name: string, options: { admin?: boolean; email?: string; passwordStdin?: boolean }) => {
+        const username = parseArg('accountName', name, 'account name');
+        const email = options.email === undefined ? null : parseArg('email', options.email, 'e-mail address');
+        const caller = await runtime.caller();
+        const password = await runtime.passwords(options.passwordStdin).next(`Password for ${username}: `, { confirm: true });
+        const engine = await runtime.engine();
+        const created = await engine.accounts.add(caller, { username, password, email, role: options.admin === true ? 'admin' : 'user' });
+        return { json: { account: created }, text: `Created ${created.role} account "${created.username}".` };
+      }),
+    );
+
+  account
+    .command('list')
+    .description('List every account.')
+    .action(
+      action(async (runtime) => {
+        const caller = await runtime.caller();
+        const accounts = (await runtime.engine()).accounts.list(caller);
+        return {
+          json: { accounts },
+          text: table(
+            ['NAME', 'ROLE', 'STATUS', 'LOCKED UNTIL', 'CREATED'],
+            accounts.map((a) => [a.username, a.role, a.status, time(a.lockedUntil), time(a.createdAt)]),
+          ),
+        };
+      }),
+    );
+
+  account
+    .command('show')
+    .description('Show one account (your own, or any for an administrator).')
+    .argument('<name>', 'account name')
+    .action(
+      action(async (runtime, name: string) => {
+        const username = parseArg('accountName', name, 'account name');
+        const caller = await runtime.caller();
+        const shown = (await runtime.engine()).accounts.show(caller, username);
+        return { json: { account: shown }, text: describeAccount(shown) };
+      }),
+    );
+
+  const simple = [
+    ['disable', 'Disable an account and end its sessions.', 'disabled'],
+    ['enable', 'Enable a disabled account.', 'enabled'],
+    ['unlock', 'Clear failed sign-ins and any lock on an account.', 'unlocked'],
+  ] as const;
+  for (const [verb, description, done] of simple) {
+    account
+      .command(verb)
+      .description(description)
+      .argument('<name>', 'account name')
+      .action(
+        action(async (runtime, name: string) => {
+          const username = parseArg('accountName', name, 'account name');
+          const caller = await runtime.caller();
+          const changed = (await runtime.engine()).accounts[verb](caller, username);
+          return { json: { account: changed }, text: `Account "${changed.username}" ${done}.` };
+        }),
+      );
+  }
+
+  account
+    .command('delete')
+    .description('Delete an account, its sessions and its settings. The audit log keeps its history.')
+    .argument('<name>', 'account name')
+    .action(
+      action(async (runtime, name: string) => {
+        const username = parseArg('accountName', name, 'account name');
+        const caller = await runtime.caller();
+        (await runtime.engine()).accounts.delete(caller, username);
+        return { json: { deleted: username }, text: `Account "${username}" deleted.` };
+      }),
+    );
+
+  account
+    .command('passwd')
+    .description(
+      'Change your own password (current, then new), or as an administrator set another account\'s (new only). ' +
+        'With --password-stdin, give each password on its own line.',
+    )
+    .argument('[name]', 'another account, for an administrator')
+    .option('--password-stdin', 'read the passwords from standard input, one per line')
+    .action(
+      action(async (runtime, name: string | undefined, options: { passwordStdin?: boolean }) => {
+        const caller = await runtime.caller();
+        const engine = await runtime.engine();
+        const passwords = runtime.passwords(options.passwordStdin);
+        const target = name === undefined ? caller.username : parseArg('accountName', name, 'account name');
+        if (engine.accounts.find(target).id === caller.accountId) {
+          const current = await passwords.next('Current password: ');
+          const next = await passwords.next('New password: ', { confirm: true });
+          await engine.accounts.changeOwnPassword(caller, current, next);
+          return { json: { changed: caller.username }, text: 'Password changed. Your other sessions were signed out.' };
+        }
+        const next = await passwords.next(`New password for ${target}: `, { confirm: true });
+        await engine.accounts.resetPassword(caller, target, next);
+        return { json: { changed: target }, text: `Password for "${target}" set. Its sessions were signed out.` };
+      }),
+    );
+}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { parseArg } from '../arguments.js';
+import { table, time } from '../format.js';
+import { action } from '../runtime.js';
+
+/** `policy …`: the admin-set rules; each change is audited. */
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command('policy').description('Show and change the vault\'s security policy.');
+
+  policy
+    .command('show')
+    .description('Show every policy key, its value and its default.')
+    .action(
+      action(async (runtime) => {
+        await runtime.caller();
+        const entries = (await runtime.engine()).policy.describe();
+        return {
+          json: { policy: entries },
+          text: table(
+            ['KEY', 'VALUE', 'DEFAULT', 'CHANGED', 'BY'],
+            entries.map((e) => [e.key, String(e.value), String(e.default), time(e.updatedAt), e.updatedBy ?? '-']),
+          ),
+        };
+      }),
+    );
+
+  policy
+    .command('set')
+    .description('Change one policy key (administrators). Run `latchkey policy show` for the keys.')
+    .argument('<key>', 'policy key, e.g. session.idleTimeoutMinutes')
+    .argument('<value>', 'new value')
+    .action(
+      action(async (runtime, key: string, value: string) => {
+        const parsedKey = parseArg('policyKey', key, 'policy key');
+        const parsedValue = parseArg('policyValue', value, 'policy value');
+        const caller = await runtime.caller();
+        const entry = (await runtime.engine()).policy.set(caller, parsedKey, parsedValue);
+        return { json: { policy: entry }, text: `${entry.key} = ${String(entry.value)} (default ${String(entry.default)})` };
+      }),
+    );
+}

@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { registerAccountCommands } from './commands/account.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerAuthCommands } from './commands/auth.js';
+import { registerPolicyCommands } from './commands/policy.js';
+import { registerSessionCommands } from './commands/session.js';
+import { registerSetupCommands } from './commands/setup.js';
+import { UsageError } from './password-input.js';
+import { printError } from './runtime.js';
+import { latchkeyVersion } from './version.js';
+
+/** The command table: every command is declared once, with its help, here and in ./commands. */
+export function buildProgram(): Command {
+  const program = new Command('latchkey')
+    .description('Latchkey: a local-first sign-in vault. Manage accounts, sessions, policy and the audit log.')
+    .version(latchkeyVersion(), '-V, --version')
+    .option('--vault <path>', 'the vault file (default: $LATCHKEY_VAULT, else the per-user app-data folder)')
+    .option('--keychain-service <name>', 'keychain namespace for the vault key and CLI session (default: $LATCHKEY_KEYCHAIN_SERVICE, else "latchkey")')
+    .option('--json', 'print one JSON object on standard output')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerSetupCommands(program);
+  registerAuthCommands(program);
+  registerAccountCommands(program);
+  registerSessionCommands(program);
+  registerAuditCommands(program);
+  registerPolicyCommands(program);
+  for (const command of allCommands(program)) command.exitOverride();
+  return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((child) => [child, ...allCommands(child)]);
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here too, successfully.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      if (error.exitCode !== 0 && argv.includes('--json')) printError(new UsageError(error.message.replace(/^error: /, '')), true);
+      return;
+    }
+    printError(error, argv.includes('--json'));
+  }
+}

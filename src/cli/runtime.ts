@@ -1,0 +1,146 @@
+import { hostname, userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { ClientInfo } from '../shared/client.js';
+import { LatchkeyError, isLatchkeyError, toErrorInfo } from '../shared/errors.js';
+import type { Caller } from '../main/engine/caller.js';
+import { openEngine, type Engine } from '../main/engine/engine.js';
+import { DEFAULT_KEYCHAIN_SERVICE, OsKeychain } from '../main/secrets/keychain.js';
+import { resolveVaultPath } from '../main/store/vault-location.js';
+import { PasswordInput, UsageError } from './password-input.js';
+import { latchkeyVersion } from './version.js';
+
+export interface GlobalOptions {
+  readonly vault?: string;
+  readonly keychainService?: string;
+  readonly json?: boolean;
+}
+
+/** What a command prints: one JSON value under --json, or lines for a person. */
+export interface Output<T> {
+  readonly json: T;
+  readonly text: string | readonly string[];
+  /** Non-zero for a completed command whose answer is "no" (a broken audit chain). */
+  readonly exitCode?: number;
+  /** The command already wrote its output as a stream (an export to standard output). */
+  readonly silent?: boolean;
+}
+
+/** One CLI invocation: the vault it opens, the keychain it uses, and the signed-in CLI session. */
+export class CliRuntime {
+  readonly globals: GlobalOptions;
+  readonly keychain: OsKeychain;
+  readonly vaultPath: string;
+  #engine: Engine | null = null;
+
+  constructor(globals: GlobalOptions) {
+    this.globals = globals;
+    this.keychain = new OsKeychain(globals.keychainService ?? process.env['LATCHKEY_KEYCHAIN_SERVICE'] ?? DEFAULT_KEYCHAIN_SERVICE);
+    this.vaultPath = resolveVaultPath(globals.vault);
+  }
+
+  async engine(): Promise<Engine> {
+    this.#engine ??= await openEngine({ vaultPath: this.vaultPath, secrets: this.keychain });
+    return this.#engine;
+  }
+
+  client(): ClientInfo {
+    return {
+      host: 'cli',
+      deviceName: hostname(),
+      osUser: safeOsUser(),
+      ip: null,
+      userAgent: `latchkey-cli/${latchkeyVersion()} (node ${process.version}; ${process.platform})`,
+    };
+  }
+
+  /** The CLI session's token lives in the keychain, one per vault and OS user; it is never printed. */
+  async #sessionAccount(): Promise<string> {
+    return `cli-session:${(await this.engine()).vaultId}:${safeOsUser() ?? 'unknown'}`;
+  }
+
+  async saveSessionToken(token: string): Promise<void> {
+    await this.keychain.set(await this.#sessionAccount(), token);
+  }
+
+  async forgetSessionToken(): Promise<void> {
+    await this.keychain.delete(await this.#sessionAccount());
+  }
+
+  async sessionToken(): Promise<string | null> {
+    return this.keychain.get(await this.#sessionAccount());
+  }
+
+  /** The signed-in caller, checked against the vault on this very call. */
+  async caller(): Promise<Caller> {
+    const token = await this.sessionToken();
+    if (token === null) {
+      throw new LatchkeyError('NOT_AUTHORISED', 'Not signed in. Run `latchkey signin NAME` first.');
+    }
+    try {
+      return (await this.engine()).sessions.validate(token);
+    } catch (error) {
+      if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') await this.forgetSessionToken();
+      throw error;
+    }
+  }
+
+  passwords(fromStdin: boolean | undefined): PasswordInput {
+    return new PasswordInput(fromStdin === true);
+  }
+
+  close(): void {
+    this.#engine?.close();
+    this.#engine = null;
+  }
+}
+
+function safeOsUser(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wraps a command's work: prints its output, turns an error into the envelope and an exit status
+ * (1 refused, 2 usage), and never lets a stack trace or a secret reach the terminal.
+ */
+export function action<A extends unknown[]>(
+  work: (runtime: CliRuntime, ...args: A) => Promise<Output<unknown>>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args.at(-1) as Command;
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const runtime = new CliRuntime(globals);
+    try {
+      const output = await work(runtime, ...(args.slice(0, -1) as A));
+      printOutput(output, globals.json === true);
+      process.exitCode = output.exitCode ?? 0;
+    } catch (error) {
+      printError(error, globals.json === true);
+    } finally {
+      runtime.close();
+    }
+  };
+}
+
+function printOutput(output: Output<unknown>, json: boolean): void {
+  if (output.silent === true) return;
+  if (json) {
+    process.stdout.write(`${JSON.stringify(output.json)}\n`);
+    return;
+  }
+  const lines = typeof output.text === 'string' ? [output.text] : output.text;
+  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function printError(error: unknown, json: boolean): void {
+  const usage = error instanceof UsageError;
+  const info = usage ? { code: 'INVALID_INPUT' as const, message: error.message } : toErrorInfo(error);
+  // An unexpected failure's own message is withheld from normal output; this lets a developer see it.
+  if (info.code === 'INTERNAL' && process.env['LATCHKEY_DEBUG'] === '1') console.error(error);
+  if (json) process.stdout.write(`${JSON.stringify({ error: info })}\n`);
+  else process.stderr.write(`latchkey: ${info.message}${usage ? '' : ` (${info.code})`}\n`);
+  process.exitCode = usage ? 2 : 1;
+}

@@ -1,0 +1,256 @@
+import { LatchkeyError } from '../../../shared/errors.js';
+import type { AccountView, Role } from '../../../shared/views.js';
+import type { AccountRow } from '../../store/accounts.js';
+import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../caller.js';
+import type { EngineContext } from '../context.js';
+import { newId } from '../crypto/random.js';
+import type { Lockout } from '../lockout/lockout.js';
+import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import type { SessionService } from '../sessions/sessions.js';
+import { requireValidEmail, requireValidUsername } from './usernames.js';
+
+export interface NewAccount {
+  readonly username: string;
+  readonly password: string;
+  readonly role?: Role;
+  readonly email?: string | null;
+  readonly displayName?: string;
+}
+
+const NOT_FOUND = (name: string): LatchkeyError => new LatchkeyError('NOT_FOUND', `There is no account named "${name}".`);
+
+export class AccountService {
+  readonly #ctx: EngineContext;
+  readonly #sessions: SessionService;
+  readonly #lockout: Lockout;
+
+  constructor(ctx: EngineContext, sessions: SessionService, lockout: Lockout) {
+    this.#ctx = ctx;
+    this.#sessions = sessions;
+    this.#lockout = lockout;
+  }
+
+  isInitialised(): boolean {
+    return this.#ctx.repos.accounts.count() > 0;
+  }
+
+  /** First run: creates the first admin. There is never a default account or password. */
+  async initialise(input: NewAccount): Promise<AccountView> {
+    if (this.isInitialised()) {
+      throw new LatchkeyError('ALREADY_INITIALISED', 'This vault already has accounts; ask an administrator to add yours.');
+    }
+    const row = await this.#prepare({ ...input, role: 'admin' });
+    this.#ctx.transaction(() => {
+      if (this.#ctx.repos.accounts.count() > 0) {
+        throw new LatchkeyError('ALREADY_INITIALISED', 'This vault already has accounts; ask an administrator to add yours.');
+      }
+      this.#ctx.repos.accounts.insert(row);
+      const party = { id: row.id, name: row.username };
+      this.#ctx.audit.append({ type: 'vault.initialised', outcome: 'success', actor: party, details: { vaultId: this.#ctx.vault.id } });
+      this.#ctx.audit.append({ type: 'account.created', outcome: 'success', actor: party, target: party, details: { role: 'admin' } });
+    });
+    return this.view(row);
+  }
+
+  async add(caller: Caller, input: NewAccount): Promise<AccountView> {
+    requireAdmin(caller);
+    const row = await this.#prepare(input);
+    this.#ctx.transaction(() => {
+      if (this.#ctx.repos.accounts.byUsername(row.username) !== undefined) {
+        throw new LatchkeyError('CONFLICT', `An account named "${row.username}" already exists.`);
+      }
+      this.#ctx.repos.accounts.insert(row);
+      this.#ctx.audit.append({
+        type: 'account.created',
+        outcome: 'success',
+        actor: partyOf(caller),
+        target: { id: row.id, name: row.username },
+        sessionId: caller.sessionId,
+        details: { role: row.role, hasEmail: row.email_enc !== null },
+      });
+    });
+    return this.view(row);
+  }
+
+  list(caller: Caller): AccountView[] {
+    requireAdmin(caller);
+    return this.#ctx.repos.accounts.all().map((row) => this.view(row));
+  }
+
+  show(caller: Caller, username: string): AccountView {
+    const row = this.find(username);
+    requireSelfOrAdmin(caller, row.id);
+    return this.view(row);
+  }
+
+  disable(caller: Caller, username: string): AccountView {
+    requireAdmin(caller);
+    const row = this.find(username);
+    if (row.status === 'disabled') return this.view(row);
+    this.#ctx.transaction(() => {
+      this.#keepAnAdmin(row, 'disable');
+      this.#ctx.repos.accounts.setStatus(row.id, 'disabled', this.#ctx.clock.now());
+      this.#sessions.endAllForAccount(row.id, 'account_disabled', caller);
+      this.#audit(caller, 'account.disabled', row);
+    });
+    return this.view(this.find(username));
+  }
+
+  enable(caller: Caller, username: string): AccountView {
+    requireAdmin(caller);
+    const row = this.find(username);
+    if (row.status === 'active') return this.view(row);
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.accounts.setStatus(row.id, 'active', this.#ctx.clock.now());
+      this.#audit(caller, 'account.enabled', row);
+    });
+    return this.view(this.find(username));
+  }
+
+  unlock(caller: Caller, username: string): AccountView {
+    requireAdmin(caller);
+    const row = this.find(username);
+    this.#ctx.transaction(() => {
+      const state = this.#lockout.state(row.username);
+      if (this.#lockout.clear(row.username)) {
+        this.#audit(caller, 'account.unlocked', row, { failures: state.failures, wasLocked: state.locked });
+      }
+    });
+    return this.view(row);
+  }
+
+  delete(caller: Caller, username: string): void {
+    requireAdmin(caller);
+    const row = this.find(username);
+    if (row.id === caller.accountId) {
+      throw new LatchkeyError('CONFLICT', 'You cannot delete the account you are signed in with.');
+    }
+    this.#ctx.transaction(() => {
+      this.#keepAnAdmin(row, 'delete');
+      this.#sessions.endAllForAccount(row.id, 'account_disabled', caller);
+      this.#lockout.clear(row.username);
+      this.#ctx.repos.accounts.delete(row.id);
+      this.#audit(caller, 'account.deleted', row, { role: row.role });
+    });
+  }
+
+  /** A user changes their own password: the current one is needed, and every other session ends. */
+  async changeOwnPassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
+    const row = this.#byId(caller.accountId);
+    const check = await this.#ctx.hasher.verify(row.password_hash, currentPassword);
+    if (!check.valid) {
+      this.#ctx.transaction(() => {
+        this.#lockout.recordFailure(row.username, row);
+        this.#audit(caller, 'password.changed', row, undefined, 'failure', 'wrong_current_password');
+      });
+      throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
+    }
+    const hash = await this.#hashNew(row, newPassword);
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
+      this.#sessions.endAllForAccount(row.id, 'password_changed', caller, caller.sessionId);
+      this.#audit(caller, 'password.changed', row);
+    });
+  }
+
+  /** An admin sets another account's password: all of that account's sessions end. */
+  async resetPassword(caller: Caller, username: string, newPassword: string): Promise<void> {
+    requireAdmin(caller);
+    const row = this.find(username);
+    if (row.id === caller.accountId) {
+      throw new LatchkeyError('INVALID_INPUT', 'To change your own password, give the current one too (latchkey account passwd).');
+    }
+    const hash = await this.#hashNew(row, newPassword);
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
+      this.#sessions.endAllForAccount(row.id, 'password_changed', caller);
+      this.#lockout.clear(row.username);
+      this.#audit(caller, 'password.reset', row);
+    });
+  }
+
+  find(username: string): AccountRow {
+    const row = this.#ctx.repos.accounts.byUsername(requireValidUsername(username));
+    if (row === undefined) throw NOT_FOUND(username);
+    return row;
+  }
+
+  view(row: AccountRow): AccountView {
+    const lock = this.#lockout.state(row.username);
+    return {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      role: row.role,
+      status: row.status,
+      email: this.#email(row),
+      createdAt: row.created_at,
+      passwordChangedAt: row.password_changed_at,
+      lockedUntil: lock.retryAt,
+      failedSignIns: lock.failures,
+    };
+  }
+
+  #byId(id: string): AccountRow {
+    const row = this.#ctx.repos.accounts.byId(id);
+    if (row === undefined) throw new LatchkeyError('SESSION_EXPIRED', 'Your account no longer exists.');
+    return row;
+  }
+
+  async #prepare(input: NewAccount): Promise<AccountRow> {
+    const username = requireValidUsername(input.username);
+    const email = input.email == null || input.email === '' ? null : requireValidEmail(input.email);
+    checkPasswordPolicy(input.password, { username, email, hasSecondFactor: false });
+    const id = newId('acc');
+    const now = this.#ctx.clock.now();
+    const displayName = (input.displayName ?? input.username).normalize('NFKC').trim().slice(0, 128) || username;
+    return {
+      id,
+      username,
+      display_name: displayName,
+      role: input.role ?? 'user',
+      status: 'active',
+      email_enc: email === null ? null : this.#ctx.vault.cipher.encrypt(email, { table: 'accounts', column: 'email', rowId: id }),
+      password_hash: await this.#ctx.hasher.hash(input.password),
+      password_changed_at: now,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  async #hashNew(row: AccountRow, password: string): Promise<string> {
+    checkPasswordPolicy(password, { username: row.username, email: this.#email(row), hasSecondFactor: false });
+    return this.#ctx.hasher.hash(password);
+  }
+
+  #email(row: AccountRow): string | null {
+    return row.email_enc === null ? null : this.#ctx.vault.cipher.decrypt(row.email_enc, { table: 'accounts', column: 'email', rowId: row.id });
+  }
+
+  /** Inside a transaction: the vault must always keep one active admin. */
+  #keepAnAdmin(row: AccountRow, action: string): void {
+    if (row.role === 'admin' && row.status === 'active' && this.#ctx.repos.accounts.countActiveAdmins() <= 1) {
+      throw new LatchkeyError('CONFLICT', `Cannot ${action} the last active administrator.`);
+    }
+  }
+
+  #audit(
+    caller: Caller,
+    type: 'account.disabled' | 'account.enabled' | 'account.unlocked' | 'account.deleted' | 'password.changed' | 'password.reset',
+    row: AccountRow,
+    details?: Record<string, string | number | boolean | null>,
+    outcome: 'success' | 'failure' = 'success',
+    reason?: string,
+  ): void {
+    this.#ctx.audit.append({
+      type,
+      outcome,
+      actor: partyOf(caller),
+      target: { id: row.id, name: row.username },
+      sessionId: caller.sessionId,
+      device: caller.deviceName,
+      ...(details === undefined ? {} : { details }),
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+}

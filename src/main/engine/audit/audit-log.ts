@@ -1,0 +1,166 @@
+import { createHmac } from 'node:crypto';
+import type { AuditEventType, AuditOutcome } from '../../../shared/audit-events.js';
+import type { AuditEventView, AuditVerdict } from '../../../shared/views.js';
+import type { AuditRepository, AuditRow } from '../../store/audit.js';
+import type { MetaRepository } from '../../store/meta.js';
+import type { Clock } from '../clock.js';
+import { constantTimeEqual } from '../crypto/random.js';
+
+export interface AuditParty {
+  readonly id: string | null;
+  readonly name: string;
+}
+
+/** What a rule reports. Never put a secret here: the type allows only plain, short facts. */
+export interface AuditEntry {
+  readonly type: AuditEventType;
+  readonly outcome: AuditOutcome;
+  readonly actor?: AuditParty | null;
+  readonly target?: AuditParty | null;
+  readonly sessionId?: string | null;
+  readonly device?: string | null;
+  readonly reason?: string | null;
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface AuditFilter {
+  readonly accountId?: string;
+  readonly type?: string;
+  readonly since?: number;
+  readonly limit?: number;
+}
+
+const HEAD_KEY = 'audit_head';
+const GENESIS: Buffer = Buffer.alloc(32);
+
+interface Head {
+  readonly seq: number;
+  readonly mac: Buffer;
+}
+
+/**
+ * An append-only, tamper-evident log. Each row carries HMAC(key, previous MAC ‖ row), and an
+ * authenticated head records the last row, so an edited, removed, reordered or cut-off row shows.
+ * Callers append inside the transaction that makes the change, so the two commit together.
+ */
+export class AuditLog {
+  readonly #rows: AuditRepository;
+  readonly #meta: MetaRepository;
+  readonly #key: Buffer;
+  readonly #clock: Clock;
+
+  constructor(rows: AuditRepository, meta: MetaRepository, key: Buffer, clock: Clock) {
+    this.#rows = rows;
+    this.#meta = meta;
+    this.#key = key;
+    this.#clock = clock;
+  }
+
+  /** Must run inside a write transaction. */
+  append(entry: AuditEntry): void {
+    // With no valid head (it was removed or forged) the new row starts a fresh chain after the
+    // last stored row: it never verifies against its predecessor, so the break stays on record.
+    const head = this.#readHead() ?? { seq: this.#rows.lastSeq(), mac: GENESIS };
+    const unsigned: Omit<AuditRow, 'mac'> = {
+      seq: head.seq + 1,
+      at: this.#clock.now(),
+      type: entry.type,
+      outcome: entry.outcome,
+      actor_id: entry.actor?.id ?? null,
+      actor_name: entry.actor?.name ?? null,
+      target_id: entry.target?.id ?? null,
+      target_name: entry.target?.name ?? null,
+      session_id: entry.sessionId ?? null,
+      device: entry.device ?? null,
+      reason: entry.reason ?? null,
+      details: entry.details === undefined ? null : JSON.stringify(entry.details),
+    };
+    const mac = this.#rowMac(head.mac, unsigned);
+    this.#rows.insert({ ...unsigned, mac });
+    this.#writeHead({ seq: unsigned.seq, mac });
+  }
+
+  list(filter: AuditFilter = {}): AuditEventView[] {
+    const rows = this.#rows.query({
+      limit: Math.min(Math.max(filter.limit ?? 100, 1), 10_000),
+      ...(filter.accountId === undefined ? {} : { accountId: filter.accountId }),
+      ...(filter.type === undefined ? {} : { typePrefix: filter.type }),
+      ...(filter.since === undefined ? {} : { since: filter.since }),
+    });
+    return rows.map(toView);
+  }
+
+  /** Every event, oldest first, for export. */
+  *all(): Generator<AuditEventView> {
+    for (const row of this.#rows.iterate()) yield toView(row);
+  }
+
+  verify(): AuditVerdict {
+    let previous: Buffer = GENESIS;
+    let expectedSeq = 1;
+    let events = 0;
+    for (const row of this.#rows.iterate()) {
+      if (row.seq !== expectedSeq) {
+        return broken(events, expectedSeq, 'missing', `Event ${expectedSeq} is missing from the log.`);
+      }
+      const { mac, ...unsigned } = row;
+      if (!constantTimeEqual(mac, this.#rowMac(previous, unsigned))) {
+        return broken(events, row.seq, 'altered', `Event ${row.seq} was altered, or events around it were reordered.`);
+      }
+      previous = mac;
+      expectedSeq += 1;
+      events += 1;
+    }
+    const head = this.#readHead();
+    const lastSeq = expectedSeq - 1;
+    if (head === null ? lastSeq !== 0 : head.seq !== lastSeq || !constantTimeEqual(head.mac, previous)) {
+      return broken(events, lastSeq + 1, 'truncated', 'The log ends before its last recorded event: events were removed from its end.');
+    }
+    return { intact: true, events };
+  }
+
+  #rowMac(previous: Buffer, row: Omit<AuditRow, 'mac'>): Buffer {
+    const canonical = JSON.stringify([
+      row.seq, row.at, row.type, row.outcome, row.actor_id, row.actor_name, row.target_id,
+      row.target_name, row.session_id, row.device, row.reason, row.details,
+    ]);
+    return createHmac('sha256', this.#key).update(previous).update(canonical, 'utf8').digest();
+  }
+
+  #headTag(head: Head): Buffer {
+    return createHmac('sha256', this.#key).update(`head:${head.seq}:`).update(head.mac).digest();
+  }
+
+  /** A head whose tag does not verify counts as absent, which `verify` then reports. */
+  #readHead(): Head | null {
+    const stored = this.#meta.get(HEAD_KEY);
+    if (stored === null) return null;
+    const [seqText, macText, tagText] = stored.split('.');
+    const head = { seq: Number(seqText), mac: Buffer.from(macText ?? '', 'base64url') };
+    const tag = Buffer.from(tagText ?? '', 'base64url');
+    return Number.isSafeInteger(head.seq) && constantTimeEqual(tag, this.#headTag(head)) ? head : null;
+  }
+
+  #writeHead(head: Head): void {
+    this.#meta.set(HEAD_KEY, `${head.seq}.${head.mac.toString('base64url')}.${this.#headTag(head).toString('base64url')}`);
+  }
+}
+
+function broken(events: number, brokenAt: number, problem: 'altered' | 'missing' | 'truncated', message: string): AuditVerdict {
+  return { intact: false, events, brokenAt, problem, message };
+}
+
+function toView(row: AuditRow): AuditEventView {
+  return {
+    seq: row.seq,
+    at: row.at,
+    type: row.type as AuditEventView['type'],
+    outcome: row.outcome as AuditEventView['outcome'],
+    actor: row.actor_name === null ? null : { id: row.actor_id, name: row.actor_name },
+    target: row.target_name === null ? null : { id: row.target_id, name: row.target_name },
+    sessionId: row.session_id,
+    device: row.device,
+    reason: row.reason,
+    details: row.details === null ? null : (JSON.parse(row.details) as AuditEventView['details']),
+  };
+}

@@ -1,0 +1,60 @@
+import type { SecretStore } from '../secrets/secret-store.js';
+import { AccountService } from './accounts/accounts.js';
+import { SignIn } from './auth/sign-in.js';
+import { systemClock, type Clock } from './clock.js';
+import { createContext } from './context.js';
+import { Lockout } from './lockout/lockout.js';
+import { PasswordHasher, type HashParameters } from './passwords/password-hasher.js';
+import { PolicyService } from './policy/policy-service.js';
+import { cleanUp, type CleanupReport } from './sessions/cleanup.js';
+import { SessionService } from './sessions/sessions.js';
+import { openVault } from './vault.js';
+
+export interface EngineOptions {
+  /** The vault file. */
+  readonly vaultPath: string;
+  readonly secrets: SecretStore;
+  readonly clock?: Clock;
+  /** Only ever lowered by tests that measure nothing about hashing cost. */
+  readonly hashParameters?: HashParameters;
+  readonly nativeBinding?: string;
+}
+
+/** The whole of Latchkey's rules over one open vault. Hosts (Electron, CLI, browser host) only drive it. */
+export interface Engine {
+  readonly vaultId: string;
+  readonly vaultPath: string;
+  readonly secrets: SecretStore;
+  readonly accounts: AccountService;
+  readonly sessions: SessionService;
+  readonly signIn: SignIn;
+  readonly policy: PolicyService;
+  readonly audit: Pick<import('./audit/audit-log.js').AuditLog, 'list' | 'all' | 'verify'>;
+  cleanUp(): Promise<CleanupReport>;
+  close(): void;
+}
+
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const vault = await openVault({
+    path: options.vaultPath,
+    secrets: options.secrets,
+    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+  });
+  const ctx = createContext(vault, options.clock ?? systemClock, new PasswordHasher(options.hashParameters));
+  const policy = new PolicyService(ctx);
+  const current = (): ReturnType<PolicyService['current']> => policy.current();
+  const lockout = new Lockout(ctx, current);
+  const sessions = new SessionService(ctx, current);
+  return {
+    vaultId: vault.id,
+    vaultPath: vault.path,
+    secrets: vault.secrets,
+    accounts: new AccountService(ctx, sessions, lockout),
+    sessions,
+    signIn: new SignIn(ctx, sessions, lockout),
+    policy,
+    audit: ctx.audit,
+    cleanUp: () => cleanUp(ctx, sessions, lockout),
+    close: () => vault.close(),
+  };
+}

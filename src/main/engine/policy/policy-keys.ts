@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * Every admin-settable rule, declared once: its schema, its strict default and what it means.
+ * The CLI's `policy show|set`, the admin screen and the engine all read this table.
+ */
+export const POLICY_KEYS = {
+  'session.idleTimeoutMinutes': {
+    schema: z.coerce.number().int().min(1).max(24 * 60),
+    default: 30,
+    describe: 'Minutes without activity after which a session ends (NIST AAL2: 30).',
+  },
+  'session.absoluteTimeoutHours': {
+    schema: z.coerce.number().int().min(1).max(24 * 30),
+    default: 12,
+    describe: 'Hours after sign-in after which a session ends whatever its activity (NIST AAL2: 12).',
+  },
+  'session.maxPerAccount': {
+    schema: z.coerce.number().int().min(1).max(100),
+    default: 5,
+    describe: 'Active sessions one account may hold at once.',
+  },
+  'session.limitMode': {
+    schema: z.enum(['evict-oldest', 'deny']),
+    default: 'evict-oldest' as 'evict-oldest' | 'deny',
+    describe: 'At the limit: end the oldest session (evict-oldest) or refuse the new sign-in (deny).',
+  },
+  'session.rememberDays': {
+    schema: z.coerce.number().int().min(0).max(90),
+    default: 30,
+    describe: 'Days a "stay signed in" family may live from its first sign-in; 0 turns staying signed in off.',
+  },
+  'lockout.delayAfterFailures': {
+    schema: z.coerce.number().int().min(1).max(100),
+    default: 5,
+    describe: 'Failed sign-ins after which each further attempt waits a growing delay (1 s, 2 s, 4 s … 15 min).',
+  },
+  'lockout.lockAfterFailures': {
+    schema: z.coerce.number().int().min(2).max(100),
+    default: 20,
+    describe: 'Failed sign-ins after which the account locks until an admin unlocks it or the lock ends.',
+  },
+  'lockout.lockMinutes': {
+    schema: z.coerce.number().int().min(1).max(7 * 24 * 60),
+    default: 60,
+    describe: 'Minutes a lock lasts unless an admin unlocks the account first.',
+  },
+} as const;
+
+export type PolicyKey = keyof typeof POLICY_KEYS;
+export type Policy = { -readonly [K in PolicyKey]: (typeof POLICY_KEYS)[K]['default'] };
+
+export const POLICY_KEY_NAMES = Object.keys(POLICY_KEYS) as PolicyKey[];
+
+export function isPolicyKey(key: string): key is PolicyKey {
+  return Object.hasOwn(POLICY_KEYS, key);
+}
+
+export function defaultPolicy(): Policy {
+  return Object.fromEntries(POLICY_KEY_NAMES.map((key) => [key, POLICY_KEYS[key].default])) as Policy;
+}

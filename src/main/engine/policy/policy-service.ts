@@ -1,0 +1,77 @@
+import { LatchkeyError } from '../../../shared/errors.js';
+import type { Caller } from '../caller.js';
+import { requireAdmin, partyOf } from '../caller.js';
+import type { EngineContext } from '../context.js';
+import { POLICY_KEYS, POLICY_KEY_NAMES, defaultPolicy, isPolicyKey, type Policy, type PolicyKey } from './policy-keys.js';
+
+export interface PolicyEntryView {
+  readonly key: PolicyKey;
+  readonly value: Policy[PolicyKey];
+  readonly default: Policy[PolicyKey];
+  readonly description: string;
+  readonly updatedAt: number | null;
+  readonly updatedBy: string | null;
+}
+
+export class PolicyService {
+  readonly #ctx: EngineContext;
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+  }
+
+  /** The policy in force: stored values over the strict defaults. */
+  current(): Policy {
+    const policy = defaultPolicy();
+    for (const row of this.#ctx.repos.policy.all()) {
+      if (!isPolicyKey(row.key)) continue;
+      const parsed = POLICY_KEYS[row.key].schema.safeParse(JSON.parse(row.value));
+      if (parsed.success) (policy as Record<PolicyKey, unknown>)[row.key] = parsed.data;
+    }
+    return policy;
+  }
+
+  describe(): PolicyEntryView[] {
+    const stored = new Map(this.#ctx.repos.policy.all().map((row) => [row.key, row]));
+    const policy = this.current();
+    return POLICY_KEY_NAMES.map((key) => ({
+      key,
+      value: policy[key],
+      default: POLICY_KEYS[key].default,
+      description: POLICY_KEYS[key].describe,
+      updatedAt: stored.get(key)?.updated_at ?? null,
+      updatedBy: stored.get(key)?.updated_by ?? null,
+    }));
+  }
+
+  /** Sets one key from its text form (as typed on a command line or in a form); audited with old and new values. */
+  set(caller: Caller, key: string, text: string): PolicyEntryView {
+    requireAdmin(caller);
+    if (!isPolicyKey(key)) {
+      throw new LatchkeyError('INVALID_INPUT', `Unknown policy key "${key}". Known keys: ${POLICY_KEY_NAMES.join(', ')}.`);
+    }
+    const parsed = POLICY_KEYS[key].schema.safeParse(text);
+    if (!parsed.success) {
+      throw new LatchkeyError('INVALID_INPUT', `Invalid value for ${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    const previous = this.current()[key];
+    const value = parsed.data;
+    const next = { ...this.current(), [key]: value };
+    if (next['lockout.lockAfterFailures'] <= next['lockout.delayAfterFailures']) {
+      throw new LatchkeyError('INVALID_INPUT', 'lockout.lockAfterFailures must be greater than lockout.delayAfterFailures.');
+    }
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.policy.set(key, JSON.stringify(value), this.#ctx.clock.now(), caller.username);
+      this.#ctx.audit.append({
+        type: 'policy.changed',
+        outcome: 'success',
+        actor: partyOf(caller),
+        sessionId: caller.sessionId,
+        details: { key, from: previous, to: value, default: POLICY_KEYS[key].default },
+      });
+    });
+    const entry = this.describe().find((e) => e.key === key);
+    if (entry === undefined) throw new Error(`policy key ${key} vanished`);
+    return entry;
+  }
+}

@@ -1,0 +1,36 @@
+import type { EngineContext } from '../context.js';
+import type { Lockout } from '../lockout/lockout.js';
+import type { SessionService } from './sessions.js';
+
+export interface CleanupReport {
+  readonly expired: number;
+  readonly deleted: number;
+  readonly families: number;
+  readonly failureCounters: number;
+}
+
+/** Small batches, each its own short transaction, with a yield between, so no caller waits long. */
+export const CLEANUP_BATCH = 100;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Ends sessions whose time ran out (audited as expired), then deletes ended sessions,
+ * dead "stay signed in" families and stale failure counters.
+ */
+export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout): Promise<CleanupReport> {
+  const drain = async (batch: () => number): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const done = ctx.transaction(batch);
+      total += done;
+      if (done < CLEANUP_BATCH) return total;
+      await yieldToEventLoop();
+    }
+  };
+  const expired = await drain(() => sessions.expireTimedOut(CLEANUP_BATCH));
+  const deleted = await drain(() => ctx.repos.sessions.deleteEnded(ctx.clock.now() + 1, CLEANUP_BATCH));
+  const families = await drain(() => ctx.repos.sessions.deleteDeadFamilies(ctx.clock.now(), CLEANUP_BATCH));
+  const failureCounters = await drain(() => lockout.prune(CLEANUP_BATCH));
+  return { expired, deleted, families, failureCounters };
+}

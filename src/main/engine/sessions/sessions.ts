@@ -1,0 +1,358 @@
+import type { ClientInfo } from '../../../shared/client.js';
+import { LatchkeyError } from '../../../shared/errors.js';
+import type { Assurance, SessionEndReason, SessionView } from '../../../shared/views.js';
+import type { AccountRow } from '../../store/accounts.js';
+import type { SessionRow } from '../../store/sessions.js';
+import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../caller.js';
+import { DAY, HOUR, MINUTE } from '../clock.js';
+import type { EngineContext } from '../context.js';
+import { constantTimeEqual, hashToken, newId, newToken } from '../crypto/random.js';
+import type { Policy } from '../policy/policy-keys.js';
+
+/** Last activity is written at most this often: validation is a read, not a write, on most calls. */
+export const TOUCH_INTERVAL = MINUTE;
+
+export interface StartedSession {
+  readonly session: SessionView;
+  /** The bearer secret; the host keeps it (keychain or memory) and never shows it. */
+  readonly token: string;
+  /** Present when "stay signed in" was asked for and policy allows it. */
+  readonly refreshToken: string | null;
+}
+
+interface NewSession {
+  readonly account: AccountRow;
+  readonly client: ClientInfo;
+  readonly assurance: Assurance;
+  readonly staySignedIn: boolean;
+}
+
+const SESSION_ENDED = 'Your session has ended. Sign in again.';
+
+export class SessionService {
+  readonly #ctx: EngineContext;
+  readonly #policy: () => Policy;
+
+  constructor(ctx: EngineContext, policy: () => Policy) {
+    this.#ctx = ctx;
+    this.#policy = policy;
+  }
+
+  /**
+   * Starts a session. Must run inside the caller's transaction, which also holds the sign-in's
+   * own audit event. Enforces the per-account limit first.
+   */
+  start(request: NewSession, family: { id: string; expiresAt: number } | null = null): StartedSession {
+    const { account, client, assurance } = request;
+    const now = this.#ctx.clock.now();
+    const policy = this.#policy();
+    this.#makeRoom(account, policy);
+
+    let familyId = family?.id ?? null;
+    let refreshToken: string | null = null;
+    let familyCap = family?.expiresAt ?? Number.POSITIVE_INFINITY;
+    if (family === null && request.staySignedIn && policy['session.rememberDays'] > 0) {
+      familyId = newId('fam');
+      familyCap = now + policy['session.rememberDays'] * DAY;
+      this.#ctx.repos.sessions.insertFamily({
+        id: familyId, account_id: account.id, assurance, created_at: now, expires_at: familyCap, revoked_at: null, revoke_reason: null,
+      });
+    }
+    if (familyId !== null) refreshToken = this.#issueRefreshToken(familyId, familyCap);
+
+    const token = newToken();
+    const row: SessionRow = {
+      id: newId('sess'),
+      account_id: account.id,
+      token_hash: hashToken(token),
+      family_id: familyId,
+      assurance,
+      host: client.host,
+      device_name: client.deviceName,
+      os_user: client.osUser,
+      ip: client.ip,
+      user_agent: client.userAgent,
+      created_at: now,
+      last_active_at: now,
+      // NIST AAL2: an absolute cap; a remembered family never outlives its own cap either.
+      expires_at: Math.min(now + policy['session.absoluteTimeoutHours'] * HOUR, familyCap),
+      active: 1,
+      ended_at: null,
+      end_reason: null,
+    };
+    this.#ctx.repos.sessions.insert(row);
+    this.#ctx.audit.append({
+      type: 'session.created',
+      outcome: 'success',
+      actor: { id: account.id, name: account.username },
+      target: { id: account.id, name: account.username },
+      sessionId: row.id,
+      device: client.deviceName,
+      details: { assurance, host: client.host, staySignedIn: familyId !== null },
+    });
+    return { session: this.#view(row, account.username, policy), token, refreshToken };
+  }
+
+  /**
+   * Checks a bearer token on every use: active, within the idle and the absolute deadline,
+   * and its account still enabled. An expired session is ended and audited here.
+   */
+  validate(token: string): Caller {
+    const hash = hashToken(token);
+    const row = this.#ctx.repos.sessions.byTokenHash(hash);
+    // The look-up is by SHA-256 of the token, so its timing says nothing about the token itself;
+    // the explicit compare is a second guard should the look-up ever change.
+    if (row === undefined || row.active !== 1 || !constantTimeEqual(row.token_hash, hash)) {
+      throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
+    }
+    const now = this.#ctx.clock.now();
+    const policy = this.#policy();
+    const timeout = this.#timeoutReason(row, now, policy);
+    if (timeout !== null) {
+      this.#ctx.transaction(() => this.#expire(row, timeout, now));
+      throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: timeout });
+    }
+    const account = this.#ctx.repos.accounts.byId(row.account_id);
+    if (account === undefined || account.status !== 'active') {
+      throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
+    }
+    if (now - row.last_active_at >= TOUCH_INTERVAL) this.#ctx.repos.sessions.touch(row.id, now);
+    return {
+      sessionId: row.id,
+      accountId: account.id,
+      username: account.username,
+      role: account.role,
+      deviceName: row.device_name,
+    };
+  }
+
+  /** The caller's own session, as the dashboard shows it. */
+  current(caller: Caller): SessionView {
+    const row = this.#ctx.repos.sessions.byId(caller.sessionId);
+    if (row === undefined) throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
+    return this.#view(row, caller.username, this.#policy());
+  }
+
+  /** Own sessions; an admin may name another account or ask for every account's. */
+  list(caller: Caller, options: { accountId?: string; allAccounts?: boolean; includeEnded?: boolean } = {}): SessionView[] {
+    if (options.allAccounts === true) requireAdmin(caller);
+    const accountId = options.allAccounts === true ? undefined : (options.accountId ?? caller.accountId);
+    if (accountId !== undefined) requireSelfOrAdmin(caller, accountId);
+    const policy = this.#policy();
+    const now = this.#ctx.clock.now();
+    const names = new Map<string, string>();
+    const nameOf = (id: string): string => {
+      if (!names.has(id)) names.set(id, this.#ctx.repos.accounts.byId(id)?.username ?? id);
+      return names.get(id) ?? id;
+    };
+    return this.#ctx.repos.sessions
+      .list({ includeEnded: options.includeEnded === true, ...(accountId === undefined ? {} : { accountId }) })
+      .filter((row) => options.includeEnded === true || this.#timeoutReason(row, now, policy) === null)
+      .map((row) => this.#view(row, nameOf(row.account_id), policy));
+  }
+
+  /** Ends one session: the caller's own, or anyone's for an admin. */
+  revoke(caller: Caller, sessionId: string): SessionView {
+    const row = this.#ctx.repos.sessions.byId(sessionId);
+    if (row === undefined || (caller.role !== 'admin' && row.account_id !== caller.accountId)) {
+      throw new LatchkeyError('NOT_FOUND', `No session ${sessionId} that you may end.`);
+    }
+    const byAdmin = row.account_id !== caller.accountId;
+    this.#ctx.transaction(() => this.endSession(row, byAdmin ? 'revoked_by_admin' : 'revoked', caller));
+    const ended = this.#ctx.repos.sessions.byId(sessionId) ?? row;
+    return this.#view(ended, this.#ctx.repos.accounts.byId(row.account_id)?.username ?? row.account_id, this.#policy());
+  }
+
+  /** "Sign out everywhere else." */
+  revokeOthers(caller: Caller): number {
+    return this.#ctx.transaction(() => this.endAllForAccount(caller.accountId, 'revoked', caller, caller.sessionId));
+  }
+
+  /** An admin ends every session of an account. */
+  revokeAccount(caller: Caller, accountId: string): number {
+    requireAdmin(caller);
+    const reason: SessionEndReason = accountId === caller.accountId ? 'revoked' : 'revoked_by_admin';
+    return this.#ctx.transaction(() => this.endAllForAccount(accountId, reason, caller));
+  }
+
+  signOut(caller: Caller): void {
+    const row = this.#ctx.repos.sessions.byId(caller.sessionId);
+    if (row === undefined) return;
+    this.#ctx.transaction(() => {
+      this.endSession(row, 'signed_out', caller);
+      if (row.family_id !== null) this.#ctx.repos.sessions.revokeFamily(row.family_id, this.#ctx.clock.now(), 'signed_out');
+    });
+  }
+
+  /**
+   * "Stay signed in": trades a refresh token for a new session and a new refresh token (RFC 9700 §4.14).
+   * A token that was already traded is a sign of theft: the whole family ends.
+   */
+  refresh(refreshToken: string, client: ClientInfo): StartedSession {
+    const hash = hashToken(refreshToken);
+    const now = this.#ctx.clock.now();
+    const invalid = (): LatchkeyError =>
+      new LatchkeyError('REFRESH_TOKEN_INVALID', 'This device is no longer signed in. Sign in with your password.');
+    const token = this.#ctx.repos.sessions.refreshToken(hash);
+    if (token === undefined) throw invalid();
+    const family = this.#ctx.repos.sessions.family(token.family_id);
+    const account = family === undefined ? undefined : this.#ctx.repos.accounts.byId(family.account_id);
+    if (family === undefined || account === undefined) throw invalid();
+
+    const outcome = this.#ctx.transaction((): StartedSession | 'reused' | 'dead' | 'disabled' => {
+      if (token.used_at !== null || !this.#ctx.repos.sessions.spendRefreshToken(hash, now)) {
+        if (family.revoked_at === null) this.#endFamily(family.id, account, 'refresh_reuse', client.deviceName);
+        return 'reused';
+      }
+      if (family.revoked_at !== null || family.expires_at <= now || token.expires_at <= now) return 'dead';
+      if (account.status !== 'active') return 'disabled';
+      for (const old of this.#ctx.repos.sessions.activeInFamily(family.id)) {
+        this.#ctx.repos.sessions.end(old.id, now, 'refreshed');
+      }
+      const started = this.start(
+        { account, client, assurance: family.assurance as Assurance, staySignedIn: true },
+        { id: family.id, expiresAt: family.expires_at },
+      );
+      this.#ctx.audit.append({
+        type: 'session.refreshed',
+        outcome: 'success',
+        actor: { id: account.id, name: account.username },
+        target: { id: account.id, name: account.username },
+        sessionId: started.session.id,
+        device: client.deviceName,
+      });
+      return started;
+    });
+    if (outcome === 'disabled') throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
+    if (typeof outcome === 'string') throw invalid();
+    return outcome;
+  }
+
+  /** Inside a transaction. Returns how many sessions ended. */
+  endAllForAccount(accountId: string, reason: SessionEndReason, by: Caller | null, exceptSessionId?: string): number {
+    let ended = 0;
+    for (const row of this.#ctx.repos.sessions.activeForAccount(accountId)) {
+      if (row.id === exceptSessionId) continue;
+      if (this.endSession(row, reason, by)) ended += 1;
+    }
+    return ended;
+  }
+
+  /** Inside a transaction: ends a session, its "stay signed in" family, and records why. */
+  endSession(row: SessionRow, reason: SessionEndReason, by: Caller | null): boolean {
+    const now = this.#ctx.clock.now();
+    if (!this.#ctx.repos.sessions.end(row.id, now, reason)) return false;
+    if (row.family_id !== null) this.#ctx.repos.sessions.revokeFamily(row.family_id, now, reason);
+    const owner = this.#ctx.repos.accounts.byId(row.account_id);
+    this.#ctx.audit.append({
+      type: reason === 'evicted' ? 'session.evicted' : reason === 'signed_out' ? 'signout' : 'session.revoked',
+      outcome: 'success',
+      actor: by === null ? null : partyOf(by),
+      target: { id: row.account_id, name: owner?.username ?? row.account_id },
+      sessionId: row.id,
+      device: row.device_name,
+      reason,
+    });
+    return true;
+  }
+
+  /** Ends sessions whose idle or absolute deadline passed; at most `limit`, in the caller's transaction. */
+  expireTimedOut(limit: number): number {
+    const now = this.#ctx.clock.now();
+    const policy = this.#policy();
+    const rows = this.#ctx.repos.sessions.timedOut(now, policy['session.idleTimeoutMinutes'] * MINUTE, limit);
+    for (const row of rows) this.#expire(row, this.#timeoutReason(row, now, policy) ?? 'absolute_timeout', now);
+    return rows.length;
+  }
+
+  #expire(row: SessionRow, reason: 'idle_timeout' | 'absolute_timeout', now: number): void {
+    if (!this.#ctx.repos.sessions.end(row.id, now, reason)) return;
+    const owner = this.#ctx.repos.accounts.byId(row.account_id);
+    this.#ctx.audit.append({
+      type: 'session.expired',
+      outcome: 'success',
+      target: { id: row.account_id, name: owner?.username ?? row.account_id },
+      sessionId: row.id,
+      device: row.device_name,
+      reason,
+    });
+  }
+
+  #timeoutReason(row: SessionRow, now: number, policy: Policy): 'idle_timeout' | 'absolute_timeout' | null {
+    if (now >= this.#absoluteDeadline(row, policy)) return 'absolute_timeout';
+    if (now >= row.last_active_at + policy['session.idleTimeoutMinutes'] * MINUTE) return 'idle_timeout';
+    return null;
+  }
+
+  /** A lowered policy applies to sessions already running, too. */
+  #absoluteDeadline(row: SessionRow, policy: Policy): number {
+    return Math.min(row.expires_at, row.created_at + policy['session.absoluteTimeoutHours'] * HOUR);
+  }
+
+  #makeRoom(account: AccountRow, policy: Policy): void {
+    const now = this.#ctx.clock.now();
+    const live: SessionRow[] = [];
+    for (const row of this.#ctx.repos.sessions.activeForAccount(account.id)) {
+      const timeout = this.#timeoutReason(row, now, policy);
+      if (timeout === null) live.push(row);
+      else this.#expire(row, timeout, now);
+    }
+    const excess = live.length - policy['session.maxPerAccount'] + 1;
+    if (excess <= 0) return;
+    if (policy['session.limitMode'] === 'deny') {
+      throw new LatchkeyError(
+        'SESSION_LIMIT_REACHED',
+        `This account already has ${live.length} active sessions, the most allowed. Sign out of one (from the security dashboard or \`latchkey session revoke\`) and try again.`,
+        { limit: policy['session.maxPerAccount'] },
+      );
+    }
+    for (const row of live.slice(0, excess)) this.endSession(row, 'evicted', null);
+  }
+
+  #issueRefreshToken(familyId: string, familyCap: number): string {
+    const token = newToken();
+    this.#ctx.repos.sessions.insertRefreshToken({
+      token_hash: hashToken(token),
+      family_id: familyId,
+      created_at: this.#ctx.clock.now(),
+      expires_at: familyCap,
+      used_at: null,
+    });
+    return token;
+  }
+
+  #endFamily(familyId: string, account: AccountRow, reason: SessionEndReason, device: string): void {
+    this.#ctx.repos.sessions.revokeFamily(familyId, this.#ctx.clock.now(), reason);
+    this.#ctx.audit.append({
+      type: 'session.refresh_reuse',
+      outcome: 'denied',
+      target: { id: account.id, name: account.username },
+      device,
+      reason: 'A refresh token was used twice; every session of its family was ended.',
+    });
+    for (const row of this.#ctx.repos.sessions.activeInFamily(familyId)) this.endSession(row, reason, null);
+  }
+
+  #view(row: SessionRow, username: string, policy: Policy): SessionView {
+    const absolute = this.#absoluteDeadline(row, policy);
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      username,
+      assurance: row.assurance as Assurance,
+      host: row.host as SessionView['host'],
+      deviceName: row.device_name,
+      osUser: row.os_user,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      createdAt: row.created_at,
+      lastActiveAt: row.last_active_at,
+      expiresAt: Math.min(absolute, row.last_active_at + policy['session.idleTimeoutMinutes'] * MINUTE),
+      absoluteExpiresAt: absolute,
+      active: row.active === 1,
+      endedAt: row.ended_at,
+      endReason: row.end_reason as SessionEndReason | null,
+      staySignedIn: row.family_id !== null,
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { LatchkeyError } from '../../shared/errors.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { MetaRepository } from '../store/meta.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { FieldCipher } from './crypto/field-cipher.js';
+import { constantTimeEqual } from './crypto/random.js';
+import { deriveVaultKeys, keyCheck, type VaultKeys } from './crypto/vault-keys.js';
+
+export interface OpenVaultOptions {
+  readonly path: string;
+  readonly secrets: SecretStore;
+  readonly nativeBinding?: string;
+}
+
+/** An open vault: the SQLite file plus the keys unsealed from the keychain. */
+export interface Vault {
+  readonly id: string;
+  readonly path: string;
+  readonly db: Db;
+  readonly keys: VaultKeys;
+  readonly cipher: FieldCipher;
+  readonly secrets: SecretStore;
+  close(): void;
+}
+
+/**
+ * Opens the vault file and fetches its key from the keychain, creating both on first use.
+ * A vault whose key is gone from the keychain is refused: there is no key on disk to fall back to.
+ */
+export async function openVault(options: OpenVaultOptions): Promise<Vault> {
+  const db = openDatabase(options.path, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+  try {
+    const meta = new MetaRepository(db);
+    const id = ensureVaultId(db, meta);
+    const vaultKey = await loadOrCreateKey(options.secrets, meta, id);
+    const keys = deriveVaultKeys(vaultKey, id);
+    return {
+      id,
+      path: options.path,
+      db,
+      keys,
+      cipher: new FieldCipher(keys.fieldEncryption),
+      secrets: options.secrets,
+      close: () => db.close(),
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function ensureVaultId(db: Db, meta: MetaRepository): string {
+  return db
+    .transaction(() => {
+      const existing = meta.get('vault_id');
+      if (existing !== null) return existing;
+      const id = `vault_${randomUUID()}`;
+      meta.set('vault_id', id);
+      return id;
+    })
+    .immediate();
+}
+
+async function loadOrCreateKey(secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
+  const expectedCheck = meta.get('key_check');
+  const stored = await secrets.get(vaultId);
+  if (stored !== null) {
+    const key = Buffer.from(stored, 'base64');
+    if (key.length === 32 && (expectedCheck === null || sameCheck(keyCheck(key, vaultId), expectedCheck))) {
+      if (expectedCheck === null) meta.set('key_check', keyCheck(key, vaultId));
+      return key;
+    }
+    throw new LatchkeyError(
+      'VAULT_KEY_MISSING',
+      `The keychain (service "${secrets.service}") holds a key for vault ${vaultId} that does not open it. ` +
+        'Restore the keychain entry from a backup, or open the vault with the keychain it was created with.',
+      { vaultId, service: secrets.service },
+    );
+  }
+  if (expectedCheck !== null) {
+    throw new LatchkeyError(
+      'VAULT_KEY_MISSING',
+      `The key for vault ${vaultId} is not in the keychain (service "${secrets.service}"). ` +
+        'Without it the vault cannot be opened: restore the keychain entry, or use the keychain service the vault was created with.',
+      { vaultId, service: secrets.service },
+    );
+  }
+  const key = randomBytes(32);
+  await secrets.set(vaultId, key.toString('base64'));
+  meta.set('key_check', keyCheck(key, vaultId));
+  return key;
+}
+
+function sameCheck(a: string, b: string): boolean {
+  return constantTimeEqual(Buffer.from(a), Buffer.from(b));
+}

@@ -1,0 +1,76 @@
+import type { Db } from './database.js';
+
+export interface AuditRow {
+  readonly seq: number;
+  readonly at: number;
+  readonly type: string;
+  readonly outcome: string;
+  readonly actor_id: string | null;
+  readonly actor_name: string | null;
+  readonly target_id: string | null;
+  readonly target_name: string | null;
+  readonly session_id: string | null;
+  readonly device: string | null;
+  readonly reason: string | null;
+  readonly details: string | null;
+  readonly mac: Buffer;
+}
+
+export interface AuditQuery {
+  readonly accountId?: string;
+  readonly typePrefix?: string;
+  readonly since?: number;
+  readonly limit: number;
+}
+
+export class AuditRepository {
+  readonly #db: Db;
+  readonly #insert;
+  readonly #all;
+  readonly #lastSeq;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#insert = db.prepare<AuditRow>(
+      `INSERT INTO audit_events (seq, at, type, outcome, actor_id, actor_name, target_id, target_name, session_id, device, reason, details, mac)
+       VALUES (@seq, @at, @type, @outcome, @actor_id, @actor_name, @target_id, @target_name, @session_id, @device, @reason, @details, @mac)`,
+    );
+    this.#all = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq');
+    this.#lastSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM audit_events');
+  }
+
+  insert(row: AuditRow): void {
+    this.#insert.run(row);
+  }
+
+  lastSeq(): number {
+    return this.#lastSeq.get()?.seq ?? 0;
+  }
+
+  /** Every row in chain order, one at a time, so verifying a long log needs little memory. */
+  iterate(): IterableIterator<AuditRow> {
+    return this.#all.iterate();
+  }
+
+  /** The newest rows that match, returned oldest first. */
+  query(q: AuditQuery): AuditRow[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: q.limit };
+    if (q.accountId !== undefined) {
+      where.push('(actor_id = @account OR target_id = @account)');
+      params['account'] = q.accountId;
+    }
+    if (q.typePrefix !== undefined) {
+      where.push("(type = @type OR type LIKE @typeLike ESCAPE '\\')");
+      params['type'] = q.typePrefix;
+      params['typeLike'] = `${q.typePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+    }
+    if (q.since !== undefined) {
+      where.push('at >= @since');
+      params['since'] = q.since;
+    }
+    const sql = `SELECT * FROM (SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY seq DESC LIMIT @limit) ORDER BY seq`;
+    return this.#db.prepare<Record<string, string | number>, AuditRow>(sql).all(params);
+  }
+}

@@ -1,0 +1,141 @@
+import type Database from 'better-sqlite3';
+import { LatchkeyError } from '../../shared/errors.js';
+
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: string;
+}
+
+/**
+ * Forward-only. A migration is never edited once released: a change of schema is a new entry.
+ * The schema version is SQLite's `user_version`, so it changes in the same transaction as the tables.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts, sessions, lockout, policy and the audit log',
+    up: `
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE accounts (
+        id                  TEXT PRIMARY KEY,
+        username            TEXT NOT NULL UNIQUE,
+        display_name        TEXT NOT NULL,
+        role                TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+        status              TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+        email_enc           TEXT,
+        password_hash       TEXT NOT NULL,
+        password_changed_at INTEGER NOT NULL,
+        created_at          INTEGER NOT NULL,
+        updated_at          INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE session_families (
+        id            TEXT PRIMARY KEY,
+        account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        assurance     TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        revoked_at    INTEGER,
+        revoke_reason TEXT
+      ) STRICT;
+
+      CREATE TABLE sessions (
+        id             TEXT PRIMARY KEY,
+        account_id     TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        token_hash     BLOB NOT NULL UNIQUE,
+        family_id      TEXT REFERENCES session_families(id) ON DELETE SET NULL,
+        assurance      TEXT NOT NULL,
+        host           TEXT NOT NULL,
+        device_name    TEXT NOT NULL,
+        os_user        TEXT,
+        ip             TEXT,
+        user_agent     TEXT NOT NULL,
+        created_at     INTEGER NOT NULL,
+        last_active_at INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        ended_at       INTEGER,
+        end_reason     TEXT
+      ) STRICT;
+      CREATE INDEX sessions_by_account ON sessions(account_id, active);
+      CREATE INDEX sessions_by_end ON sessions(active, ended_at);
+
+      CREATE TABLE refresh_tokens (
+        token_hash BLOB PRIMARY KEY,
+        family_id  TEXT NOT NULL REFERENCES session_families(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER
+      ) STRICT;
+      CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family_id);
+
+      -- Keyed by the normalised name, not the account, so unknown names are throttled alike.
+      CREATE TABLE sign_in_failures (
+        username        TEXT PRIMARY KEY,
+        failures        INTEGER NOT NULL,
+        last_failure_at INTEGER NOT NULL,
+        locked_until    INTEGER
+      ) STRICT;
+
+      CREATE TABLE policy (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT
+      ) STRICT;
+
+      CREATE TABLE audit_events (
+        seq         INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        type        TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        actor_id    TEXT,
+        actor_name  TEXT,
+        target_id   TEXT,
+        target_name TEXT,
+        session_id  TEXT,
+        device      TEXT,
+        reason      TEXT,
+        details     TEXT,
+        mac         BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_events_by_target ON audit_events(target_id, seq);
+      CREATE INDEX audit_events_by_type ON audit_events(type, seq);
+      CREATE INDEX audit_events_by_time ON audit_events(at);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Database.Database): void {
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new LatchkeyError(
+      'VAULT_TOO_NEW',
+      `This vault was written by a newer version of Latchkey (schema ${current}; this version knows up to ${SCHEMA_VERSION}). ` +
+        'It has not been changed. Update Latchkey to open it.',
+      { vaultSchema: current, supportedSchema: SCHEMA_VERSION },
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  // IMMEDIATE, and the version read again inside: two processes opening one new vault
+  // must not both run the same migration.
+  const run = db.transaction(() => {
+    const start = schemaVersion(db);
+    for (const migration of MIGRATIONS.filter((m) => m.version > start)) {
+      db.exec(migration.up);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  });
+  run.immediate();
+}

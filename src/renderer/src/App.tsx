@@ -1,0 +1,8 @@
+export function App() {
+  return (
+    <main>
+      <h1>Latchkey</h1>
+      <p>Version {window.latchkey.version}</p>
+    </main>
+  );
+}

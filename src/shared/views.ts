@@ -1,0 +1,85 @@
+import type { AuditEventType, AuditOutcome } from './audit-events.js';
+
+/**
+ * What leaves the engine: plain data with no secret in it. The renderer, the CLI's --json
+ * output and the browser host all show these shapes. Times are milliseconds since the epoch.
+ */
+
+export type Role = 'admin' | 'user';
+export type AccountStatus = 'active' | 'disabled';
+
+export interface AccountView {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly status: AccountStatus;
+  readonly email: string | null;
+  readonly createdAt: number;
+  readonly passwordChangedAt: number;
+  /** Set while failed sign-ins hold the account: the time it may be tried again. */
+  readonly lockedUntil: number | null;
+  readonly failedSignIns: number;
+}
+
+/** How a session was won: a password alone, two factors, or a trusted device that skipped the code. */
+export type Assurance = 'password' | 'two_factor' | 'trusted_device';
+
+export type SessionHost = 'desktop' | 'cli' | 'browser';
+
+export type SessionEndReason =
+  | 'signed_out'
+  | 'revoked'
+  | 'revoked_by_admin'
+  | 'evicted'
+  | 'idle_timeout'
+  | 'absolute_timeout'
+  | 'password_changed'
+  | 'account_disabled'
+  | 'refresh_reuse'
+  | 'refreshed';
+
+export interface SessionView {
+  readonly id: string;
+  readonly accountId: string;
+  readonly username: string;
+  readonly assurance: Assurance;
+  readonly host: SessionHost;
+  readonly deviceName: string;
+  readonly osUser: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string;
+  readonly createdAt: number;
+  readonly lastActiveAt: number;
+  /** The earlier of the idle and the absolute deadline. */
+  readonly expiresAt: number;
+  readonly absoluteExpiresAt: number;
+  readonly active: boolean;
+  readonly endedAt: number | null;
+  readonly endReason: SessionEndReason | null;
+  readonly staySignedIn: boolean;
+}
+
+export interface AuditEventView {
+  readonly seq: number;
+  readonly at: number;
+  readonly type: AuditEventType;
+  readonly outcome: AuditOutcome;
+  readonly actor: { readonly id: string | null; readonly name: string } | null;
+  readonly target: { readonly id: string | null; readonly name: string } | null;
+  readonly sessionId: string | null;
+  readonly device: string | null;
+  readonly reason: string | null;
+  readonly details: Readonly<Record<string, string | number | boolean | null>> | null;
+}
+
+export type AuditVerdict =
+  | { readonly intact: true; readonly events: number }
+  | {
+      readonly intact: false;
+      readonly events: number;
+      /** The first sequence number at which the chain no longer holds. */
+      readonly brokenAt: number;
+      readonly problem: 'altered' | 'missing' | 'truncated';
+      readonly message: string;
+    };
