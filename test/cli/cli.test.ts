@@ -168,7 +168,7 @@ describe('the latchkey CLI, run as a child process', () => {
   });
 
   it('reports KEYCHAIN_UNAVAILABLE with advice when no Secret Service can be reached', async () => {
-    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus' };
     delete env['DISPLAY'];
     const run = await runCli(['--vault', join(dir, 'other.db'), '--keychain-service', service, 'status', '--json'], { env });
     expect(run.code).toBe(1);
