@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LatchkeyError } from '../../shared/errors.js';
-import { migrate } from './migrations.js';
+import { migrate, refuseNewerSchema } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -26,11 +26,13 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   }
   try {
     if (isNew && process.platform !== 'win32') chmodSync(path, 0o600);
+    db.pragma('busy_timeout = 5000');
+    // Before WAL mode: switching a rollback-journal file to WAL rewrites its header.
+    refuseNewerSchema(db);
     db.pragma('journal_mode = WAL');
     // FULL: the audit log is in this file, and a security event must survive a power cut.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db);
     return db;
   } catch (error) {

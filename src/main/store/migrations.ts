@@ -117,7 +117,8 @@ export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-export function migrate(db: Database.Database): void {
+/** Reads only: safe to call before anything else touches the file. */
+export function refuseNewerSchema(db: Database.Database): void {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
     throw new LatchkeyError(
@@ -127,7 +128,11 @@ export function migrate(db: Database.Database): void {
       { vaultSchema: current, supportedSchema: SCHEMA_VERSION },
     );
   }
-  if (current === SCHEMA_VERSION) return;
+}
+
+export function migrate(db: Database.Database): void {
+  refuseNewerSchema(db);
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
   // IMMEDIATE, and the version read again inside: two processes opening one new vault
   // must not both run the same migration.
   const run = db.transaction(() => {

@@ -68,8 +68,10 @@ export class SessionRepository {
     );
     this.#byId = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.#byTokenHash = db.prepare<[Buffer], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?');
+    // rowid breaks ties in insertion order: ids are random, so "created_at, id" could evict a newer
+    // session begun in the same millisecond instead of the oldest.
     this.#activeForAccount = db.prepare<[string], SessionRow>(
-      'SELECT * FROM sessions WHERE account_id = ? AND active = 1 ORDER BY created_at, id',
+      'SELECT * FROM sessions WHERE account_id = ? AND active = 1 ORDER BY created_at, rowid',
     );
     this.#forAccount = db.prepare<[string], SessionRow>(
       'SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at DESC, id',

@@ -137,6 +137,8 @@ export class AccountService {
   /** A user changes their own password: the current one is needed, and every other session ends. */
   async changeOwnPassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const row = this.#byId(caller.accountId);
+    // The current password is checked like a sign-in's, so a stolen session cannot guess it unthrottled.
+    this.#lockout.assertMayTry(row.username);
     const check = await this.#ctx.hasher.verify(row.password_hash, currentPassword);
     if (!check.valid) {
       this.#ctx.transaction(() => {

@@ -50,6 +50,8 @@ export class PolicyService {
     if (!isPolicyKey(key)) {
       throw new LatchkeyError('INVALID_INPUT', `Unknown policy key "${key}". Known keys: ${POLICY_KEY_NAMES.join(', ')}.`);
     }
+    // A blank value would coerce to 0, which would silently turn session.rememberDays off.
+    if (text.trim() === '') throw new LatchkeyError('INVALID_INPUT', `Give a value for ${key}.`);
     const parsed = POLICY_KEYS[key].schema.safeParse(text);
     if (!parsed.success) {
       throw new LatchkeyError('INVALID_INPUT', `Invalid value for ${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);

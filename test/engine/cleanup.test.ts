@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HOUR, MINUTE } from '../../src/main/engine/clock.js';
+import { CLEANUP_BATCH } from '../../src/main/engine/sessions/cleanup.js';
+import { SessionService } from '../../src/main/engine/sessions/sessions.js';
+import { SessionRepository } from '../../src/main/store/sessions.js';
+import { failure } from '../support/errors.js';
+import { countRows } from '../support/raw-vault.js';
+import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../support/signed-in.js';
+import { PASSWORDS, cliClient } from '../support/temp-vault.js';
+
+let v: VaultWithAdmin;
+beforeEach(async () => {
+  v = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await v.vault.dispose();
+});
+
+const sessionRows = (where = '1'): number => countRows(v.vault.path, 'sessions', where);
+const names = ['alice', 'bob', 'carol', 'dave'];
+/** One password for every user of these tests: they are about rows, not credentials. */
+const PASSWORD = 'lanterns over the quiet harbour';
+
+async function addUsers(): Promise<void> {
+  for (const name of names) await addAccount(v.engine, v.admin.caller, name, PASSWORD);
+}
+const signInUser = (name: string, options: { staySignedIn?: boolean } = {}): Promise<SignedIn> =>
+  signIn(v.engine, name, PASSWORD, options);
+
+describe('cleanup', () => {
+  it('deletes expired and revoked session rows, keeps live ones, and reports the counts', async () => {
+    await addUsers();
+    const revoked = [await signInUser('alice'), await signInUser('bob')];
+    const idle = [await signInUser('carol'), await signInUser('dave')];
+    for (const s of revoked) v.engine.sessions.revoke(v.admin.caller, s.started.session.id);
+    v.vault.clock.advance(20 * MINUTE);
+    v.engine.sessions.validate(v.admin.token);
+    const live = await signInUser('alice');
+    v.vault.clock.advance(15 * MINUTE);
+    expect(sessionRows()).toBe(6);
+
+    const report = await v.engine.cleanUp();
+    expect(report).toEqual({ expired: 2, deleted: 4, families: 0, failureCounters: 0 });
+    expect(sessionRows()).toBe(2);
+    expect(sessionRows('active = 1')).toBe(2);
+    expect(v.engine.sessions.validate(live.token).username).toBe('alice');
+    expect(v.engine.sessions.validate(v.admin.token).username).toBe('admin');
+    expect(auditEvents(v.engine, 'session.expired').map((e) => e.sessionId).sort()).toEqual(idle.map((s) => s.started.session.id).sort());
+  });
+
+  it('ends and deletes sessions past their absolute timeout though never idle', async () => {
+    await addUsers();
+    const busy = await signInUser('alice');
+    const signedInAt = v.vault.clock.now();
+    while (v.vault.clock.now() + 20 * MINUTE < signedInAt + 12 * HOUR) {
+      v.vault.clock.advance(20 * MINUTE);
+      v.engine.sessions.validate(busy.token);
+    }
+    v.vault.clock.set(signedInAt + 12 * HOUR);
+    const report = await v.engine.cleanUp();
+    expect(report).toMatchObject({ expired: 2, deleted: 2 });
+    expect(sessionRows()).toBe(0);
+    const reasons = new Map(auditEvents(v.engine, 'session.expired').map((e) => [e.sessionId, e.reason]));
+    expect(reasons.get(busy.started.session.id)).toBe('absolute_timeout');
+  });
+
+  it('works through more than one batch and cleans every row', async () => {
+    await addUsers();
+    v.engine.policy.set(v.admin.caller, 'session.maxPerAccount', '100');
+    for (const name of names) for (let i = 0; i < 40; i += 1) await signInUser(name);
+    expect(v.engine.sessions.revokeAccount(v.admin.caller, v.engine.accounts.find('dave').id)).toBe(40);
+    expect(sessionRows()).toBe(161);
+    v.vault.clock.advance(31 * MINUTE);
+
+    const expireBatches = vi.spyOn(SessionService.prototype, 'expireTimedOut');
+    const deleteBatches = vi.spyOn(SessionRepository.prototype, 'deleteEnded');
+    const report = await v.engine.cleanUp();
+    // 120 of the users' sessions and the admin's own idled out; dave's 40 were revoked.
+    expect(report).toEqual({ expired: 121, deleted: 161, families: 0, failureCounters: 0 });
+    expect(sessionRows()).toBe(0);
+    expect(expireBatches.mock.calls.map(([limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
+    expect(expireBatches.mock.results.map((r) => r.value)).toEqual([100, 21]);
+    expect(deleteBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
+    expect(deleteBatches.mock.results.map((r) => r.value)).toEqual([100, 61]);
+    expect(auditEvents(v.engine, 'session.expired')).toHaveLength(121);
+  });
+
+  it('does nothing on a second run', async () => {
+    await addUsers();
+    await signInUser('alice');
+    v.vault.clock.advance(HOUR);
+    await v.engine.cleanUp();
+    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 0, families: 0, failureCounters: 0 });
+  });
+
+  it('keeps a stay-signed-in family whose session only idled, so the device can still refresh', async () => {
+    await addUsers();
+    const kept = await signInUser('alice', { staySignedIn: true });
+    v.vault.clock.advance(2 * HOUR);
+    const report = await v.engine.cleanUp();
+    expect(report).toMatchObject({ expired: 2, deleted: 2, families: 0 });
+    const next = v.engine.sessions.refresh(kept.started.refreshToken!, cliClient());
+    expect(v.engine.sessions.validate(next.token).username).toBe('alice');
+  });
+
+  it('deletes ended families and their refresh tokens', async () => {
+    await addUsers();
+    const out = await signInUser('alice', { staySignedIn: true });
+    v.engine.sessions.signOut(out.caller);
+    await signInUser('bob', { staySignedIn: true });
+    expect(countRows(v.vault.path, 'refresh_tokens')).toBe(2);
+    const report = await v.engine.cleanUp();
+    expect(report).toMatchObject({ deleted: 1, families: 1 });
+    expect(countRows(v.vault.path, 'session_families')).toBe(1);
+    expect(countRows(v.vault.path, 'refresh_tokens')).toBe(1);
+    await failure(() => v.engine.sessions.refresh(out.started.refreshToken!, cliClient()), 'REFRESH_TOKEN_INVALID');
+  });
+
+  it('forgets stale failure counters but never a lock in force', async () => {
+    await addUsers();
+    const fail = (username: string) =>
+      failure(() => v.engine.signIn.withPassword({ username, password: PASSWORDS.bob, client: cliClient() }));
+    await fail('alice');
+    for (let i = 0; i < 20; i += 1) {
+      v.vault.clock.advance(15 * MINUTE);
+      await fail('bob');
+    }
+    // alice's single failure is five hours old; bob's lock has just begun.
+    const report = await v.engine.cleanUp();
+    expect(report.failureCounters).toBe(1);
+    expect(countRows(v.vault.path, 'sign_in_failures')).toBe(1);
+    await failure(() => signInUser('bob'), 'LOCKED_OUT');
+  });
+});
