@@ -175,4 +175,12 @@ describe('audit log', () => {
       expect(found, 'a secret is in the audit log').toEqual([]);
     }
   });
+
+  it('notices a log wiped whole, head and all', () => {
+    withRawVault(v.vault.path, (db) => {
+      db.prepare('DELETE FROM audit_events').run();
+      db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
+    });
+    expect(v.engine.audit.verify()).toMatchObject({ intact: false, problem: 'truncated' });
+  });
 });

@@ -132,4 +132,16 @@ describe('cleanup', () => {
     expect(countRows(v.vault.path, 'sign_in_failures')).toBe(1);
     await failure(() => signInUser('bob'), 'LOCKED_OUT');
   });
+
+  it('ends sessions older than a lowered absolute timeout, though their stored expiry is later', async () => {
+    await addUsers();
+    const alice = await signInUser('alice');
+    v.engine.policy.set(v.admin.caller, 'session.absoluteTimeoutHours', '2');
+    v.vault.clock.advance(2 * HOUR + MINUTE);
+    // Keep the admin active so only alice's session is due.
+    const report = await v.engine.cleanUp();
+    expect(report.expired).toBeGreaterThanOrEqual(1);
+    expect(auditEvents(v.engine, 'session.expired').some((e) => e.sessionId === alice.started.session.id && e.reason === 'absolute_timeout')).toBe(true);
+    expect(sessionRows(`id = '${alice.started.session.id}'`)).toBe(0);
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as argon2 from '@node-rs/argon2';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PasswordHasher } from '../../src/main/engine/passwords/password-hasher.js';
@@ -56,9 +57,19 @@ describe('sign-in', () => {
     await failure(attempt('alice', PASSWORDS.bob));
     const reasons = auditEvents(v.engine, 'signin.failed').map((event) => [event.target?.name, event.reason]);
     expect(reasons).toEqual([
-      ['nobody', 'unknown_account'],
+      [expect.stringMatching(/^unknown name #[0-9a-f]{12}$/), 'unknown_account'],
       ['alice', 'wrong_password'],
     ]);
+  });
+
+  it('keeps no trace of a name that has no account, in case it was a password typed in the wrong field', async () => {
+    const typedInNameField = 'pink-elephant-sings-at-dawn';
+    await failure(attempt(typedInNameField, PASSWORDS.alice));
+    await failure(attempt(typedInNameField, PASSWORDS.alice));
+    const raw = readFileSync(v.vault.path);
+    expect(raw.includes(Buffer.from(typedInNameField))).toBe(false);
+    const [first, second] = auditEvents(v.engine, 'signin.failed').map((event) => event.target?.name);
+    expect(first).toBe(second);
   });
 
   it('spends one argon2id verification at the current cost on an unknown name, as on a wrong password', async () => {

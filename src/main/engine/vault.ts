@@ -4,6 +4,7 @@ import { openDatabase, type Db } from '../store/database.js';
 import { MetaRepository } from '../store/meta.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { FieldCipher } from './crypto/field-cipher.js';
+import { startAuditChain } from './audit/audit-log.js';
 import { constantTimeEqual } from './crypto/random.js';
 import { deriveVaultKeys, keyCheck, type VaultKeys } from './crypto/vault-keys.js';
 
@@ -33,7 +34,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   try {
     const meta = new MetaRepository(db);
     const id = ensureVaultId(db, meta);
-    const vaultKey = await loadOrCreateKey(options.secrets, meta, id);
+    const vaultKey = await loadOrCreateKey(db, options.secrets, meta, id);
     const keys = deriveVaultKeys(vaultKey, id);
     return {
       id,
@@ -62,7 +63,7 @@ function ensureVaultId(db: Db, meta: MetaRepository): string {
     .immediate();
 }
 
-async function loadOrCreateKey(secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
+async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
   const expectedCheck = meta.get('key_check');
   const stored = await secrets.get(vaultId);
   if (stored !== null) {
@@ -88,7 +89,10 @@ async function loadOrCreateKey(secrets: SecretStore, meta: MetaRepository, vault
   }
   const key = randomBytes(32);
   await secrets.set(vaultId, key.toString('base64'));
-  meta.set('key_check', keyCheck(key, vaultId));
+  db.transaction(() => {
+    meta.set('key_check', keyCheck(key, vaultId));
+    startAuditChain(meta, deriveVaultKeys(key, vaultId).auditChain);
+  }).immediate();
   return key;
 }
 

@@ -74,9 +74,10 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family_id);
 
-      -- Keyed by the normalised name, not the account, so unknown names are throttled alike.
+      -- Keyed by an HMAC of the typed name, not the account: unknown names are throttled alike,
+      -- and a password typed into the name field is not kept in the clear.
       CREATE TABLE sign_in_failures (
-        username        TEXT PRIMARY KEY,
+        name_key        TEXT PRIMARY KEY,
         failures        INTEGER NOT NULL,
         last_failure_at INTEGER NOT NULL,
         locked_until    INTEGER

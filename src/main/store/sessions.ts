@@ -82,8 +82,9 @@ export class SessionRepository {
     this.#end = db.prepare<[number, string, string]>(
       'UPDATE sessions SET active = 0, ended_at = ?, end_reason = ? WHERE id = ? AND active = 1',
     );
-    this.#timedOut = db.prepare<{ now: number; idleMs: number; limit: number }, SessionRow>(
-      `SELECT * FROM sessions WHERE active = 1 AND (expires_at <= @now OR last_active_at + @idleMs <= @now)
+    this.#timedOut = db.prepare<{ now: number; idleMs: number; absoluteMs: number; limit: number }, SessionRow>(
+      `SELECT * FROM sessions WHERE active = 1
+         AND (expires_at <= @now OR last_active_at + @idleMs <= @now OR created_at + @absoluteMs <= @now)
        ORDER BY created_at LIMIT @limit`,
     );
     this.#deleteEnded = db.prepare<{ before: number; limit: number }>(
@@ -148,8 +149,8 @@ export class SessionRepository {
     return this.#end.run(at, reason, id).changes === 1;
   }
 
-  timedOut(now: number, idleMs: number, limit: number): SessionRow[] {
-    return this.#timedOut.all({ now, idleMs, limit });
+  timedOut(now: number, idleMs: number, absoluteMs: number, limit: number): SessionRow[] {
+    return this.#timedOut.all({ now, idleMs, absoluteMs, limit });
   }
 
   deleteEnded(before: number, limit: number): number {

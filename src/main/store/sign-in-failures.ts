@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 
 export interface SignInFailureRow {
-  readonly username: string;
+  readonly name_key: string;
   readonly failures: number;
   readonly last_failure_at: number;
   readonly locked_until: number | null;
@@ -14,14 +14,14 @@ export class SignInFailureRepository {
   readonly #prune;
 
   constructor(db: Db) {
-    this.#get = db.prepare<[string], SignInFailureRow>('SELECT * FROM sign_in_failures WHERE username = ?');
+    this.#get = db.prepare<[string], SignInFailureRow>('SELECT * FROM sign_in_failures WHERE name_key = ?');
     this.#upsert = db.prepare<SignInFailureRow>(
-      `INSERT INTO sign_in_failures (username, failures, last_failure_at, locked_until)
-       VALUES (@username, @failures, @last_failure_at, @locked_until)
-       ON CONFLICT(username) DO UPDATE SET failures = excluded.failures,
+      `INSERT INTO sign_in_failures (name_key, failures, last_failure_at, locked_until)
+       VALUES (@name_key, @failures, @last_failure_at, @locked_until)
+       ON CONFLICT(name_key) DO UPDATE SET failures = excluded.failures,
          last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
     );
-    this.#clear = db.prepare<[string]>('DELETE FROM sign_in_failures WHERE username = ?');
+    this.#clear = db.prepare<[string]>('DELETE FROM sign_in_failures WHERE name_key = ?');
     this.#prune = db.prepare<{ before: number; limit: number }>(
       `DELETE FROM sign_in_failures WHERE rowid IN (
          SELECT rowid FROM sign_in_failures
@@ -29,16 +29,16 @@ export class SignInFailureRepository {
     );
   }
 
-  get(username: string): SignInFailureRow | undefined {
-    return this.#get.get(username);
+  get(nameKey: string): SignInFailureRow | undefined {
+    return this.#get.get(nameKey);
   }
 
   put(row: SignInFailureRow): void {
     this.#upsert.run(row);
   }
 
-  clear(username: string): void {
-    this.#clear.run(username);
+  clear(nameKey: string): void {
+    this.#clear.run(nameKey);
   }
 
   /** Forgets stale counters, at most `limit` rows; returns how many went. */

@@ -113,7 +113,8 @@ export class AuditLog {
     }
     const head = this.#readHead();
     const lastSeq = expectedSeq - 1;
-    if (head === null ? lastSeq !== 0 : head.seq !== lastSeq || !constantTimeEqual(head.mac, previous)) {
+    // Every vault is born with a head (seq 0), so a missing head means the log was wiped or cut.
+    if (head === null || head.seq !== lastSeq || !constantTimeEqual(head.mac, previous)) {
       return broken(events, lastSeq + 1, 'truncated', 'The log ends before its last recorded event: events were removed from its end.');
     }
     return { intact: true, events };
@@ -127,23 +128,37 @@ export class AuditLog {
     return createHmac('sha256', this.#key).update(previous).update(canonical, 'utf8').digest();
   }
 
-  #headTag(head: Head): Buffer {
-    return createHmac('sha256', this.#key).update(`head:${head.seq}:`).update(head.mac).digest();
-  }
 
-  /** A head whose tag does not verify counts as absent, which `verify` then reports. */
   #readHead(): Head | null {
-    const stored = this.#meta.get(HEAD_KEY);
-    if (stored === null) return null;
-    const [seqText, macText, tagText] = stored.split('.');
-    const head = { seq: Number(seqText), mac: Buffer.from(macText ?? '', 'base64url') };
-    const tag = Buffer.from(tagText ?? '', 'base64url');
-    return Number.isSafeInteger(head.seq) && constantTimeEqual(tag, this.#headTag(head)) ? head : null;
+    return readHead(this.#meta, this.#key);
   }
 
   #writeHead(head: Head): void {
-    this.#meta.set(HEAD_KEY, `${head.seq}.${head.mac.toString('base64url')}.${this.#headTag(head).toString('base64url')}`);
+    writeHead(this.#meta, this.#key, head);
   }
+}
+
+/** Called once, when a vault is created: the empty log's authenticated head. */
+export function startAuditChain(meta: MetaRepository, key: Buffer): void {
+  writeHead(meta, key, { seq: 0, mac: GENESIS });
+}
+
+function headTag(key: Buffer, head: Head): Buffer {
+  return createHmac('sha256', key).update(`head:${head.seq}:`).update(head.mac).digest();
+}
+
+/** A head whose tag does not verify counts as absent, which `verify` then reports. */
+function readHead(meta: MetaRepository, key: Buffer): Head | null {
+  const stored = meta.get(HEAD_KEY);
+  if (stored === null) return null;
+  const [seqText, macText, tagText] = stored.split('.');
+  const head = { seq: Number(seqText), mac: Buffer.from(macText ?? '', 'base64url') };
+  const tag = Buffer.from(tagText ?? '', 'base64url');
+  return Number.isSafeInteger(head.seq) && constantTimeEqual(tag, headTag(key, head)) ? head : null;
+}
+
+function writeHead(meta: MetaRepository, key: Buffer, head: Head): void {
+  meta.set(HEAD_KEY, `${head.seq}.${head.mac.toString('base64url')}.${headTag(key, head).toString('base64url')}`);
 }
 
 function broken(events: number, brokenAt: number, problem: 'altered' | 'missing' | 'truncated', message: string): AuditVerdict {

@@ -103,7 +103,11 @@ export class SignIn {
     this.#ctx.audit.append({
       type: 'signin.failed',
       outcome: 'failure',
-      target: { id: account?.id ?? null, name: account?.username ?? name.slice(0, 64) },
+      // An unknown name may be a password typed into the wrong field: only its digest is kept,
+      // enough to see that one name is tried again and again.
+      target: account === undefined
+        ? { id: null, name: `unknown name #${this.#lockout.nameKey(name).slice(0, 12)}` }
+        : { id: account.id, name: account.username },
       device,
       reason,
     });

@@ -13,7 +13,8 @@ export interface FieldLocation {
 }
 
 function associatedData(at: FieldLocation): Buffer {
-  return Buffer.from(`latchkey:${at.table}:${at.column}:${at.rowId}`, 'utf8');
+  // A JSON array, so no table, column or id can run into the next one.
+  return Buffer.from(JSON.stringify(['latchkey', at.table, at.column, at.rowId]), 'utf8');
 }
 
 /** AES-256-GCM for columns a stolen database file must not reveal. */

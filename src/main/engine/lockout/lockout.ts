@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { LatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { SignInFailureRow } from '../../store/sign-in-failures.js';
@@ -28,8 +29,13 @@ export class Lockout {
     this.#policy = policy;
   }
 
+  /** A keyed digest of a normalised name: stable per vault, useless without the vault key. */
+  nameKey(username: string): string {
+    return createHmac('sha256', this.#ctx.vault.keys.lookupSecrets).update(`sign-in-name:${username}`).digest('hex');
+  }
+
   state(username: string): LockState {
-    const row = this.#ctx.repos.failures.get(username);
+    const row = this.#ctx.repos.failures.get(this.nameKey(username));
     if (row === undefined) return { failures: 0, retryAt: null, locked: false };
     const now = this.#ctx.clock.now();
     const retryAt = this.#retryAt(row);
@@ -55,13 +61,13 @@ export class Lockout {
   recordFailure(username: string, account: AccountRow | undefined): void {
     const now = this.#ctx.clock.now();
     const policy = this.#policy();
-    const previous = this.#ctx.repos.failures.get(username);
+    const previous = this.#ctx.repos.failures.get(this.nameKey(username));
     // A lock that has run out starts the count afresh.
     const expired = previous?.locked_until != null && previous.locked_until <= now;
     const failures = (expired || previous === undefined ? 0 : previous.failures) + 1;
     const locks = failures >= policy['lockout.lockAfterFailures'];
     const row: SignInFailureRow = {
-      username,
+      name_key: this.nameKey(username),
       failures,
       last_failure_at: now,
       locked_until: locks ? now + policy['lockout.lockMinutes'] * MINUTE : null,
@@ -80,13 +86,13 @@ export class Lockout {
 
   /** Inside the sign-in's transaction: a good password clears the count. */
   recordSuccess(username: string): void {
-    this.#ctx.repos.failures.clear(username);
+    this.#ctx.repos.failures.clear(this.nameKey(username));
   }
 
   /** Inside a transaction. Returns whether there was anything to clear. */
   clear(username: string): boolean {
-    const had = this.#ctx.repos.failures.get(username) !== undefined;
-    this.#ctx.repos.failures.clear(username);
+    const had = this.#ctx.repos.failures.get(this.nameKey(username)) !== undefined;
+    this.#ctx.repos.failures.clear(this.nameKey(username));
     return had;
   }
 

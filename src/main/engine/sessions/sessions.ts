@@ -260,7 +260,12 @@ export class SessionService {
   expireTimedOut(limit: number): number {
     const now = this.#ctx.clock.now();
     const policy = this.#policy();
-    const rows = this.#ctx.repos.sessions.timedOut(now, policy['session.idleTimeoutMinutes'] * MINUTE, limit);
+    const rows = this.#ctx.repos.sessions.timedOut(
+      now,
+      policy['session.idleTimeoutMinutes'] * MINUTE,
+      policy['session.absoluteTimeoutHours'] * HOUR,
+      limit,
+    );
     for (const row of rows) this.#expire(row, this.#timeoutReason(row, now, policy) ?? 'absolute_timeout', now);
     return rows.length;
   }
