@@ -21,6 +21,19 @@ export const AUDIT_EVENT_TYPES = [
   'session.refresh_reuse',
   'session.limit_denied',
   'policy.changed',
+  'mfa.totp_setup_started',
+  'mfa.totp_setup_abandoned',
+  'mfa.totp_enabled',
+  'mfa.totp_disabled',
+  'mfa.reset',
+  'mfa.challenge_issued',
+  'mfa.challenge_failed',
+  'mfa.code_replayed',
+  'mfa.backup_code_used',
+  'mfa.backup_codes_regenerated',
+  'device.trusted',
+  'device.revoked',
+  'account.imported',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -20,6 +20,47 @@ export interface AccountView {
   /** Set while failed sign-ins hold the account: the time it may be tried again. */
   readonly lockedUntil: number | null;
   readonly failedSignIns: number;
+  readonly mfaState: MfaState;
+}
+
+/** The three states of TOTP enrollment, stored as such. */
+export type MfaState = 'DISABLED' | 'SETUP_IN_PROGRESS' | 'ENABLED';
+
+export type SecondFactor = 'totp' | 'backup_code';
+
+export interface MfaStatusView {
+  readonly state: MfaState;
+  readonly enabledAt: number | null;
+  /** While SETUP_IN_PROGRESS: when the pending secret is dropped. */
+  readonly setupExpiresAt: number | null;
+  readonly backupCodesLeft: number;
+  readonly trustedDevices: number;
+  /** True when policy requires this account to have a second factor. */
+  readonly required: boolean;
+}
+
+/** What enrollment shows once: the secret for manual entry, its otpauth:// URI, and the URI as a QR code. */
+export interface TotpSetupView {
+  readonly secret: string;
+  readonly uri: string;
+  readonly qrDataUrl: string;
+  readonly expiresAt: number;
+}
+
+export interface TrustedDeviceView {
+  readonly id: string;
+  readonly deviceName: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly lastUsedAt: number | null;
+}
+
+/** The second step of a sign-in: what a MFA_REQUIRED or MFA_ENROLLMENT_REQUIRED error carries in its details. */
+export interface ChallengeView {
+  readonly challengeId: string;
+  readonly factors: readonly SecondFactor[];
+  readonly expiresAt: number;
+  readonly attemptsLeft: number;
 }
 
 /** How a session was won: a password alone, two factors, or a trusted device that skipped the code. */

@@ -33,7 +33,7 @@ export function registerAuthCommands(program: Command): void {
         // The session this one replaces in the keychain would otherwise linger until it timed out.
         if (previous !== null) {
           try {
-            engine.sessions.signOut(engine.sessions.validate(previous));
+            engine.signIn.signOut(engine.sessions.validate(previous));
           } catch {
             // already ended
           }
@@ -53,7 +53,7 @@ export function registerAuthCommands(program: Command): void {
         if (token !== null) {
           try {
             const caller = engine.sessions.validate(token);
-            engine.sessions.signOut(caller);
+            engine.signIn.signOut(caller);
             sessionId = caller.sessionId;
           } catch {
             // already ended; forgetting the token is all that is left to do

@@ -2,6 +2,7 @@ import type { Db } from '../store/database.js';
 import { AccountRepository } from '../store/accounts.js';
 import { AuditRepository } from '../store/audit.js';
 import { MetaRepository } from '../store/meta.js';
+import { MfaRepository } from '../store/mfa.js';
 import { PolicyRepository } from '../store/policy.js';
 import { SessionRepository } from '../store/sessions.js';
 import { SignInFailureRepository } from '../store/sign-in-failures.js';
@@ -23,6 +24,7 @@ export interface EngineContext {
     readonly failures: SignInFailureRepository;
     readonly policy: PolicyRepository;
     readonly audit: AuditRepository;
+    readonly mfa: MfaRepository;
   };
   /** Runs `work` in one IMMEDIATE transaction: a change and its audit event commit together or not at all. */
   transaction<T>(work: () => T): T;
@@ -44,6 +46,7 @@ export function createContext(vault: Vault, clock: Clock, hasher: PasswordHasher
       failures: new SignInFailureRepository(db),
       policy: new PolicyRepository(db),
       audit,
+      mfa: new MfaRepository(db),
     },
     transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
   };

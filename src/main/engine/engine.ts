@@ -4,6 +4,8 @@ import { SignIn } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
 import { createContext } from './context.js';
 import { Lockout } from './lockout/lockout.js';
+import { MfaService } from './mfa/mfa-service.js';
+import { TrustedDevices } from './mfa/trusted-devices.js';
 import { PasswordHasher, type HashParameters } from './passwords/password-hasher.js';
 import { PolicyService } from './policy/policy-service.js';
 import { cleanUp, type CleanupReport } from './sessions/cleanup.js';
@@ -28,6 +30,8 @@ export interface Engine {
   readonly accounts: AccountService;
   readonly sessions: SessionService;
   readonly signIn: SignIn;
+  readonly mfa: MfaService;
+  readonly trustedDevices: TrustedDevices;
   readonly policy: PolicyService;
   readonly audit: Pick<import('./audit/audit-log.js').AuditLog, 'list' | 'all' | 'verify'>;
   cleanUp(): Promise<CleanupReport>;
@@ -45,16 +49,20 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const current = (): ReturnType<PolicyService['current']> => policy.current();
   const lockout = new Lockout(ctx, current);
   const sessions = new SessionService(ctx, current);
+  const mfa = new MfaService(ctx, current, sessions, lockout);
+  const trustedDevices = new TrustedDevices(ctx, current);
   return {
     vaultId: vault.id,
     vaultPath: vault.path,
     secrets: vault.secrets,
     accounts: new AccountService(ctx, sessions, lockout),
     sessions,
-    signIn: new SignIn(ctx, sessions, lockout),
+    signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices),
+    mfa,
+    trustedDevices,
     policy,
     audit: ctx.audit,
-    cleanUp: () => cleanUp(ctx, sessions, lockout),
+    cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
     close: () => vault.close(),
   };
 }

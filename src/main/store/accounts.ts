@@ -11,6 +11,8 @@ export interface AccountRow {
   readonly password_changed_at: number;
   readonly created_at: number;
   readonly updated_at: number;
+  readonly mfa_state: 'DISABLED' | 'SETUP_IN_PROGRESS' | 'ENABLED';
+  readonly notice: string | null;
 }
 
 export class AccountRepository {
@@ -23,6 +25,8 @@ export class AccountRepository {
   readonly #setStatus;
   readonly #setPassword;
   readonly #delete;
+  readonly #setMfaState;
+  readonly #setNotice;
 
   constructor(db: Db) {
     this.#byId = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?');
@@ -33,9 +37,13 @@ export class AccountRepository {
       "SELECT count(*) AS n FROM accounts WHERE role = 'admin' AND status = 'active'",
     );
     this.#insert = db.prepare<AccountRow>(
-      `INSERT INTO accounts (id, username, display_name, role, status, email_enc, password_hash, password_changed_at, created_at, updated_at)
-       VALUES (@id, @username, @display_name, @role, @status, @email_enc, @password_hash, @password_changed_at, @created_at, @updated_at)`,
+      `INSERT INTO accounts (id, username, display_name, role, status, email_enc, password_hash, password_changed_at,
+         created_at, updated_at, mfa_state, notice)
+       VALUES (@id, @username, @display_name, @role, @status, @email_enc, @password_hash, @password_changed_at,
+         @created_at, @updated_at, @mfa_state, @notice)`,
     );
+    this.#setMfaState = db.prepare<[string, number, string]>('UPDATE accounts SET mfa_state = ?, updated_at = ? WHERE id = ?');
+    this.#setNotice = db.prepare<[string | null, string]>('UPDATE accounts SET notice = ? WHERE id = ?');
     this.#setStatus = db.prepare<[string, number, string]>('UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?');
     this.#setPassword = db.prepare<{ id: string; hash: string; at: number; changed: number }>(
       `UPDATE accounts SET password_hash = @hash, updated_at = @at,
@@ -76,6 +84,14 @@ export class AccountRepository {
   /** `changed` is false for a rehash: same password, stronger hash. */
   setPasswordHash(id: string, hash: string, at: number, changed: boolean): void {
     this.#setPassword.run({ id, hash, at, changed: changed ? 1 : 0 });
+  }
+
+  setMfaState(id: string, state: AccountRow['mfa_state'], at: number): void {
+    this.#setMfaState.run(state, at, id);
+  }
+
+  setNotice(id: string, notice: string | null): void {
+    this.#setNotice.run(notice, id);
   }
 
   delete(id: string): void {

@@ -110,6 +110,62 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_by_time ON audit_events(at);
     `,
   },
+  {
+    version: 2,
+    name: 'second factors: TOTP in three states, backup codes, sign-in challenges, trusted devices',
+    up: `
+      ALTER TABLE accounts ADD COLUMN mfa_state TEXT NOT NULL DEFAULT 'DISABLED'
+        CHECK (mfa_state IN ('DISABLED', 'SETUP_IN_PROGRESS', 'ENABLED'));
+      -- Something the account holder is told at their next sign-in (an admin reset their MFA).
+      ALTER TABLE accounts ADD COLUMN notice TEXT;
+
+      CREATE TABLE totp_credentials (
+        account_id         TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        secret_enc         TEXT,
+        pending_secret_enc TEXT,
+        pending_expires_at INTEGER,
+        algorithm          TEXT NOT NULL,
+        digits             INTEGER NOT NULL,
+        period             INTEGER NOT NULL,
+        last_step          INTEGER,
+        enabled_at         INTEGER
+      ) STRICT;
+
+      CREATE TABLE backup_codes (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        digest     BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        used_at    INTEGER,
+        PRIMARY KEY (account_id, digest)
+      ) STRICT;
+
+      CREATE TABLE mfa_challenges (
+        id             TEXT PRIMARY KEY,
+        account_id     TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        purpose        TEXT NOT NULL CHECK (purpose IN ('verify', 'enroll')),
+        created_at     INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        used_at        INTEGER,
+        stay_signed_in INTEGER NOT NULL CHECK (stay_signed_in IN (0, 1)),
+        client         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX mfa_challenges_by_expiry ON mfa_challenges(expires_at);
+
+      CREATE TABLE trusted_devices (
+        id            TEXT PRIMARY KEY,
+        account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        token_hash    BLOB NOT NULL UNIQUE,
+        device_name   TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        last_used_at  INTEGER,
+        revoked_at    INTEGER,
+        revoke_reason TEXT
+      ) STRICT;
+      CREATE INDEX trusted_devices_by_account ON trusted_devices(account_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -151,7 +151,8 @@ export class AccountService {
     this.#ctx.transaction(() => {
       this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
       this.#sessions.endAllForAccount(row.id, 'password_changed', caller, caller.sessionId);
-      this.#audit(caller, 'password.changed', row);
+      const devices = this.#ctx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
+      this.#audit(caller, 'password.changed', row, { trustedDevicesRevoked: devices });
     });
   }
 
@@ -167,7 +168,8 @@ export class AccountService {
       this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
       this.#sessions.endAllForAccount(row.id, 'password_changed', caller);
       this.#lockout.clear(row.username);
-      this.#audit(caller, 'password.reset', row);
+      const devices = this.#ctx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
+      this.#audit(caller, 'password.reset', row, { trustedDevicesRevoked: devices });
     });
   }
 
@@ -190,6 +192,7 @@ export class AccountService {
       passwordChangedAt: row.password_changed_at,
       lockedUntil: lock.retryAt,
       failedSignIns: lock.failures,
+      mfaState: row.mfa_state,
     };
   }
 
@@ -217,11 +220,13 @@ export class AccountService {
       password_changed_at: now,
       created_at: now,
       updated_at: now,
+      mfa_state: 'DISABLED',
+      notice: null,
     };
   }
 
   async #hashNew(row: AccountRow, password: string): Promise<string> {
-    checkPasswordPolicy(password, { username: row.username, email: this.#email(row), hasSecondFactor: false });
+    checkPasswordPolicy(password, { username: row.username, email: this.#email(row), hasSecondFactor: row.mfa_state === 'ENABLED' });
     return this.#ctx.hasher.hash(password);
   }
 

@@ -5,26 +5,66 @@ import { isValidUsername, normaliseUsername } from '../accounts/usernames.js';
 import type { EngineContext } from '../context.js';
 import type { Lockout } from '../lockout/lockout.js';
 import type { SessionService, StartedSession } from '../sessions/sessions.js';
+import type { SecondFactor, TotpSetupView } from '../../../shared/views.js';
+import type { ChallengeRow } from '../../store/mfa.js';
+import type { Caller } from '../caller.js';
+import { MINUTE } from '../clock.js';
+import { newId } from '../crypto/random.js';
+import { type CodeCheck, type MfaService, SETUP_LIFETIME, throwForCheck } from '../mfa/mfa-service.js';
+import type { TrustedDevices } from '../mfa/trusted-devices.js';
 
 export interface SignInRequest {
   readonly username: string;
   readonly password: string;
   readonly client: ClientInfo;
   readonly staySignedIn?: boolean;
+  /** The token a host keeps in its keychain for a device the account trusts. */
+  readonly deviceToken?: string | null;
 }
+
+export interface ChallengeAnswer {
+  readonly challengeId: string;
+  readonly factor: SecondFactor;
+  readonly code: string;
+  /** "Trust this device": the started session carries a device token for the host to keep. */
+  readonly trustDevice?: boolean;
+  /** When given, the challenge must belong to this account. */
+  readonly username?: string;
+}
+
+/** A session won with a second factor, and what the host must keep or show. */
+export interface SignedIn extends StartedSession {
+  readonly deviceToken: string | null;
+  readonly backupCodesLeft: number | null;
+  /** Backup codes issued by a forced enrollment, shown this once. */
+  readonly backupCodes: readonly string[] | null;
+}
+
+export const CHALLENGE_LIFETIME = 5 * MINUTE;
+export const CHALLENGE_ATTEMPTS = 5;
 
 /** One answer for "no such account" and "wrong password", so a name cannot be probed. */
 const BAD_CREDENTIALS = 'The account name or password is not correct.';
 
+const CHALLENGE_GONE = 'This sign-in step has expired or was already used. Sign in again with your password.';
+
+/**
+ * Sign-in, step by step: the password; then, when the account has a second factor (or policy
+ * demands one), a challenge that must be answered before any session exists.
+ */
 export class SignIn {
   readonly #ctx: EngineContext;
   readonly #sessions: SessionService;
   readonly #lockout: Lockout;
+  readonly #mfa: MfaService;
+  readonly #devices: TrustedDevices;
 
-  constructor(ctx: EngineContext, sessions: SessionService, lockout: Lockout) {
+  constructor(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService, devices: TrustedDevices) {
     this.#ctx = ctx;
     this.#sessions = sessions;
     this.#lockout = lockout;
+    this.#mfa = mfa;
+    this.#devices = devices;
   }
 
   async withPassword(request: SignInRequest): Promise<StartedSession> {
@@ -54,22 +94,29 @@ export class SignIn {
       throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     }
     const upgraded = check.needsRehash ? await this.#ctx.hasher.hash(request.password) : null;
+    const trusted = account.mfa_state === 'ENABLED' && request.deviceToken != null
+      ? this.#devices.recognise(account, request.deviceToken)
+      : null;
+    const needs: ChallengeRow['purpose'] | null = account.mfa_state === 'ENABLED'
+      ? (trusted === null ? 'verify' : null)
+      : (this.#mfa.isRequired(account) ? 'enroll' : null);
+    if (needs !== null) {
+      // The password was right, but no session exists until the second step passes; the failure
+      // count stays until then, so wrong codes keep adding to it.
+      this.#ctx.transaction(() => {
+        if (upgraded !== null) this.#rehash(account, upgraded);
+      });
+      this.#challenge(account, needs, request);
+    }
     try {
       return this.#ctx.transaction(() => {
         this.#lockout.recordSuccess(name);
-        if (upgraded !== null) {
-          this.#ctx.repos.accounts.setPasswordHash(account.id, upgraded, this.#ctx.clock.now(), false);
-          this.#ctx.audit.append({
-            type: 'password.rehashed',
-            outcome: 'success',
-            target: { id: account.id, name: account.username },
-            reason: 'stored hash weaker than current parameters',
-          });
-        }
+        if (trusted !== null) this.#ctx.repos.mfa.touchTrustedDevice(trusted.id, this.#ctx.clock.now());
+        if (upgraded !== null) this.#rehash(account, upgraded);
         const started = this.#sessions.start({
           account,
           client: request.client,
-          assurance: 'password',
+          assurance: trusted === null ? 'password' : 'trusted_device',
           staySignedIn: request.staySignedIn === true,
         });
         this.#ctx.audit.append({
@@ -79,7 +126,7 @@ export class SignIn {
           target: { id: account.id, name: account.username },
           sessionId: started.session.id,
           device,
-          details: { factors: 'password', host: request.client.host },
+          details: { factors: trusted === null ? 'password' : 'password+trusted_device', host: request.client.host },
         });
         return started;
       });
@@ -97,6 +144,145 @@ export class SignIn {
       }
       throw error;
     }
+  }
+
+  /** The second step: a TOTP code or a backup code for the challenge the password step issued. */
+  answer(answer: ChallengeAnswer): SignedIn {
+    const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
+    this.#lockout.assertMayTry(account.username);
+    const client = JSON.parse(challenge.client) as ClientInfo;
+    const outcome = this.#ctx.transaction((): SignedIn | Exclude<CodeCheck, 'ok'> => {
+      const check = this.#mfa.checkFactor(account, answer.factor, answer.code);
+      if (check !== 'ok') {
+        this.#ctx.repos.mfa.countChallengeAttempt(challenge.id);
+        this.#lockout.recordFailure(account.username, account);
+        this.#ctx.audit.append({
+          type: 'mfa.challenge_failed',
+          outcome: 'failure',
+          target: { id: account.id, name: account.username },
+          device: client.deviceName,
+          reason: check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`,
+          details: { challengeId: challenge.id, attempt: challenge.attempts + 1 },
+        });
+        return check;
+      }
+      if (!this.#ctx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+      this.#lockout.recordSuccess(account.username);
+      const started = this.#startTwoFactor(account, challenge, client, `password+${answer.factor}`);
+      const deviceToken = answer.trustDevice === true ? this.#devices.trust(account, client.deviceName) : null;
+      const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
+      return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
+    });
+    if (typeof outcome === 'string') throwForCheck(outcome, { attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) });
+    return outcome;
+  }
+
+  /** Forced enrollment, first half: the authenticator secret for an account that policy says must have one. */
+  beginEnrollment(challengeId: string): Promise<TotpSetupView> {
+    const { account } = this.#liveChallenge(challengeId, 'enroll');
+    return this.#mfa.beginFor(account, null);
+  }
+
+  /** Forced enrollment, second half: a valid code turns TOTP on and starts the session. */
+  confirmEnrollment(challengeId: string, code: string, options: { trustDevice?: boolean } = {}): SignedIn {
+    const { challenge, account } = this.#liveChallenge(challengeId, 'enroll');
+    const client = JSON.parse(challenge.client) as ClientInfo;
+    let backupCodes: string[];
+    try {
+      backupCodes = this.#mfa.confirmFor(account, code, null).backupCodes;
+    } catch (error) {
+      this.#ctx.transaction(() => this.#ctx.repos.mfa.countChallengeAttempt(challenge.id));
+      throw error;
+    }
+    return this.#ctx.transaction(() => {
+      if (!this.#ctx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+      this.#lockout.recordSuccess(account.username);
+      const enrolled = this.#account(account.id);
+      const started = this.#startTwoFactor(enrolled, challenge, client, 'password+totp');
+      const deviceToken = options.trustDevice === true ? this.#devices.trust(enrolled, client.deviceName) : null;
+      return { ...started, deviceToken, backupCodesLeft: backupCodes.length, backupCodes };
+    });
+  }
+
+  /** Ends the caller's session; a TOTP setup left half-done goes with it. */
+  signOut(caller: Caller): void {
+    this.#sessions.signOut(caller);
+    this.#ctx.transaction(() => this.#mfa.dropSetup(caller.accountId, 'signed_out'));
+  }
+
+  #challenge(account: AccountRow, purpose: ChallengeRow['purpose'], request: SignInRequest): never {
+    const now = this.#ctx.clock.now();
+    const id = newId('chal');
+    const expiresAt = now + (purpose === 'enroll' ? SETUP_LIFETIME : CHALLENGE_LIFETIME);
+    const factors = purpose === 'enroll' ? [] : this.#mfa.factorsOf(account);
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.mfa.insertChallenge({
+        id, account_id: account.id, purpose, created_at: now, expires_at: expiresAt, attempts: 0, used_at: null,
+        stay_signed_in: request.staySignedIn === true ? 1 : 0, client: JSON.stringify(request.client),
+      });
+      this.#ctx.audit.append({
+        type: 'mfa.challenge_issued',
+        outcome: 'success',
+        target: { id: account.id, name: account.username },
+        device: request.client.deviceName,
+        reason: purpose === 'enroll' ? 'policy requires a second factor; enrollment first' : null,
+        details: { challengeId: id, purpose },
+      });
+    });
+    const details = { challengeId: id, factors, expiresAt, attemptsLeft: CHALLENGE_ATTEMPTS };
+    if (purpose === 'enroll') {
+      throw new LatchkeyError(
+        'MFA_ENROLLMENT_REQUIRED',
+        'This account must set up two-step sign-in before it can be used. Scan the QR code with an authenticator app and enter the code it shows.',
+        details,
+      );
+    }
+    throw new LatchkeyError('MFA_REQUIRED', 'Enter the code from your authenticator app, or a backup code.', details);
+  }
+
+  #liveChallenge(id: string, purpose: ChallengeRow['purpose'], username?: string): { challenge: ChallengeRow; account: AccountRow } {
+    const challenge = this.#ctx.repos.mfa.challenge(id);
+    const now = this.#ctx.clock.now();
+    if (challenge === undefined || challenge.purpose !== purpose || challenge.used_at !== null ||
+        challenge.expires_at <= now || challenge.attempts >= CHALLENGE_ATTEMPTS) {
+      throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+    }
+    const account = this.#ctx.repos.accounts.byId(challenge.account_id);
+    if (account === undefined || (username !== undefined && normaliseUsername(username) !== account.username)) {
+      throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+    }
+    if (account.status !== 'active') throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
+    return { challenge, account };
+  }
+
+  #startTwoFactor(account: AccountRow, challenge: ChallengeRow, client: ClientInfo, factors: string): StartedSession {
+    const started = this.#sessions.start({ account, client, assurance: 'two_factor', staySignedIn: challenge.stay_signed_in === 1 });
+    this.#ctx.audit.append({
+      type: 'signin.succeeded',
+      outcome: 'success',
+      actor: { id: account.id, name: account.username },
+      target: { id: account.id, name: account.username },
+      sessionId: started.session.id,
+      device: client.deviceName,
+      details: { factors, host: client.host },
+    });
+    return started;
+  }
+
+  #account(id: string): AccountRow {
+    const row = this.#ctx.repos.accounts.byId(id);
+    if (row === undefined) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+    return row;
+  }
+
+  #rehash(account: AccountRow, upgraded: string): void {
+    this.#ctx.repos.accounts.setPasswordHash(account.id, upgraded, this.#ctx.clock.now(), false);
+    this.#ctx.audit.append({
+      type: 'password.rehashed',
+      outcome: 'success',
+      target: { id: account.id, name: account.username },
+      reason: 'stored hash weaker than current parameters',
+    });
   }
 
   #failed(name: string, account: AccountRow | undefined, device: string, reason: string): void {

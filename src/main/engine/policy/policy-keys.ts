@@ -45,10 +45,30 @@ export const POLICY_KEYS = {
     default: 60,
     describe: 'Minutes a lock lasts unless an admin unlocks the account first.',
   },
+  'mfa.required': {
+    schema: z.enum(['off', 'admins', 'all']),
+    default: 'off' as 'off' | 'admins' | 'all',
+    describe: 'Who must have a second factor: nobody (off), administrators, or every account (all). Those without one enroll right after the password.',
+  },
+  'mfa.totpStepsBack': {
+    schema: z.coerce.number().int().min(0).max(2),
+    default: 1,
+    describe: 'Earlier 30-second TOTP steps still accepted, for clock drift (NIST: minimal; 0–2).',
+  },
+  'mfa.totpStepsAhead': {
+    schema: z.coerce.number().int().min(0).max(2),
+    default: 0,
+    describe: 'Later TOTP steps accepted, for a phone whose clock runs ahead (0–2).',
+  },
+  'mfa.trustDeviceDays': {
+    schema: z.coerce.number().int().min(0).max(30),
+    default: 30,
+    describe: 'Days "trust this device" skips the second factor on that device; 0 turns the option off.',
+  },
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_KEYS;
-export type Policy = { -readonly [K in PolicyKey]: (typeof POLICY_KEYS)[K]['default'] };
+export type Policy = { -readonly [K in PolicyKey]: z.output<(typeof POLICY_KEYS)[K]['schema']> };
 
 export const POLICY_KEY_NAMES = Object.keys(POLICY_KEYS) as PolicyKey[];
 

@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context.js';
 import type { Lockout } from '../lockout/lockout.js';
+import type { MfaService } from '../mfa/mfa-service.js';
 import type { SessionService } from './sessions.js';
 
 export interface CleanupReport {
@@ -7,6 +8,9 @@ export interface CleanupReport {
   readonly deleted: number;
   readonly families: number;
   readonly failureCounters: number;
+  readonly abandonedSetups: number;
+  readonly challenges: number;
+  readonly trustedDevices: number;
 }
 
 /** Small batches, each its own short transaction, with a yield between, so no caller waits long. */
@@ -15,10 +19,11 @@ export const CLEANUP_BATCH = 100;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Ends sessions whose time ran out (audited as expired), then deletes ended sessions,
- * dead "stay signed in" families and stale failure counters.
+ * Ends sessions whose time ran out (audited as expired), then deletes ended sessions, dead
+ * "stay signed in" families, stale failure counters, spent challenges and dead trusted devices,
+ * and drops TOTP setups left unconfirmed past their 15 minutes.
  */
-export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout): Promise<CleanupReport> {
+export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService): Promise<CleanupReport> {
   const drain = async (batch: () => number): Promise<number> => {
     let total = 0;
     for (;;) {
@@ -32,5 +37,8 @@ export async function cleanUp(ctx: EngineContext, sessions: SessionService, lock
   const deleted = await drain(() => ctx.repos.sessions.deleteEnded(ctx.clock.now() + 1, CLEANUP_BATCH));
   const families = await drain(() => ctx.repos.sessions.deleteDeadFamilies(ctx.clock.now(), CLEANUP_BATCH));
   const failureCounters = await drain(() => lockout.prune(CLEANUP_BATCH));
-  return { expired, deleted, families, failureCounters };
+  const abandonedSetups = await drain(() => mfa.dropExpiredSetups(CLEANUP_BATCH));
+  const challenges = await drain(() => ctx.repos.mfa.deleteDeadChallenges(ctx.clock.now(), CLEANUP_BATCH));
+  const trustedDevices = await drain(() => ctx.repos.mfa.deleteDeadTrustedDevices(ctx.clock.now(), CLEANUP_BATCH));
+  return { expired, deleted, families, failureCounters, abandonedSetups, challenges, trustedDevices };
 }

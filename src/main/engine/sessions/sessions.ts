@@ -18,6 +18,8 @@ export interface StartedSession {
   readonly token: string;
   /** Present when "stay signed in" was asked for and policy allows it. */
   readonly refreshToken: string | null;
+  /** Things the account holder must be told now, once (e.g. an admin reset their second factor). */
+  readonly notices: readonly string[];
 }
 
 interface NewSession {
@@ -90,7 +92,9 @@ export class SessionService {
       device: client.deviceName,
       details: { assurance, host: client.host, staySignedIn: familyId !== null },
     });
-    return { session: this.#view(row, account.username, policy), token, refreshToken };
+    const notices = account.notice === null ? [] : [account.notice];
+    if (account.notice !== null) this.#ctx.repos.accounts.setNotice(account.id, null);
+    return { session: this.#view(row, account.username, policy), token, refreshToken, notices };
   }
 
   /**

@@ -1,0 +1,328 @@
+import QRCode from 'qrcode';
+import { LatchkeyError } from '../../../shared/errors.js';
+import type { MfaStatusView, SecondFactor, TotpSetupView } from '../../../shared/views.js';
+import type { AccountRow } from '../../store/accounts.js';
+import type { TotpRow } from '../../store/mfa.js';
+import { type Caller, partyOf, requireAdmin } from '../caller.js';
+import { MINUTE } from '../clock.js';
+import type { EngineContext } from '../context.js';
+import type { FieldLocation } from '../crypto/field-cipher.js';
+import type { Lockout } from '../lockout/lockout.js';
+import type { Policy } from '../policy/policy-keys.js';
+import type { SessionService } from '../sessions/sessions.js';
+import { backupCodeDigest, canonicalBackupCode, newBackupCodes } from './backup-codes.js';
+import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpUri, type TotpParameters } from './totp.js';
+
+export const ISSUER = 'Latchkey';
+/** A pending secret lives only this long unconfirmed. */
+export const SETUP_LIFETIME = 15 * MINUTE;
+/** Below this many unused backup codes the holder is warned. */
+export const BACKUP_CODES_LOW = 2;
+
+export type CodeCheck = 'ok' | 'invalid' | 'replayed';
+
+const secretAt = (accountId: string): FieldLocation => ({ table: 'totp_credentials', column: 'secret', rowId: accountId });
+const pendingAt = (accountId: string): FieldLocation => ({ table: 'totp_credentials', column: 'pending_secret', rowId: accountId });
+
+/**
+ * TOTP in three states (DISABLED → SETUP_IN_PROGRESS → ENABLED) and the backup codes that come with it.
+ * Checking a code is here too, with the replay guard, so every path that accepts a code shares it.
+ */
+export class MfaService {
+  readonly #ctx: EngineContext;
+  readonly #policy: () => Policy;
+  readonly #sessions: SessionService;
+  readonly #lockout: Lockout;
+
+  constructor(ctx: EngineContext, policy: () => Policy, sessions: SessionService, lockout: Lockout) {
+    this.#ctx = ctx;
+    this.#policy = policy;
+    this.#sessions = sessions;
+    this.#lockout = lockout;
+  }
+
+  status(caller: Caller): MfaStatusView {
+    return this.statusOf(this.#account(caller.accountId));
+  }
+
+  statusOf(account: AccountRow): MfaStatusView {
+    const totp = this.#ctx.repos.mfa.totp(account.id);
+    return {
+      state: account.mfa_state,
+      enabledAt: account.mfa_state === 'ENABLED' ? (totp?.enabled_at ?? null) : null,
+      setupExpiresAt: account.mfa_state === 'SETUP_IN_PROGRESS' ? (totp?.pending_expires_at ?? null) : null,
+      backupCodesLeft: this.#ctx.repos.mfa.backupCodesLeft(account.id),
+      trustedDevices: this.#ctx.repos.mfa.trustedDevices(account.id, this.#ctx.clock.now()).length,
+      required: this.isRequired(account),
+    };
+  }
+
+  /** Policy `mfa.required`: must this account have a second factor? */
+  isRequired(account: AccountRow): boolean {
+    const rule = this.#policy()['mfa.required'];
+    return rule === 'all' || (rule === 'admins' && account.role === 'admin');
+  }
+
+  /** The factors a sign-in challenge may offer this account. */
+  factorsOf(account: AccountRow): SecondFactor[] {
+    return this.#ctx.repos.mfa.backupCodesLeft(account.id) > 0 ? ['totp', 'backup_code'] : ['totp'];
+  }
+
+  beginTotp(caller: Caller): Promise<TotpSetupView> {
+    return this.beginFor(this.#account(caller.accountId), caller);
+  }
+
+  /** DISABLED or SETUP_IN_PROGRESS → SETUP_IN_PROGRESS with a fresh pending secret; beginning again replaces it. */
+  async beginFor(account: AccountRow, caller: Caller | null): Promise<TotpSetupView> {
+    if (account.mfa_state === 'ENABLED') {
+      throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on. Turn it off first to set up a new authenticator.', { state: account.mfa_state });
+    }
+    const secret = newTotpSecret();
+    const expiresAt = this.#ctx.clock.now() + SETUP_LIFETIME;
+    const uri = totpUri({ issuer: ISSUER, accountName: account.username, secret, params: DEFAULT_TOTP });
+    const qrDataUrl = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+    this.#ctx.transaction(() => {
+      const current = this.#account(account.id);
+      if (current.mfa_state === 'ENABLED') throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on.', { state: 'ENABLED' });
+      this.#ctx.repos.mfa.putTotp({
+        account_id: account.id,
+        secret_enc: null,
+        pending_secret_enc: this.#ctx.vault.cipher.encrypt(secret, pendingAt(account.id)),
+        pending_expires_at: expiresAt,
+        algorithm: DEFAULT_TOTP.algorithm,
+        digits: DEFAULT_TOTP.digits,
+        period: DEFAULT_TOTP.period,
+        last_step: null,
+        enabled_at: null,
+      });
+      this.#ctx.repos.accounts.setMfaState(account.id, 'SETUP_IN_PROGRESS', this.#ctx.clock.now());
+      this.#audit('mfa.totp_setup_started', account, caller);
+    });
+    return { secret, uri, qrDataUrl, expiresAt };
+  }
+
+  confirmTotp(caller: Caller, code: string): { backupCodes: string[] } {
+    return this.confirmFor(this.#account(caller.accountId), code, caller);
+  }
+
+  /** SETUP_IN_PROGRESS → ENABLED with a valid code; returns the backup codes, shown this once. */
+  confirmFor(account: AccountRow, code: string, caller: Caller | null): { backupCodes: string[] } {
+    const totp = this.#ctx.repos.mfa.totp(account.id);
+    if (account.mfa_state !== 'SETUP_IN_PROGRESS' || totp?.pending_secret_enc == null) {
+      throw new LatchkeyError('MFA_STATE_INVALID', 'There is no authenticator setup to confirm. Begin the setup first.', { state: account.mfa_state });
+    }
+    const now = this.#ctx.clock.now();
+    if ((totp.pending_expires_at ?? 0) <= now) {
+      this.#ctx.transaction(() => this.dropSetup(account.id, 'expired'));
+      throw new LatchkeyError('MFA_STATE_INVALID', 'The setup expired (it lasts 15 minutes). Begin again and scan the new QR code.', { state: 'DISABLED' });
+    }
+    const secret = this.#ctx.vault.cipher.decrypt(totp.pending_secret_enc, pendingAt(account.id));
+    const step = this.#match(secret, code, paramsOf(totp));
+    if (step === null) throw new LatchkeyError('CODE_INVALID', 'That code is not right. Check the authenticator shows Latchkey and try the current code.');
+    const codes = newBackupCodes();
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.mfa.putTotp({
+        ...totp,
+        secret_enc: this.#ctx.vault.cipher.encrypt(secret, secretAt(account.id)),
+        pending_secret_enc: null,
+        pending_expires_at: null,
+        last_step: step,
+        enabled_at: now,
+      });
+      this.#storeBackupCodes(account.id, codes);
+      this.#ctx.repos.accounts.setMfaState(account.id, 'ENABLED', now);
+      this.#audit('mfa.totp_enabled', account, caller, { backupCodes: codes.length });
+    });
+    return { backupCodes: codes };
+  }
+
+  /** ENABLED → DISABLED: needs the password and a current code or a backup code. Voids backup codes and trusted devices. */
+  async disableTotp(caller: Caller, password: string, proof: { factor: SecondFactor; code: string }): Promise<void> {
+    const account = this.#account(caller.accountId);
+    if (account.mfa_state !== 'ENABLED') {
+      throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is not on.', { state: account.mfa_state });
+    }
+    await this.#requirePassword(account, password, caller);
+    // A refused code is thrown only after the transaction commits, so its audit event is kept.
+    const check = this.#ctx.transaction(() => {
+      const result = this.checkFactor(account, proof.factor, proof.code);
+      if (result !== 'ok') return result;
+      this.#clearFactors(account, 'mfa_disabled');
+      this.#sessions.endAllForAccount(account.id, 'revoked', caller, caller.sessionId);
+      this.#audit('mfa.totp_disabled', account, caller);
+      return result;
+    });
+    if (check !== 'ok') throwForCheck(check);
+  }
+
+  async regenerateBackupCodes(caller: Caller, password: string): Promise<{ backupCodes: string[] }> {
+    const account = this.#account(caller.accountId);
+    if (account.mfa_state !== 'ENABLED') {
+      throw new LatchkeyError('MFA_STATE_INVALID', 'Backup codes come with two-step sign-in; turn it on first.', { state: account.mfa_state });
+    }
+    await this.#requirePassword(account, password, caller);
+    const codes = newBackupCodes();
+    this.#ctx.transaction(() => {
+      this.#storeBackupCodes(account.id, codes);
+      this.#audit('mfa.backup_codes_regenerated', account, caller, { backupCodes: codes.length });
+    });
+    return { backupCodes: codes };
+  }
+
+  backupCodesLeft(caller: Caller): number {
+    return this.#ctx.repos.mfa.backupCodesLeft(caller.accountId);
+  }
+
+  /** An admin clears an account's second factor (a lost phone); the holder is told at their next sign-in. */
+  reset(caller: Caller, username: string): void {
+    requireAdmin(caller);
+    const account = this.#byName(username);
+    this.#ctx.transaction(() => {
+      this.#clearFactors(account, 'mfa_reset');
+      this.#sessions.endAllForAccount(account.id, account.id === caller.accountId ? 'revoked' : 'revoked_by_admin', caller, caller.sessionId);
+      if (account.id !== caller.accountId) this.#ctx.repos.accounts.setNotice(account.id, 'mfa_reset_by_admin');
+      this.#audit('mfa.reset', account, caller);
+    });
+  }
+
+  /**
+   * Inside a transaction: checks a second factor and, when it passes, spends it (the TOTP step
+   * becomes the last accepted one; the backup code is marked used). Audits a replay as a possible bypass.
+   */
+  checkFactor(account: AccountRow, factor: SecondFactor, code: string): CodeCheck {
+    return factor === 'totp' ? this.#checkTotp(account, code) : this.#spendBackupCode(account, code);
+  }
+
+  /** Inside a transaction: an abandoned or expired setup returns the account to DISABLED. */
+  dropSetup(accountId: string, reason: 'signed_out' | 'expired'): void {
+    const account = this.#ctx.repos.accounts.byId(accountId);
+    if (account?.mfa_state !== 'SETUP_IN_PROGRESS') return;
+    this.#ctx.repos.mfa.deleteTotp(accountId);
+    this.#ctx.repos.accounts.setMfaState(accountId, 'DISABLED', this.#ctx.clock.now());
+    this.#audit('mfa.totp_setup_abandoned', account, null, undefined, reason);
+  }
+
+  /** Cleanup: drops setups whose 15 minutes have passed, at most `limit`. */
+  dropExpiredSetups(limit: number): number {
+    const due = this.#ctx.repos.mfa.expiredSetups(this.#ctx.clock.now(), limit);
+    for (const accountId of due) this.dropSetup(accountId, 'expired');
+    return due.length;
+  }
+
+  #checkTotp(account: AccountRow, code: string): CodeCheck {
+    const totp = this.#ctx.repos.mfa.totp(account.id);
+    if (account.mfa_state !== 'ENABLED' || totp?.secret_enc == null) return 'invalid';
+    const secret = this.#ctx.vault.cipher.decrypt(totp.secret_enc, secretAt(account.id));
+    const step = this.#match(secret, code.trim(), paramsOf(totp));
+    if (step === null) return 'invalid';
+    // RFC 6238 §5.2: a code is accepted once; any step at or before the last accepted one is refused.
+    if (!this.#ctx.repos.mfa.advanceLastStep(account.id, step)) {
+      this.#ctx.audit.append({
+        type: 'mfa.code_replayed',
+        outcome: 'denied',
+        target: { id: account.id, name: account.username },
+        reason: 'a TOTP code for an already-used time step was offered: a possible bypass attempt',
+        details: { step, lastStep: totp.last_step },
+      });
+      return 'replayed';
+    }
+    return 'ok';
+  }
+
+  #spendBackupCode(account: AccountRow, typed: string): CodeCheck {
+    const canonical = canonicalBackupCode(typed);
+    if (canonical === null) return 'invalid';
+    const spent = this.#ctx.repos.mfa.spendBackupCode(account.id, backupCodeDigest(this.#ctx.vault.keys.lookupSecrets, canonical), this.#ctx.clock.now());
+    if (!spent) return 'invalid';
+    const left = this.#ctx.repos.mfa.backupCodesLeft(account.id);
+    this.#audit('mfa.backup_code_used', account, null, { backupCodesLeft: left, low: left <= BACKUP_CODES_LOW });
+    return 'ok';
+  }
+
+  #match(secret: string, code: string, params: TotpParameters): number | null {
+    const policy = this.#policy();
+    return matchTotp({
+      secret,
+      code,
+      atMs: this.#ctx.clock.now(),
+      params,
+      stepsBack: policy['mfa.totpStepsBack'],
+      stepsAhead: policy['mfa.totpStepsAhead'],
+    });
+  }
+
+  #storeBackupCodes(accountId: string, codes: readonly string[]): void {
+    const key = this.#ctx.vault.keys.lookupSecrets;
+    const digests = codes.map((code) => backupCodeDigest(key, canonicalBackupCode(code) ?? code));
+    this.#ctx.repos.mfa.replaceBackupCodes(accountId, digests, this.#ctx.clock.now());
+  }
+
+  /** Inside a transaction. */
+  #clearFactors(account: AccountRow, reason: string): void {
+    const now = this.#ctx.clock.now();
+    this.#ctx.repos.mfa.deleteTotp(account.id);
+    this.#ctx.repos.mfa.deleteBackupCodes(account.id);
+    this.#ctx.repos.mfa.revokeTrustedDevices(account.id, now, reason);
+    this.#ctx.repos.accounts.setMfaState(account.id, 'DISABLED', now);
+  }
+
+  async #requirePassword(account: AccountRow, password: string, caller: Caller): Promise<void> {
+    this.#lockout.assertMayTry(account.username);
+    const check = await this.#ctx.hasher.verify(account.password_hash, password);
+    if (check.valid) return;
+    this.#ctx.transaction(() => {
+      this.#lockout.recordFailure(account.username, account);
+      this.#ctx.audit.append({
+        type: 'signin.failed',
+        outcome: 'failure',
+        actor: partyOf(caller),
+        target: { id: account.id, name: account.username },
+        sessionId: caller.sessionId,
+        reason: 'wrong_password_for_mfa_change',
+      });
+    });
+    throw new LatchkeyError('INVALID_CREDENTIALS', 'The password is not correct.');
+  }
+
+  #account(id: string): AccountRow {
+    const row = this.#ctx.repos.accounts.byId(id);
+    if (row === undefined) throw new LatchkeyError('SESSION_EXPIRED', 'Your account no longer exists.');
+    return row;
+  }
+
+  #byName(username: string): AccountRow {
+    const row = this.#ctx.repos.accounts.byUsername(username.normalize('NFKC').trim().toLowerCase());
+    if (row === undefined) throw new LatchkeyError('NOT_FOUND', `There is no account named "${username}".`);
+    return row;
+  }
+
+  #audit(
+    type: 'mfa.totp_setup_started' | 'mfa.totp_setup_abandoned' | 'mfa.totp_enabled' | 'mfa.totp_disabled' | 'mfa.reset' | 'mfa.backup_code_used' | 'mfa.backup_codes_regenerated',
+    account: AccountRow,
+    caller: Caller | null,
+    details?: Record<string, string | number | boolean | null>,
+    reason?: string,
+  ): void {
+    this.#ctx.audit.append({
+      type,
+      outcome: 'success',
+      actor: caller === null ? { id: account.id, name: account.username } : partyOf(caller),
+      target: { id: account.id, name: account.username },
+      sessionId: caller?.sessionId ?? null,
+      ...(details === undefined ? {} : { details }),
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+}
+
+/** The error for a refused second factor; extra details (attempts left) may be added by the caller. */
+export function throwForCheck(check: Exclude<CodeCheck, 'ok'>, details?: Record<string, number>): never {
+  if (check === 'replayed') {
+    throw new LatchkeyError('CODE_REPLAYED', 'That code was already used. Wait for the authenticator to show a new one.', details);
+  }
+  throw new LatchkeyError('CODE_INVALID', 'That code is not right.', details);
+}
+
+function paramsOf(row: TotpRow): TotpParameters {
+  return { algorithm: row.algorithm as TotpParameters['algorithm'], digits: row.digits as TotpParameters['digits'], period: row.period };
+}

@@ -1,0 +1,82 @@
+import { LatchkeyError } from '../../../shared/errors.js';
+import type { TrustedDeviceView } from '../../../shared/views.js';
+import type { AccountRow } from '../../store/accounts.js';
+import type { TrustedDeviceRow } from '../../store/mfa.js';
+import { type Caller, partyOf } from '../caller.js';
+import { DAY } from '../clock.js';
+import type { EngineContext } from '../context.js';
+import { hashToken, newId, newToken } from '../crypto/random.js';
+import type { Policy } from '../policy/policy-keys.js';
+
+/**
+ * "Trust this device": a 256-bit token the host keeps in its keychain, only its hash here. It skips
+ * the second factor on that device alone, and such a sign-in is marked as single-factor.
+ */
+export class TrustedDevices {
+  readonly #ctx: EngineContext;
+  readonly #policy: () => Policy;
+
+  constructor(ctx: EngineContext, policy: () => Policy) {
+    this.#ctx = ctx;
+    this.#policy = policy;
+  }
+
+  /** Inside a transaction. Null when policy has turned trusting devices off. */
+  trust(account: AccountRow, deviceName: string): string | null {
+    const days = this.#policy()['mfa.trustDeviceDays'];
+    if (days === 0) return null;
+    const token = newToken();
+    const now = this.#ctx.clock.now();
+    const id = newId('dev');
+    this.#ctx.repos.mfa.insertTrustedDevice({
+      id, account_id: account.id, token_hash: hashToken(token), device_name: deviceName,
+      created_at: now, expires_at: now + days * DAY, last_used_at: null, revoked_at: null, revoke_reason: null,
+    });
+    this.#ctx.audit.append({
+      type: 'device.trusted',
+      outcome: 'success',
+      actor: { id: account.id, name: account.username },
+      target: { id: account.id, name: account.username },
+      device: deviceName,
+      details: { deviceId: id, days },
+    });
+    return token;
+  }
+
+  /** The device a token names, if it is live and belongs to this account. */
+  recognise(account: AccountRow, token: string): TrustedDeviceRow | null {
+    const row = this.#ctx.repos.mfa.trustedDeviceByToken(hashToken(token));
+    const now = this.#ctx.clock.now();
+    if (row === undefined || row.account_id !== account.id || row.revoked_at !== null || row.expires_at <= now) return null;
+    return row;
+  }
+
+  list(caller: Caller): TrustedDeviceView[] {
+    return this.#ctx.repos.mfa.trustedDevices(caller.accountId, this.#ctx.clock.now()).map((row) => ({
+      id: row.id,
+      deviceName: row.device_name,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
+    }));
+  }
+
+  revoke(caller: Caller, id: string): void {
+    const row = this.#ctx.repos.mfa.trustedDevice(id);
+    if (row === undefined || row.account_id !== caller.accountId || row.revoked_at !== null) {
+      throw new LatchkeyError('NOT_FOUND', `No trusted device ${id} on your account.`);
+    }
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.mfa.revokeTrustedDevice(id, this.#ctx.clock.now(), 'revoked');
+      this.#ctx.audit.append({
+        type: 'device.revoked',
+        outcome: 'success',
+        actor: partyOf(caller),
+        target: { id: caller.accountId, name: caller.username },
+        sessionId: caller.sessionId,
+        device: row.device_name,
+        details: { deviceId: id },
+      });
+    });
+  }
+}
