@@ -1,8 +1,8 @@
-/** What the preload script exposes to the renderer. */
-interface LatchkeyApi {
-  readonly version: string;
-}
+import type { LatchkeyBridge } from '../shared/contract';
 
-interface Window {
-  readonly latchkey: LatchkeyApi;
+declare global {
+  interface Window {
+    /** Built by the preload (Electron) or the browser host's bridge, from the one contract. */
+    readonly latchkey: LatchkeyBridge;
+  }
 }

@@ -27,6 +27,7 @@ export interface Engine {
   readonly vaultId: string;
   readonly vaultPath: string;
   readonly secrets: SecretStore;
+  readonly clock: Clock;
   readonly accounts: AccountService;
   readonly sessions: SessionService;
   readonly signIn: SignIn;
@@ -55,6 +56,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     vaultId: vault.id,
     vaultPath: vault.path,
     secrets: vault.secrets,
+    clock: ctx.clock,
     accounts: new AccountService(ctx, sessions, lockout),
     sessions,
     signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices),

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import type { Result } from './result.js';
+import type {
+  AccountView,
+  AuditEventView,
+  AuditVerdict,
+  MfaStatusView,
+  SessionView,
+  TotpSetupView,
+  TrustedDeviceView,
+} from './views.js';
+
+/**
+ * The IPC contract, declared once. For each channel: who may call it, the schema its input must
+ * pass (checked in the main process before anything else), and the type of its result. The preload,
+ * the router, the browser host's bridge and the renderer's types are all derived from this object.
+ */
+
+/** `none`: anyone; `session`: a live session; `admin`: a live session of an administrator; `test`: the browser host's test mode only. */
+export type Access = 'none' | 'session' | 'admin' | 'test';
+
+export interface Channel<Input extends z.ZodType, Output> {
+  readonly access: Access;
+  readonly input: Input;
+  /** Never read: carries the result type for the derived API. */
+  readonly output?: Output;
+}
+
+function channel<Output>() {
+  return <Input extends z.ZodType>(access: Access, input: Input): Channel<Input, Output> => ({ access, input });
+}
+
+const none = z.object({}).strict();
+const username = z.string().trim().min(1).max(64);
+const password = z.string().min(1).max(1024);
+const code = z.string().trim().min(1).max(32);
+const challengeId = z.string().regex(/^chal_[0-9a-f]{32}$/);
+const factor = z.enum(['totp', 'backup_code']);
+const accountId = z.string().regex(/^acc_[0-9a-f]{32}$/);
+
+/** What the renderer knows about the person using it; never a token. */
+export interface SignedInView {
+  readonly session: SessionView;
+  readonly account: AccountView;
+  /** Things to tell the person once, e.g. 'mfa_reset_by_admin'. */
+  readonly notices: readonly string[];
+  /** With a backup code sign-in: how many remain. */
+  readonly backupCodesLeft: number | null;
+  /** After a forced enrollment: the backup codes, shown once. */
+  readonly backupCodes: readonly string[] | null;
+}
+
+export interface AppStatus {
+  readonly version: string;
+  readonly initialised: boolean;
+  readonly vaultPath: string;
+  /** Present when this window has a live session. */
+  readonly signedIn: SignedInView | null;
+  /** The name to offer on the lock screen after the app locked itself. */
+  readonly lockedUsername: string | null;
+  readonly idleLockMinutes: number;
+  /** Whether "stay signed in" and "trust this device" are offered (policy). */
+  readonly offers: { readonly staySignedIn: boolean; readonly trustDevice: boolean };
+}
+
+export interface PolicyEntry {
+  readonly key: string;
+  readonly value: string | number;
+  readonly default: string | number;
+  readonly description: string;
+  readonly updatedAt: number | null;
+  readonly updatedBy: string | null;
+}
+
+export interface ActivityBucket {
+  readonly start: number;
+  readonly signIns: number;
+  readonly failures: number;
+}
+
+export const contract = {
+  'app.status': channel<AppStatus>()('none', none),
+  'setup.createAdmin': channel<AccountView>()(
+    'none',
+    z.object({ username, password, email: z.email().max(254).optional() }).strict(),
+  ),
+
+  'auth.signIn': channel<SignedInView>()(
+    'none',
+    z.object({ username, password, staySignedIn: z.boolean().default(false) }).strict(),
+  ),
+  'auth.answerChallenge': channel<SignedInView>()(
+    'none',
+    z.object({ challengeId, factor, code, trustDevice: z.boolean().default(false) }).strict(),
+  ),
+  'auth.beginEnrollment': channel<TotpSetupView>()('none', z.object({ challengeId }).strict()),
+  'auth.confirmEnrollment': channel<SignedInView>()(
+    'none',
+    z.object({ challengeId, code, trustDevice: z.boolean().default(false) }).strict(),
+  ),
+  'auth.signOut': channel<null>()('session', none),
+  /** The app locks itself (idle, screen lock, suspend): the session ends and the lock screen offers the same name. */
+  'auth.lock': channel<null>()('session', none),
+
+  'sessions.list': channel<readonly SessionView[]>()(
+    'session',
+    z.object({ accountId: accountId.optional(), allAccounts: z.boolean().default(false) }).strict(),
+  ),
+  'sessions.revoke': channel<SessionView>()('session', z.object({ sessionId: z.string().regex(/^sess_[0-9a-f]{32}$/) }).strict()),
+  'sessions.revokeOthers': channel<number>()('session', none),
+
+  'mfa.status': channel<MfaStatusView>()('session', none),
+  'mfa.beginTotp': channel<TotpSetupView>()('session', none),
+  'mfa.confirmTotp': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ code }).strict()),
+  'mfa.disable': channel<null>()('session', z.object({ password, factor, code }).strict()),
+  'mfa.regenerateBackupCodes': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ password }).strict()),
+  'devices.list': channel<readonly TrustedDeviceView[]>()('session', none),
+  'devices.revoke': channel<null>()('session', z.object({ deviceId: z.string().regex(/^dev_[0-9a-f]{32}$/) }).strict()),
+
+  'account.changePassword': channel<null>()(
+    'session',
+    z.object({ currentPassword: password, newPassword: password }).strict(),
+  ),
+  'audit.mine': channel<readonly AuditEventView[]>()('session', z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
+
+  'admin.accounts.list': channel<readonly AccountView[]>()('admin', none),
+  'admin.accounts.create': channel<AccountView>()(
+    'admin',
+    z.object({ username, password, email: z.email().max(254).optional(), role: z.enum(['admin', 'user']).default('user') }).strict(),
+  ),
+  'admin.accounts.setStatus': channel<AccountView>()(
+    'admin',
+    z.object({ username, status: z.enum(['active', 'disabled']) }).strict(),
+  ),
+  'admin.accounts.unlock': channel<AccountView>()('admin', z.object({ username }).strict()),
+  'admin.accounts.resetMfa': channel<null>()('admin', z.object({ username }).strict()),
+  'admin.accounts.resetPassword': channel<null>()('admin', z.object({ username, newPassword: password }).strict()),
+  'admin.accounts.delete': channel<null>()('admin', z.object({ username }).strict()),
+  'admin.sessions.revokeAccount': channel<number>()('admin', z.object({ accountId }).strict()),
+  'admin.policy.get': channel<readonly PolicyEntry[]>()('admin', none),
+  'admin.policy.set': channel<PolicyEntry>()(
+    'admin',
+    z.object({ key: z.string().regex(/^[a-zA-Z]+\.[a-zA-Z]+$/), value: z.string().trim().min(1).max(64) }).strict(),
+  ),
+  'admin.audit.list': channel<readonly AuditEventView[]>()(
+    'admin',
+    z
+      .object({
+        accountId: accountId.optional(),
+        type: z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/).optional(),
+        since: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(10_000).default(200),
+      })
+      .strict(),
+  ),
+  'admin.audit.verify': channel<AuditVerdict>()('admin', none),
+  'admin.audit.export': channel<{ readonly jsonl: string; readonly events: number }>()('admin', none),
+  'admin.audit.activity': channel<readonly ActivityBucket[]>()(
+    'admin',
+    z.object({ days: z.number().int().min(1).max(90).default(14) }).strict(),
+  ),
+
+  /** Moves the browser host's clock; the Electron build has no such channel handler. */
+  'test.advanceClock': channel<{ readonly now: number }>()('test', z.object({ ms: z.number().int().min(0).max(400 * 24 * 3600 * 1000) }).strict()),
+} as const;
+
+export type Contract = typeof contract;
+export type ChannelName = keyof Contract;
+export const CHANNEL_NAMES = Object.keys(contract) as ChannelName[];
+
+export type InputOf<C extends ChannelName> = z.input<Contract[C]['input']>;
+export type ParsedInputOf<C extends ChannelName> = z.output<Contract[C]['input']>;
+export type OutputOf<C extends ChannelName> = Exclude<Contract[C]['output'], undefined>;
+
+/** What the preload (or the browser host's bridge) gives the renderer as `window.latchkey`. */
+export interface LatchkeyBridge {
+  readonly version: string;
+  invoke<C extends ChannelName>(channel: C, input: InputOf<C>): Promise<Result<OutputOf<C>>>;
+}
