@@ -63,6 +63,12 @@ export interface AppStatus {
   readonly offers: { readonly staySignedIn: boolean; readonly trustDevice: boolean };
 }
 
+/** A cheap look that does not count as activity: the renderer polls it to notice an idle lock. */
+export interface AppPeek {
+  readonly state: 'signed_in' | 'locked' | 'signed_out';
+  readonly lockedUsername: string | null;
+}
+
 export interface PolicyEntry {
   readonly key: string;
   readonly value: string | number;
@@ -80,6 +86,7 @@ export interface ActivityBucket {
 
 export const contract = {
   'app.status': channel<AppStatus>()('none', none),
+  'app.peek': channel<AppPeek>()('none', none),
   'setup.createAdmin': channel<AccountView>()(
     'none',
     z.object({ username, password, email: z.email().max(254).optional() }).strict(),

@@ -20,19 +20,26 @@ import { HostTokens } from '../secrets/host-tokens.js';
 
 /** One renderer: an Electron window, or one browser-host page. Its session token never leaves this object. */
 export interface Connection {
+  /** The device and program on the other end, recorded with the sessions it starts. */
+  readonly client: ClientInfo;
   token: string | null;
-  /** Set when the app locked itself: the lock screen offers this name. */
+  /** Who holds `token`: when the session idles out, the lock screen offers this name. */
+  username: string | null;
+  /** Set when the app locked (idle, screen lock, suspend): the lock screen offers this name. */
   lockedUsername: string | null;
 }
 
-export function newConnection(): Connection {
-  return { token: null, lockedUsername: null };
+export function newConnection(client: ClientInfo): Connection {
+  return { client, token: null, username: null, lockedUsername: null };
 }
 
 export interface RouterHost {
   readonly engine: Engine;
   readonly version: string;
-  readonly client: ClientInfo;
+  /** Which host this is; also scopes the "stay signed in" token in the keychain. */
+  readonly kind: ClientInfo['host'];
+  /** The OS user the host runs as; scopes the tokens it keeps in the keychain. */
+  readonly osUser: string | null;
   /** Present only in the browser host's test mode: lets a test move time. */
   readonly testClock?: ManualClock;
 }
@@ -46,21 +53,27 @@ interface HandlerContext<C extends ChannelName> {
 
 type Handlers = { [C in ChannelName]: (ctx: HandlerContext<C>) => Promise<OutputOf<C>> | OutputOf<C> };
 
-export type Route = (connection: Connection, channel: unknown, input: unknown) => Promise<Result<unknown>>;
+export interface Router {
+  /** Answers one call from a renderer. */
+  route(connection: Connection, channel: unknown, input: unknown): Promise<Result<unknown>>;
+  /** Locks a window from the host's side (the OS locked the screen or is suspending). */
+  lock(connection: Connection): Promise<void>;
+}
 
 /**
  * The contract's one router, shared by Electron's IPC and the browser host's WebSocket. Every call:
  * known channel → input valid against its schema → live session and role → engine → envelope.
  */
-export function createRouter(host: RouterHost): Route {
+export function createRouter(host: RouterHost): Router {
   const { engine } = host;
-  const tokens = new HostTokens(engine.secrets, engine.vaultId, host.client.osUser);
+  const tokens = new HostTokens(engine.secrets, engine.vaultId, host.osUser);
 
   async function signedIn(connection: Connection, started: StartedSession | SignedIn): Promise<SignedInView> {
     connection.token = started.token;
     connection.lockedUsername = null;
-    if (started.refreshToken !== null) await tokens.keepRefreshToken(host.client.host, started.refreshToken);
+    if (started.refreshToken !== null) await tokens.keepRefreshToken(host.kind, started.refreshToken);
     const caller = engine.sessions.validate(started.token);
+    connection.username = caller.username;
     const extra = 'deviceToken' in started ? started : null;
     if (extra?.deviceToken != null) await tokens.keepDeviceToken(caller.username, extra.deviceToken);
     return {
@@ -75,13 +88,13 @@ export function createRouter(host: RouterHost): Route {
   /** "Stay signed in": a window without a session tries the refresh token the keychain holds. */
   async function resume(connection: Connection): Promise<void> {
     if (connection.token !== null || connection.lockedUsername !== null) return;
-    const refresh = await tokens.refreshToken(host.client.host);
+    const refresh = await tokens.refreshToken(host.kind);
     if (refresh === null) return;
     try {
-      await signedIn(connection, engine.sessions.refresh(refresh, host.client));
+      await signedIn(connection, engine.sessions.refresh(refresh, connection.client));
     } catch (error) {
       if (!isLatchkeyError(error)) throw error;
-      await tokens.keepRefreshToken(host.client.host, null);
+      await tokens.keepRefreshToken(host.kind, null);
     }
   }
 
@@ -98,17 +111,25 @@ export function createRouter(host: RouterHost): Route {
       };
     } catch (error) {
       if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') {
-        connection.token = null;
+        expired(connection);
         return null;
       }
       throw error;
     }
   }
 
+  /** The session ended under this window: idle or absolute timeout, or revoked elsewhere. */
+  function expired(connection: Connection): void {
+    connection.lockedUsername = connection.username;
+    connection.token = null;
+    connection.username = null;
+  }
+
   async function endHere(connection: Connection, caller: Caller): Promise<void> {
     engine.signIn.signOut(caller);
     connection.token = null;
-    await tokens.keepRefreshToken(host.client.host, null);
+    connection.username = null;
+    await tokens.keepRefreshToken(host.kind, null);
   }
 
   const handlers: Handlers = {
@@ -125,6 +146,18 @@ export function createRouter(host: RouterHost): Route {
         offers: { staySignedIn: policy['session.rememberDays'] > 0, trustDevice: policy['mfa.trustDeviceDays'] > 0 },
       };
     },
+    'app.peek': ({ connection }) => {
+      if (connection.token !== null) {
+        try {
+          engine.sessions.validate(connection.token, { touch: false });
+          return { state: 'signed_in', lockedUsername: null };
+        } catch (error) {
+          if (!isLatchkeyError(error) || error.code !== 'SESSION_EXPIRED') throw error;
+          expired(connection);
+        }
+      }
+      return { state: connection.lockedUsername === null ? 'signed_out' : 'locked', lockedUsername: connection.lockedUsername };
+    },
     'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
 
     'auth.signIn': async ({ input, connection }) => {
@@ -132,7 +165,7 @@ export function createRouter(host: RouterHost): Route {
       const started = await engine.signIn.withPassword({
         username: input.username,
         password: input.password,
-        client: host.client,
+        client: connection.client,
         staySignedIn: input.staySignedIn,
         deviceToken,
       });
@@ -149,8 +182,7 @@ export function createRouter(host: RouterHost): Route {
       return null;
     },
     'auth.lock': async ({ connection, caller }) => {
-      await endHere(connection, caller);
-      connection.lockedUsername = caller.username;
+      await lockWith(connection, caller);
       return null;
     },
 
@@ -158,7 +190,10 @@ export function createRouter(host: RouterHost): Route {
       engine.sessions.list(caller, { allAccounts: input.allAccounts, ...(input.accountId === undefined ? {} : { accountId: input.accountId }) }),
     'sessions.revoke': ({ input, caller, connection }) => {
       const ended = engine.sessions.revoke(caller, input.sessionId);
-      if (ended.id === caller.sessionId) connection.token = null;
+      if (ended.id === caller.sessionId) {
+        connection.token = null;
+        connection.username = null;
+      }
       return ended;
     },
     'sessions.revokeOthers': ({ caller }) => engine.sessions.revokeOthers(caller),
@@ -226,7 +261,22 @@ export function createRouter(host: RouterHost): Route {
     },
   };
 
-  return async (connection, channel, rawInput) =>
+  async function lockWith(connection: Connection, caller: Caller): Promise<void> {
+    await endHere(connection, caller);
+    connection.lockedUsername = caller.username;
+  }
+
+  async function lock(connection: Connection): Promise<void> {
+    if (connection.token === null) return;
+    try {
+      await lockWith(connection, engine.sessions.validate(connection.token, { touch: false }));
+    } catch (error) {
+      if (!isLatchkeyError(error) || error.code !== 'SESSION_EXPIRED') throw error;
+      expired(connection);
+    }
+  }
+
+  const route = async (connection: Connection, channel: unknown, rawInput: unknown): Promise<Result<unknown>> =>
     settle(async () => {
       if (typeof channel !== 'string' || !(CHANNEL_NAMES as readonly string[]).includes(channel)) {
         throw new LatchkeyError('INVALID_INPUT', 'Unknown channel.');
@@ -244,6 +294,8 @@ export function createRouter(host: RouterHost): Route {
       return handler({ input: parsed.data as ParsedInputOf<ChannelName>, connection, caller: caller as Caller });
     });
 
+  return { route, lock };
+
   function authorise(access: string, connection: Connection): Caller | null {
     if (access === 'none') return null;
     if (access === 'test') {
@@ -255,7 +307,7 @@ export function createRouter(host: RouterHost): Route {
     try {
       caller = engine.sessions.validate(connection.token);
     } catch (error) {
-      if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') connection.token = null;
+      if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') expired(connection);
       throw error;
     }
     if (access === 'admin') requireAdmin(caller);

@@ -99,9 +99,10 @@ export class SessionService {
 
   /**
    * Checks a bearer token on every use: active, within the idle and the absolute deadline,
-   * and its account still enabled. An expired session is ended and audited here.
+   * and its account still enabled. An expired session is ended and audited here. A call made on
+   * the holder's behalf (`touch: true`, the default) counts as activity; a host's own check does not.
    */
-  validate(token: string): Caller {
+  validate(token: string, options: { touch?: boolean } = {}): Caller {
     const hash = hashToken(token);
     const row = this.#ctx.repos.sessions.byTokenHash(hash);
     // The look-up is by SHA-256 of the token, so its timing says nothing about the token itself;
@@ -120,7 +121,7 @@ export class SessionService {
     if (account === undefined || account.status !== 'active') {
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
     }
-    if (now - row.last_active_at >= TOUCH_INTERVAL) this.#ctx.repos.sessions.touch(row.id, now);
+    if (options.touch !== false && now - row.last_active_at >= TOUCH_INTERVAL) this.#ctx.repos.sessions.touch(row.id, now);
     return {
       sessionId: row.id,
       accountId: account.id,
