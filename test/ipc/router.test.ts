@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientInfo } from '../../src/shared/client.js';
+import type { Result } from '../../src/shared/result.js';
+import { MINUTE } from '../../src/main/engine/clock.js';
+import type { Engine } from '../../src/main/engine/engine.js';
+import { createRouter, newConnection, type Connection, type Router } from '../../src/main/ipc/router.js';
+import { PASSWORDS, createTempVault, type TempVault } from '../support/temp-vault.js';
+
+const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser: 'tester', ip: null, userAgent: 'Latchkey/test' };
+
+let vault: TempVault;
+let engine: Engine;
+let router: Router;
+
+function open(testClock = false): Router {
+  return createRouter({ engine, version: '9.9.9', kind: 'desktop', osUser: 'tester', ...(testClock ? { testClock: vault.clock } : {}) });
+}
+
+async function call(connection: Connection, channel: string, input: unknown = {}): Promise<Result<unknown>> {
+  return router.route(connection, channel, input);
+}
+
+function value<T>(result: Result<unknown>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+function errorCode(result: Result<unknown>): string {
+  if (result.ok) throw new Error('expected an error envelope');
+  return result.error.code;
+}
+
+beforeEach(async () => {
+  vault = await createTempVault();
+  engine = await vault.open();
+  router = open();
+});
+afterEach(async () => {
+  await vault.dispose();
+});
+
+describe('the IPC router', () => {
+  it('refuses an unknown channel without calling anything', async () => {
+    expect(errorCode(await call(newConnection(desktop), 'fs.readFile', { path: '/etc/passwd' }))).toBe('INVALID_INPUT');
+  });
+
+  it('refuses input that fails the schema, naming fields but never echoing values', async () => {
+    const secret = 'a password that must not come back';
+    const result = await call(newConnection(desktop), 'auth.signIn', { username: 'x', password: secret, extra: true });
+    expect(errorCode(result)).toBe('INVALID_INPUT');
+    expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
+  it('signs in, keeps the token in the connection, and never returns it to the renderer', async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    const signedIn = await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin });
+    expect(value<{ session: { username: string } }>(signedIn).session.username).toBe('root');
+    expect(connection.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(signedIn)).not.toContain(connection.token);
+    const status = value<{ signedIn: { account: { role: string } } | null }>(await call(connection, 'app.status'));
+    expect(status.signedIn?.account.role).toBe('admin');
+  });
+
+  it('answers SESSION_EXPIRED to a session channel without a session, and NOT_AUTHORISED to a user on an admin channel', async () => {
+    const admin = newConnection(desktop);
+    value(await call(admin, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    expect(errorCode(await call(newConnection(desktop), 'sessions.list', {}))).toBe('SESSION_EXPIRED');
+    value(await call(admin, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(admin, 'admin.accounts.create', { username: 'alice', password: PASSWORDS.alice }));
+    const user = newConnection(desktop);
+    value(await call(user, 'auth.signIn', { username: 'alice', password: PASSWORDS.alice }));
+    expect(errorCode(await call(user, 'admin.accounts.list', {}))).toBe('NOT_AUTHORISED');
+    expect(value<unknown[]>(await call(admin, 'admin.accounts.list', {}))).toHaveLength(2);
+  });
+
+  it('shows the lock screen once the session idles out, and a peek is not activity', async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    for (let minute = 0; minute < 30; minute += 5) {
+      vault.clock.advance(5 * MINUTE);
+      const peek = value<{ state: string }>(await call(connection, 'app.peek'));
+      if (minute < 25) expect(peek.state).toBe('signed_in');
+    }
+    expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root' });
+    expect(connection.token).toBeNull();
+  });
+
+  it('locks from the host side (screen lock, suspend): the session ends and the name is kept for the lock screen', async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    const signedIn = value<{ session: { id: string } }>(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    await router.lock(connection);
+    expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root' });
+    const other = newConnection(desktop);
+    value(await call(other, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    const sessions = value<{ id: string }[]>(await call(other, 'sessions.list', {}));
+    expect(sessions.map((s) => s.id)).not.toContain(signedIn.session.id);
+  });
+
+  it('resumes a "stay signed in" session from the keychain in a new window, and not after sign-out', async () => {
+    const first = newConnection(desktop);
+    value(await call(first, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(first, 'auth.signIn', { username: 'root', password: PASSWORDS.admin, staySignedIn: true }));
+    const relaunched = newConnection(desktop);
+    const status = value<{ signedIn: { session: { staySignedIn: boolean } } | null }>(await call(relaunched, 'app.status'));
+    expect(status.signedIn?.session.staySignedIn).toBe(true);
+    value(await call(relaunched, 'auth.signOut'));
+    const again = value<{ signedIn: unknown }>(await call(newConnection(desktop), 'app.status'));
+    expect(again.signedIn).toBeNull();
+  });
+
+  it('refuses the test clock outside the browser host\'s test mode, and moves it inside', async () => {
+    expect(errorCode(await call(newConnection(desktop), 'test.advanceClock', { ms: 1000 }))).toBe('NOT_AUTHORISED');
+    router = open(true);
+    const before = vault.clock.now();
+    expect(value(await call(newConnection(desktop), 'test.advanceClock', { ms: 1000 }))).toEqual({ now: before + 1000 });
+  });
+
+  it('carries a second-factor challenge through its error details and finishes with auth.answerChallenge', async () => {
+    const { totpCodeAt, totpStep } = await import('../../src/main/engine/mfa/totp.js');
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    const setup = value<{ secret: string; qrDataUrl: string }>(await call(connection, 'mfa.beginTotp'));
+    expect(setup.qrDataUrl).toMatch(/^data:image\/png;base64,/);
+    const now = (): string => totpCodeAt(setup.secret, totpStep(vault.clock.now(), 30));
+    value(await call(connection, 'mfa.confirmTotp', { code: now() }));
+    value(await call(connection, 'auth.signOut'));
+    vault.clock.advance(30_000);
+    const challenged = await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin });
+    expect(errorCode(challenged)).toBe('MFA_REQUIRED');
+    const details = (challenged as { error: { details: { challengeId: string; factors: string[] } } }).error.details;
+    expect(details.factors).toEqual(['totp', 'backup_code']);
+    const done = value<{ session: { assurance: string } }>(
+      await call(connection, 'auth.answerChallenge', { challengeId: details.challengeId, factor: 'totp', code: now() }),
+    );
+    expect(done.session.assurance).toBe('two_factor');
+  });
+});
