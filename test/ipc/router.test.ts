@@ -131,7 +131,7 @@ describe('the IPC router', () => {
     vault.clock.advance(30_000);
     const challenged = await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin });
     expect(errorCode(challenged)).toBe('MFA_REQUIRED');
-    const details = (challenged as { error: { details: { challengeId: string; factors: string[] } } }).error.details;
+    const details = (challenged as unknown as { error: { details: { challengeId: string; factors: string[] } } }).error.details;
     expect(details.factors).toEqual(['totp', 'backup_code']);
     const done = value<{ session: { assurance: string } }>(
       await call(connection, 'auth.answerChallenge', { challengeId: details.challengeId, factor: 'totp', code: now() }),
