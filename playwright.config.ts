@@ -1,0 +1,31 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * One set of end-to-end specs, two hosts: `browser` drives the built renderer in Debian's Chromium
+ * through the browser host; `electron` launches the built app where an Electron binary is installed.
+ */
+export default defineConfig({
+  testDir: './test/e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  globalSetup: './test/e2e/global-setup.ts',
+  use: { trace: 'retain-on-failure', viewport: { width: 1280, height: 800 } },
+  projects: [
+    {
+      name: 'browser',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: process.env['LATCHKEY_CHROMIUM'] ?? '/usr/bin/chromium',
+          // Without the background-networking flags Chromium keeps trying to reach the internet.
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        },
+      },
+    },
+    { name: 'electron' },
+  ],
+});
