@@ -10,6 +10,12 @@ const schemas = {
   eventType: z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/, 'an event type such as signin.failed, or a group such as session'),
   policyKey: z.string().regex(/^[a-zA-Z]+\.[a-zA-Z]+$/, 'a policy key such as session.idleTimeoutMinutes'),
   policyValue: z.string().min(1).max(64),
+  // Spaces are allowed inside, as some authenticator apps show "123 456".
+  totpCode: z.string().transform((code) => code.replace(/\s/g, '')).pipe(z.string().regex(/^\d{6,8}$/, 'a code is 6 to 8 digits')),
+  backupCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{7,30}$/, 'a backup code looks like XXXXX-XXXXX-XXX (case, dashes and spaces do not matter)'),
+  deviceId: z.string().regex(/^dev_[0-9a-f]{32}$/, 'a device id looks like dev_ followed by 32 hex digits'),
+  filePath: z.string().min(1, 'a file name is required').max(4096),
+  importFormat: z.enum(['json', 'csv'], 'json or csv'),
 } as const;
 
 export function parseArg<K extends keyof typeof schemas>(kind: K, value: unknown, label: string = kind): z.output<(typeof schemas)[K]> {

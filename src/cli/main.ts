@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerImportCommands } from './commands/import.js';
+import { registerMfaCommands } from './commands/mfa.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerSetupCommands } from './commands/setup.js';
@@ -12,7 +14,7 @@ import { latchkeyVersion } from './version.js';
 /** The command table: every command is declared once, with its help, here and in ./commands. */
 export function buildProgram(): Command {
   const program = new Command('latchkey')
-    .description('Latchkey: a local-first sign-in vault. Manage accounts, sessions, policy and the audit log.')
+    .description('Latchkey: a local-first sign-in vault. Manage accounts, two-step sign-in, sessions, policy and the audit log.')
     .version(latchkeyVersion(), '-V, --version')
     .option('--vault <path>', 'the vault file (default: $LATCHKEY_VAULT, else the per-user app-data folder)')
     .option('--keychain-service <name>', 'keychain namespace for the vault key and CLI session (default: $LATCHKEY_KEYCHAIN_SERVICE, else "latchkey")')
@@ -21,7 +23,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSetupCommands(program);
   registerAuthCommands(program);
+  registerMfaCommands(program);
   registerAccountCommands(program);
+  registerImportCommands(program);
   registerSessionCommands(program);
   registerAuditCommands(program);
   registerPolicyCommands(program);

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { LatchkeyError } from '../shared/errors.js';
 
 /** Passwords never come from the command line (it shows in `ps` and shell history): only stdin or a hidden prompt. */
@@ -28,6 +29,20 @@ export class PasswordInput {
       if (again !== first) throw new LatchkeyError('INVALID_INPUT', 'The two passwords differ; nothing was changed.');
     }
     return first;
+  }
+}
+
+/**
+ * One line typed on a terminal, echoed as typed: for a one-time code, which is useless once spent
+ * and easier to get right when seen. Null when there is no terminal to ask on.
+ */
+export async function askVisible(prompt: string): Promise<string | null> {
+  if (!process.stdin.isTTY) return null;
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await terminal.question(prompt)).trim();
+  } finally {
+    terminal.close();
   }
 }
 

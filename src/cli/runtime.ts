@@ -4,10 +4,12 @@ import type { ClientInfo } from '../shared/client.js';
 import { LatchkeyError, isLatchkeyError, toErrorInfo } from '../shared/errors.js';
 import type { Caller } from '../main/engine/caller.js';
 import { openEngine, type Engine } from '../main/engine/engine.js';
+import { HostKeychain, type KeychainEntry } from '../main/secrets/host-keychain.js';
 import { DEFAULT_KEYCHAIN_SERVICE, OsKeychain } from '../main/secrets/keychain.js';
 import { resolveVaultPath } from '../main/store/vault-location.js';
 import { PasswordInput, UsageError } from './password-input.js';
 import { latchkeyVersion } from './version.js';
+
 
 export interface GlobalOptions {
   readonly vault?: string;
@@ -19,6 +21,8 @@ export interface GlobalOptions {
 export interface Output<T> {
   readonly json: T;
   readonly text: string | readonly string[];
+  /** Lines a person must notice, on standard error; under --json the JSON value carries the same facts. */
+  readonly warnings?: readonly string[];
   /** Non-zero for a completed command whose answer is "no" (a broken audit chain). */
   readonly exitCode?: number;
   /** The command already wrote its output as a stream (an export to standard output). */
@@ -53,21 +57,26 @@ export class CliRuntime {
     };
   }
 
-  /** The CLI session's token lives in the keychain, one per vault and OS user; it is never printed. */
-  async #sessionAccount(): Promise<string> {
-    return `cli-session:${(await this.engine()).vaultId}:${safeOsUser() ?? 'unknown'}`;
+  /**
+   * A secret this CLI keeps in the keychain for the open vault and this OS user; never printed:
+   * its session token, the challenge of a forced enrollment under way, and a device token per
+   * account that trusts this device.
+   */
+  async keychainEntry(kind: 'cli-session' | 'enrollment' | 'device', account?: string): Promise<KeychainEntry> {
+    const engine = await this.engine();
+    return new HostKeychain(engine.secrets, engine.vaultId, safeOsUser()).entry(kind, account);
   }
 
   async saveSessionToken(token: string): Promise<void> {
-    await this.keychain.set(await this.#sessionAccount(), token);
+    await (await this.keychainEntry('cli-session')).set(token);
   }
 
   async forgetSessionToken(): Promise<void> {
-    await this.keychain.delete(await this.#sessionAccount());
+    await (await this.keychainEntry('cli-session')).delete();
   }
 
   async sessionToken(): Promise<string | null> {
-    return this.keychain.get(await this.#sessionAccount());
+    return (await this.keychainEntry('cli-session')).get();
   }
 
   /** The signed-in caller, checked against the vault on this very call. */
@@ -133,6 +142,7 @@ function printOutput(output: Output<unknown>, json: boolean): void {
   }
   const lines = typeof output.text === 'string' ? [output.text] : output.text;
   if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+  for (const warning of output.warnings ?? []) process.stderr.write(`latchkey: ${warning}\n`);
 }
 
 export function printError(error: unknown, json: boolean): void {

@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import { PASSWORDS, keychainServiceForTest } from './temp-vault.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/latchkey.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../out/node/cli/index.js', import.meta.url));
@@ -40,4 +44,52 @@ export function runCli(args: readonly string[], options: { stdin?: string; env?:
     );
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** A vault of its own in a temp folder, the CLI pointed at it, and a keychain namespace the test throws away. */
+export interface CliVault {
+  readonly dir: string;
+  readonly vault: string;
+  readonly keychain: OsKeychain;
+  readonly vaultId: string;
+  /** `latchkey --vault … --keychain-service … ARGS`, fed `stdin`. */
+  cli(args: readonly string[], stdin?: string): Promise<CliRun>;
+  /** The name under which the CLI keeps a secret of this kind in the keychain. */
+  entry(kind: 'cli-session' | 'enrollment' | 'device', account?: string): string;
+  /** `init --admin root` with PASSWORDS.admin. */
+  init(): Promise<void>;
+  /** Deletes the folder and what the CLI may have left in the keychain for these accounts. */
+  dispose(accounts?: readonly string[]): Promise<void>;
+}
+
+export function createCliVault(prefix: string): CliVault {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const vault = join(dir, 'vault.db');
+  const service = keychainServiceForTest();
+  const keychain = new OsKeychain(service);
+  let vaultId = '';
+  const cli = (args: readonly string[], stdin?: string): Promise<CliRun> =>
+    runCli(['--vault', vault, '--keychain-service', service, ...args], stdin === undefined ? {} : { stdin });
+  const entry = (kind: string, account?: string): string =>
+    [kind, vaultId, userInfo().username, ...(account === undefined ? [] : [account])].join(':');
+  return {
+    dir,
+    vault,
+    keychain,
+    get vaultId() {
+      return vaultId;
+    },
+    cli,
+    entry,
+    async init() {
+      const init = await cli(['init', '--admin', 'root', '--password-stdin', '--json'], `${PASSWORDS.admin}\n`);
+      if (init.code !== 0) throw new Error(`latchkey init failed:\n${init.stdout}${init.stderr}`);
+      vaultId = init.json<{ vault: { id: string } }>().vault.id;
+    },
+    async dispose(accounts = ['root']) {
+      const names = [vaultId, entry('cli-session'), entry('enrollment'), ...accounts.map((account) => entry('device', account))];
+      for (const name of names) await keychain.delete(name);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
  * Opens the vault file directly, beside (or instead of) the engine: the way a curious or hostile
@@ -21,4 +21,12 @@ export function countRows(path: string, table: string, where = '1'): number {
 
 export function fileSha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * Every byte of the vault as it lies on disk: the main file and, in WAL mode, the log not yet
+ * checkpointed into it, where the newest rows live.
+ */
+export function vaultBytes(path: string): Buffer {
+  return Buffer.concat([path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)));
 }

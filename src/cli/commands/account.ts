@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AccountView } from '../../shared/views.js';
+import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
 import { parseArg } from '../arguments.js';
 import { fields, table, time } from '../format.js';
 import { action } from '../runtime.js';
@@ -90,6 +91,25 @@ export function registerAccountCommands(program: Command): void {
         }),
       );
   }
+
+  account
+    .command('reset-mfa')
+    .description('Turn off an account\'s two-step sign-in (a lost phone): voids its authenticator, backup codes and trusted devices, and ends its sessions. It is told at its next sign-in.')
+    .argument('<name>', 'account name')
+    .action(
+      action(async (runtime, name: string) => {
+        const username = parseArg('accountName', name, 'account name');
+        const caller = await runtime.caller();
+        (await runtime.engine()).mfa.reset(caller, username);
+        const target = normaliseUsername(username);
+        // Its trusted devices are void; a token this keychain kept for it is of no more use.
+        await (await runtime.keychainEntry('device', target)).delete();
+        return {
+          json: { reset: target },
+          text: `Two-step sign-in for "${target}" is off and ${target === caller.username ? 'your other' : 'its'} sessions were ended; it can be set up again with \`latchkey mfa totp begin\`.`,
+        };
+      }),
+    );
 
   account
     .command('delete')

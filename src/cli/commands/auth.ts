@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
-import type { SessionView } from '../../shared/views.js';
+import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
+import type { SecondFactor, SessionView } from '../../shared/views.js';
+import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
+import type { SignedIn } from '../../main/engine/auth/sign-in.js';
+import type { StartedSession } from '../../main/engine/sessions/sessions.js';
 import { parseArg } from '../arguments.js';
 import { fields, time } from '../format.js';
-import { action } from '../runtime.js';
+import { UsageError, askVisible } from '../password-input.js';
+import { type CliRuntime, type Output, action } from '../runtime.js';
+import { type SecondFactorOptions, lowBackupCodesWarning, secondFactorProof, totpSetupLines } from '../second-factor.js';
 
 export function describeSession(session: SessionView): string[] {
   return fields([
@@ -15,30 +21,93 @@ export function describeSession(session: SessionView): string[] {
   ]);
 }
 
+/** What the engine's one-time notices mean to the person signing in. */
+const NOTICES: Readonly<Record<string, string>> = {
+  mfa_reset_by_admin: 'An administrator reset your two-step sign-in; set it up again with `latchkey mfa totp begin`.',
+};
+
+/**
+ * Keeps a new session as this CLI's own: its token goes to the keychain (never to the screen), the
+ * session it replaces ends, and a device token from "trust this device" is kept for the next sign-in.
+ */
+export async function keepSession(
+  runtime: CliRuntime,
+  signedIn: StartedSession & Partial<Pick<SignedIn, 'deviceToken' | 'backupCodesLeft'>>,
+  trustAsked: boolean,
+): Promise<Output<Record<string, unknown>>> {
+  const engine = await runtime.engine();
+  const previous = await runtime.sessionToken();
+  await runtime.saveSessionToken(signedIn.token);
+  await (await runtime.keychainEntry('enrollment')).delete();
+  // The session this one replaces in the keychain would otherwise linger until it timed out.
+  if (previous !== null) {
+    try {
+      engine.signIn.signOut(engine.sessions.validate(previous));
+    } catch {
+      // already ended
+    }
+  }
+  const { session } = signedIn;
+  const deviceToken = signedIn.deviceToken ?? null;
+  if (deviceToken !== null) await (await runtime.keychainEntry('device', session.username)).set(deviceToken);
+  const trusted = deviceToken !== null;
+  const backupCodesLeft = signedIn.backupCodesLeft ?? null;
+  const notices = signedIn.notices.map((code) => ({ code, message: NOTICES[code] ?? code }));
+  const warnings = [
+    ...notices.map((notice) => notice.message),
+    ...lowBackupCodesWarning(backupCodesLeft),
+    ...(trustAsked && session.assurance === 'two_factor' && !trusted ? ['Trusting devices is turned off by policy; this device was not trusted.'] : []),
+    ...(trustAsked && session.assurance === 'password' ? ['No second factor was asked, so there was nothing to trust this device for.'] : []),
+  ];
+  return {
+    json: { session, notices, trustedDevice: trusted, ...(backupCodesLeft === null ? {} : { backupCodesLeft }) },
+    text: [
+      `Signed in as ${session.username}.`,
+      ...describeSession(session),
+      ...(trusted ? ['This device is trusted: the next sign-ins here skip the code until the trust ends or is revoked.'] : []),
+    ],
+    warnings,
+  };
+}
+
 /** `signin`, `signout`, `whoami`: the CLI's own session, whose token stays in the keychain. */
 export function registerAuthCommands(program: Command): void {
   program
     .command('signin')
-    .description('Sign in; the session token is kept in the OS keychain and never printed.')
+    .summary('Sign in; the session token is kept in the OS keychain and never printed.')
+    .description(
+      'Sign in; the session token is kept in the OS keychain and never printed. With two-step sign-in on, give --code or ' +
+        '--backup-code (or type it when asked on a terminal).',
+    )
     .argument('<name>', 'account name')
     .option('--password-stdin', 'read the password from standard input instead of a hidden prompt')
+    .option('--code <code>', 'the code your authenticator app shows')
+    .option('--backup-code <code>', 'a backup code, instead of --code')
+    .option('--trust-device', 'trust this device: later sign-ins here need no code (30 days by default)')
+    .option('--qr-png <file>', 'if the account must first set up two-step sign-in, also write the QR code to this PNG file')
     .action(
-      action(async (runtime, name: string, options: { passwordStdin?: boolean }) => {
+      action(async (runtime, name: string, options: SecondFactorOptions & { passwordStdin?: boolean; trustDevice?: boolean; qrPng?: string }) => {
         const username = parseArg('accountName', name, 'account name');
+        const proof = secondFactorProof(options);
+        const qrPng = options.qrPng === undefined ? undefined : parseArg('filePath', options.qrPng, '--qr-png');
+        const trustDevice = options.trustDevice === true;
         const password = await runtime.passwords(options.passwordStdin).next('Password: ');
         const engine = await runtime.engine();
-        const previous = await runtime.sessionToken();
-        const started = await engine.signIn.withPassword({ username, password, client: runtime.client() });
-        await runtime.saveSessionToken(started.token);
-        // The session this one replaces in the keychain would otherwise linger until it timed out.
-        if (previous !== null) {
-          try {
-            engine.signIn.signOut(engine.sessions.validate(previous));
-          } catch {
-            // already ended
-          }
+        const device = await runtime.keychainEntry('device', normaliseUsername(username));
+        const deviceToken = await device.get();
+        let signedIn: StartedSession | SignedIn;
+        try {
+          signedIn = await engine.signIn.withPassword({ username, password, client: runtime.client(), deviceToken });
+        } catch (error) {
+          if (!isLatchkeyError(error)) throw error;
+          if (error.code === 'MFA_ENROLLMENT_REQUIRED') return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
+          if (error.code !== 'MFA_REQUIRED') throw error;
+          // A kept device token that did not skip the code is revoked or expired: it is of no more use.
+          if (deviceToken !== null) await device.delete();
+          const answer = proof ?? (await askSecondFactor(error, options.passwordStdin === true));
+          signedIn = engine.signIn.answer({ challengeId: challengeOf(error), ...answer, trustDevice, username });
         }
-        return { json: { session: started.session }, text: [`Signed in as ${started.session.username}.`, ...describeSession(started.session)] };
+        return keepSession(runtime, signedIn, trustDevice);
       }),
     );
 
@@ -60,6 +129,7 @@ export function registerAuthCommands(program: Command): void {
           }
           await runtime.forgetSessionToken();
         }
+        await (await runtime.keychainEntry('enrollment')).delete();
         return { json: { signedOut: true, sessionId }, text: sessionId === null ? 'Not signed in.' : 'Signed out.' };
       }),
     );
@@ -76,4 +146,47 @@ export function registerAuthCommands(program: Command): void {
         return { json: { account, session }, text: [`${account.username} (${account.role})`, ...describeSession(session)] };
       }),
     );
+}
+
+function challengeOf(error: LatchkeyError): string {
+  const id = error.details?.['challengeId'];
+  if (typeof id !== 'string') throw error;
+  return id;
+}
+
+/** The second step when no code was given: asked on a terminal, else refused with the challenge in the envelope. */
+async function askSecondFactor(error: LatchkeyError, stdinTaken: boolean): Promise<{ factor: SecondFactor; code: string }> {
+  const typed = stdinTaken ? null : await askVisible('Code from your authenticator app (or a backup code): ');
+  if (typed === null) {
+    throw new LatchkeyError('MFA_REQUIRED', `${error.message} Run again with --code CODE or --backup-code CODE.`, error.details);
+  }
+  if (typed === '') throw new UsageError('No code was entered.');
+  const digits = typed.replace(/\s/g, '');
+  return /^\d+$/.test(digits)
+    ? { factor: 'totp', code: parseArg('totpCode', digits, 'code') }
+    : { factor: 'backup_code', code: parseArg('backupCode', typed, 'backup code') };
+}
+
+/**
+ * Policy requires a second factor this account lacks: the authenticator secret is shown now, the
+ * challenge is kept in the keychain for `mfa totp confirm`, and the sign-in ends refused (exit 1)
+ * until then. Under --json the one error object carries the URI.
+ */
+async function beginForcedEnrollment(
+  runtime: CliRuntime,
+  error: LatchkeyError,
+  { qrPng, trustDevice }: { qrPng: string | undefined; trustDevice: boolean },
+): Promise<never> {
+  const engine = await runtime.engine();
+  const challengeId = challengeOf(error);
+  const setup = await engine.signIn.beginEnrollment(challengeId);
+  await (await runtime.keychainEntry('enrollment')).set(challengeId);
+  const lines = await totpSetupLines(setup, qrPng);
+  if (runtime.globals.json !== true) process.stdout.write(`${lines.join('\n')}\n`);
+  throw new LatchkeyError(
+    'MFA_ENROLLMENT_REQUIRED',
+    'This account must set up two-step sign-in before it can be used. Add it to an authenticator app, then run ' +
+      `\`latchkey mfa totp confirm --code CODE${trustDevice ? ' --trust-device' : ''}\` with the code the app shows (within 15 minutes).`,
+    { ...error.details, uri: setup.uri, secret: setup.secret, setupExpiresAt: setup.expiresAt, qrPng: qrPng ?? null },
+  );
 }

@@ -1,5 +1,6 @@
 import type { SecretStore } from '../secrets/secret-store.js';
 import { AccountService } from './accounts/accounts.js';
+import { AccountImporter } from './accounts/import.js';
 import { SignIn } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
 import { createContext } from './context.js';
@@ -29,6 +30,7 @@ export interface Engine {
   readonly secrets: SecretStore;
   readonly clock: Clock;
   readonly accounts: AccountService;
+  readonly accountImport: AccountImporter;
   readonly sessions: SessionService;
   readonly signIn: SignIn;
   readonly mfa: MfaService;
@@ -58,6 +60,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     secrets: vault.secrets,
     clock: ctx.clock,
     accounts: new AccountService(ctx, sessions, lockout),
+    accountImport: new AccountImporter(ctx, mfa),
     sessions,
     signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices),
     mfa,

@@ -16,7 +16,7 @@ import type { Engine } from '../engine/engine.js';
 import type { SignedIn } from '../engine/auth/sign-in.js';
 import type { StartedSession } from '../engine/sessions/sessions.js';
 import { normaliseUsername } from '../engine/accounts/usernames.js';
-import { HostTokens } from '../secrets/host-tokens.js';
+import { HostKeychain } from '../secrets/host-keychain.js';
 
 /** One renderer: an Electron window, or one browser-host page. Its session token never leaves this object. */
 export interface Connection {
@@ -66,16 +66,21 @@ export interface Router {
  */
 export function createRouter(host: RouterHost): Router {
   const { engine } = host;
-  const tokens = new HostTokens(engine.secrets, engine.vaultId, host.osUser);
+  const keychain = new HostKeychain(engine.secrets, engine.vaultId, host.osUser);
+  const refreshToken = keychain.entry('refresh', host.kind);
+  const keepRefreshToken = async (token: string | null): Promise<void> => {
+    if (token === null) await refreshToken.delete();
+    else await refreshToken.set(token);
+  };
 
   async function signedIn(connection: Connection, started: StartedSession | SignedIn): Promise<SignedInView> {
     connection.token = started.token;
     connection.lockedUsername = null;
-    if (started.refreshToken !== null) await tokens.keepRefreshToken(host.kind, started.refreshToken);
+    if (started.refreshToken !== null) await keepRefreshToken(started.refreshToken);
     const caller = engine.sessions.validate(started.token);
     connection.username = caller.username;
     const extra = 'deviceToken' in started ? started : null;
-    if (extra?.deviceToken != null) await tokens.keepDeviceToken(caller.username, extra.deviceToken);
+    if (extra?.deviceToken != null) await keychain.entry('device', caller.username).set(extra.deviceToken);
     return {
       session: started.session,
       account: engine.accounts.show(caller, caller.username),
@@ -88,13 +93,13 @@ export function createRouter(host: RouterHost): Router {
   /** "Stay signed in": a window without a session tries the refresh token the keychain holds. */
   async function resume(connection: Connection): Promise<void> {
     if (connection.token !== null || connection.lockedUsername !== null) return;
-    const refresh = await tokens.refreshToken(host.kind);
+    const refresh = await refreshToken.get();
     if (refresh === null) return;
     try {
       await signedIn(connection, engine.sessions.refresh(refresh, connection.client));
     } catch (error) {
       if (!isLatchkeyError(error)) throw error;
-      await tokens.keepRefreshToken(host.kind, null);
+      await keepRefreshToken(null);
     }
   }
 
@@ -129,7 +134,7 @@ export function createRouter(host: RouterHost): Router {
     engine.signIn.signOut(caller);
     connection.token = null;
     connection.username = null;
-    await tokens.keepRefreshToken(host.kind, null);
+    await keepRefreshToken(null);
   }
 
   const handlers: Handlers = {
@@ -161,7 +166,7 @@ export function createRouter(host: RouterHost): Router {
     'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
 
     'auth.signIn': async ({ input, connection }) => {
-      const deviceToken = await tokens.deviceToken(normaliseUsername(input.username));
+      const deviceToken = await keychain.entry('device', normaliseUsername(input.username)).get();
       const started = await engine.signIn.withPassword({
         username: input.username,
         password: input.password,

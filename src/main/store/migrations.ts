@@ -187,14 +187,15 @@ export function refuseNewerSchema(db: Database.Database): void {
   }
 }
 
-export function migrate(db: Database.Database): void {
+/** Brings the schema up to `upTo` (the latest unless a test builds a vault as an older release left it). */
+export function migrate(db: Database.Database, upTo: number = SCHEMA_VERSION): void {
   refuseNewerSchema(db);
-  if (schemaVersion(db) === SCHEMA_VERSION) return;
+  if (schemaVersion(db) >= upTo) return;
   // IMMEDIATE, and the version read again inside: two processes opening one new vault
   // must not both run the same migration.
   const run = db.transaction(() => {
     const start = schemaVersion(db);
-    for (const migration of MIGRATIONS.filter((m) => m.version > start)) {
+    for (const migration of MIGRATIONS.filter((m) => m.version > start && m.version <= upTo)) {
       db.exec(migration.up);
       db.pragma(`user_version = ${migration.version}`);
     }

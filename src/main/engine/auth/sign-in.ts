@@ -108,8 +108,8 @@ export class SignIn {
       });
       this.#challenge(account, needs, request);
     }
-    try {
-      return this.#ctx.transaction(() => {
+    return this.#refusedAtLimit(account, device, () =>
+      this.#ctx.transaction(() => {
         this.#lockout.recordSuccess(name);
         if (trusted !== null) this.#ctx.repos.mfa.touchTrustedDevice(trusted.id, this.#ctx.clock.now());
         if (upgraded !== null) this.#rehash(account, upgraded);
@@ -129,21 +129,8 @@ export class SignIn {
           details: { factors: trusted === null ? 'password' : 'password+trusted_device', host: request.client.host },
         });
         return started;
-      });
-    } catch (error) {
-      if (isLatchkeyError(error) && error.code === 'SESSION_LIMIT_REACHED') {
-        this.#ctx.transaction(() =>
-          this.#ctx.audit.append({
-            type: 'session.limit_denied',
-            outcome: 'denied',
-            target: { id: account.id, name: account.username },
-            device,
-            reason: 'session limit reached',
-          }),
-        );
-      }
-      throw error;
-    }
+      }),
+    );
   }
 
   /** The second step: a TOTP code or a backup code for the challenge the password step issued. */
@@ -151,7 +138,7 @@ export class SignIn {
     const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
     this.#lockout.assertMayTry(account.username);
     const client = JSON.parse(challenge.client) as ClientInfo;
-    const outcome = this.#ctx.transaction((): SignedIn | Exclude<CodeCheck, 'ok'> => {
+    const outcome = this.#refusedAtLimit(account, client.deviceName, () => this.#ctx.transaction((): SignedIn | Exclude<CodeCheck, 'ok'> => {
       const check = this.#mfa.checkFactor(account, answer.factor, answer.code);
       if (check !== 'ok') {
         this.#ctx.repos.mfa.countChallengeAttempt(challenge.id);
@@ -172,7 +159,7 @@ export class SignIn {
       const deviceToken = answer.trustDevice === true ? this.#devices.trust(account, client.deviceName) : null;
       const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
       return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
-    });
+    }));
     if (typeof outcome === 'string') throwForCheck(outcome, { attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) });
     return outcome;
   }
@@ -194,14 +181,14 @@ export class SignIn {
       this.#ctx.transaction(() => this.#ctx.repos.mfa.countChallengeAttempt(challenge.id));
       throw error;
     }
-    return this.#ctx.transaction(() => {
+    return this.#refusedAtLimit(account, client.deviceName, () => this.#ctx.transaction(() => {
       if (!this.#ctx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
       this.#lockout.recordSuccess(account.username);
       const enrolled = this.#account(account.id);
       const started = this.#startTwoFactor(enrolled, challenge, client, 'password+totp');
       const deviceToken = options.trustDevice === true ? this.#devices.trust(enrolled, client.deviceName) : null;
       return { ...started, deviceToken, backupCodesLeft: backupCodes.length, backupCodes };
-    });
+    }));
   }
 
   /** Ends the caller's session; a TOTP setup left half-done goes with it. */
@@ -273,6 +260,26 @@ export class SignIn {
     const row = this.#ctx.repos.accounts.byId(id);
     if (row === undefined) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
     return row;
+  }
+
+  /** Runs a session start; when the per-account limit refuses it, the refusal is audited after the rollback. */
+  #refusedAtLimit<T>(account: AccountRow, device: string, start: () => T): T {
+    try {
+      return start();
+    } catch (error) {
+      if (isLatchkeyError(error) && error.code === 'SESSION_LIMIT_REACHED') {
+        this.#ctx.transaction(() =>
+          this.#ctx.audit.append({
+            type: 'session.limit_denied',
+            outcome: 'denied',
+            target: { id: account.id, name: account.username },
+            device,
+            reason: 'session limit reached',
+          }),
+        );
+      }
+      throw error;
+    }
   }
 
   #rehash(account: AccountRow, upgraded: string): void {

@@ -12,6 +12,7 @@ import type { Policy } from '../policy/policy-keys.js';
 import type { SessionService } from '../sessions/sessions.js';
 import { backupCodeDigest, canonicalBackupCode, newBackupCodes } from './backup-codes.js';
 import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpUri, type TotpParameters } from './totp.js';
+import { trustEndsAt } from './trusted-devices.js';
 
 export const ISSUER = 'Latchkey';
 /** A pending secret lives only this long unconfirmed. */
@@ -47,12 +48,14 @@ export class MfaService {
 
   statusOf(account: AccountRow): MfaStatusView {
     const totp = this.#ctx.repos.mfa.totp(account.id);
+    const now = this.#ctx.clock.now();
+    const policy = this.#policy();
     return {
       state: account.mfa_state,
       enabledAt: account.mfa_state === 'ENABLED' ? (totp?.enabled_at ?? null) : null,
       setupExpiresAt: account.mfa_state === 'SETUP_IN_PROGRESS' ? (totp?.pending_expires_at ?? null) : null,
       backupCodesLeft: this.#ctx.repos.mfa.backupCodesLeft(account.id),
-      trustedDevices: this.#ctx.repos.mfa.trustedDevices(account.id, this.#ctx.clock.now()).length,
+      trustedDevices: this.#ctx.repos.mfa.trustedDevices(account.id, now).filter((row) => trustEndsAt(row, policy) > now).length,
       required: this.isRequired(account),
     };
   }
@@ -136,6 +139,26 @@ export class MfaService {
     return { backupCodes: codes };
   }
 
+  /**
+   * Inside a transaction: DISABLED → ENABLED with an authenticator the holder already uses (an
+   * account import). No backup codes are made: nobody could be shown them; the holder regenerates them.
+   */
+  enableImported(accountId: string, secret: string, params: TotpParameters): void {
+    const now = this.#ctx.clock.now();
+    this.#ctx.repos.mfa.putTotp({
+      account_id: accountId,
+      secret_enc: this.#ctx.vault.cipher.encrypt(secret, secretAt(accountId)),
+      pending_secret_enc: null,
+      pending_expires_at: null,
+      algorithm: params.algorithm,
+      digits: params.digits,
+      period: params.period,
+      last_step: null,
+      enabled_at: now,
+    });
+    this.#ctx.repos.accounts.setMfaState(accountId, 'ENABLED', now);
+  }
+
   /** ENABLED → DISABLED: needs the password and a current code or a backup code. Voids backup codes and trusted devices. */
   async disableTotp(caller: Caller, password: string, proof: { factor: SecondFactor; code: string }): Promise<void> {
     const account = this.#account(caller.accountId);
@@ -146,7 +169,20 @@ export class MfaService {
     // A refused code is thrown only after the transaction commits, so its audit event is kept.
     const check = this.#ctx.transaction(() => {
       const result = this.checkFactor(account, proof.factor, proof.code);
-      if (result !== 'ok') return result;
+      if (result !== 'ok') {
+        // Counted like a wrong code at sign-in: else a held session that knows the password could
+        // guess the code here without limit, turn the second factor off, and sign in anywhere.
+        this.#lockout.recordFailure(account.username, account);
+        this.#ctx.audit.append({
+          type: 'signin.failed',
+          outcome: 'failure',
+          actor: partyOf(caller),
+          target: { id: account.id, name: account.username },
+          sessionId: caller.sessionId,
+          reason: result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`,
+        });
+        return result;
+      }
       this.#clearFactors(account, 'mfa_disabled');
       this.#sessions.endAllForAccount(account.id, 'revoked', caller, caller.sessionId);
       this.#audit('mfa.totp_disabled', account, caller);

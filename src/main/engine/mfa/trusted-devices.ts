@@ -9,6 +9,14 @@ import { hashToken, newId, newToken } from '../crypto/random.js';
 import type { Policy } from '../policy/policy-keys.js';
 
 /**
+ * When a device's trust ends: its own expiry, or sooner when policy has since lowered the days.
+ * A lowered policy applies to devices already trusted, too; 0 ends every device's trust at once.
+ */
+export function trustEndsAt(row: TrustedDeviceRow, policy: Policy): number {
+  return Math.min(row.expires_at, row.created_at + policy['mfa.trustDeviceDays'] * DAY);
+}
+
+/**
  * "Trust this device": a 256-bit token the host keeps in its keychain, only its hash here. It skips
  * the second factor on that device alone, and such a sign-in is marked as single-factor.
  */
@@ -47,18 +55,23 @@ export class TrustedDevices {
   recognise(account: AccountRow, token: string): TrustedDeviceRow | null {
     const row = this.#ctx.repos.mfa.trustedDeviceByToken(hashToken(token));
     const now = this.#ctx.clock.now();
-    if (row === undefined || row.account_id !== account.id || row.revoked_at !== null || row.expires_at <= now) return null;
+    if (row === undefined || row.account_id !== account.id || row.revoked_at !== null || trustEndsAt(row, this.#policy()) <= now) return null;
     return row;
   }
 
   list(caller: Caller): TrustedDeviceView[] {
-    return this.#ctx.repos.mfa.trustedDevices(caller.accountId, this.#ctx.clock.now()).map((row) => ({
-      id: row.id,
-      deviceName: row.device_name,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      lastUsedAt: row.last_used_at,
-    }));
+    const now = this.#ctx.clock.now();
+    const policy = this.#policy();
+    return this.#ctx.repos.mfa
+      .trustedDevices(caller.accountId, now)
+      .filter((row) => trustEndsAt(row, policy) > now)
+      .map((row) => ({
+        id: row.id,
+        deviceName: row.device_name,
+        createdAt: row.created_at,
+        expiresAt: trustEndsAt(row, policy),
+        lastUsedAt: row.last_used_at,
+      }));
   }
 
   revoke(caller: Caller, id: string): void {

@@ -1,4 +1,5 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
+import { compare as bcryptCompare } from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 
 /** argon2id cost parameters (memory in KiB). */
@@ -13,6 +14,19 @@ export const DEFAULT_HASH_PARAMETERS: HashParameters = { memoryCost: 19456, time
 
 const ARGON2ID = 2; // @node-rs/argon2's Algorithm.Argon2id (a const enum, so not importable here)
 const OUTPUT_BYTES = 32;
+
+/** A stored hash Latchkey can check: its own argon2id, or a legacy bcrypt one brought in by an import. */
+export type StoredHashScheme = 'argon2id' | 'bcrypt';
+
+/**
+ * The most a stored hash may cost to check. An imported hash is checked at every sign-in until it is
+ * replaced, so a crafted one (bcrypt cost 31, argon2 with gigabytes of memory) would otherwise stall
+ * each attempt on that name.
+ */
+const MAX_COST = { bcryptRounds: 14, argon2MemoryKiB: 262_144, argon2Time: 16, argon2Parallelism: 16 } as const;
+
+/** `$2a$`, `$2b$` or `$2y$`, two cost digits, then 22 characters of salt and 31 of hash in bcrypt's base64. */
+const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 export interface PasswordCheck {
   readonly valid: boolean;
@@ -39,6 +53,7 @@ export class PasswordHasher {
   }
 
   async verify(stored: string, password: string): Promise<PasswordCheck> {
+    if (stored.startsWith('$2')) return this.#verifyBcrypt(stored, password);
     let valid: boolean;
     try {
       valid = await verify(stored, normalisePassword(password));
@@ -58,6 +73,22 @@ export class PasswordHasher {
     return false;
   }
 
+  /**
+   * A legacy bcrypt hash brought in by an import. A match always asks for a rehash, so the first
+   * sign-in replaces it by argon2id; hash() never produces one.
+   */
+  async #verifyBcrypt(stored: string, password: string): Promise<PasswordCheck> {
+    if (storedHashScheme(stored) !== 'bcrypt') return { valid: false, needsRehash: false };
+    // The old system hashed what was typed, most likely without NFKC, so that form is tried first.
+    // bcrypt reads only the first 72 bytes: this check can be no stricter than the old system's,
+    // and the argon2id rehash keeps the whole password from then on.
+    const forms = [...new Set([password, normalisePassword(password)])];
+    for (const form of forms) {
+      if (await bcryptCompare(form, stored)) return { valid: true, needsRehash: true };
+    }
+    return { valid: false, needsRehash: false };
+  }
+
   isWeak(stored: string): boolean {
     try {
       const used = parseOptions(stored);
@@ -71,6 +102,33 @@ export class PasswordHasher {
     } catch {
       return true;
     }
+  }
+}
+
+/**
+ * What kind of stored hash this is, if Latchkey can check it at a bounded cost; null for anything
+ * else (another algorithm, a malformed string, a cost above MAX_COST). An import accepts only these.
+ */
+export function storedHashScheme(stored: string): StoredHashScheme | null {
+  const bcrypt = BCRYPT.exec(stored);
+  if (bcrypt !== null) {
+    const rounds = Number(bcrypt[1]);
+    return rounds >= 4 && rounds <= MAX_COST.bcryptRounds ? 'bcrypt' : null;
+  }
+  if (!stored.startsWith('$argon2id$')) return null;
+  try {
+    const used = parseOptions(stored);
+    const bounded =
+      used.algorithm === ARGON2ID &&
+      used.memoryCost <= MAX_COST.argon2MemoryKiB &&
+      used.timeCost <= MAX_COST.argon2Time &&
+      used.parallelism <= MAX_COST.argon2Parallelism &&
+      // RFC 9106 §3.1: a salt of at least 8 bytes; a tag shorter than 16 bytes is too easy to collide.
+      used.saltLen >= 8 &&
+      used.outputLen >= 16;
+    return bounded ? 'argon2id' : null;
+  } catch {
+    return null;
   }
 }
 

@@ -1,0 +1,68 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import QRCode from 'qrcode';
+import type { SecondFactor, TotpSetupView } from '../shared/views.js';
+import { BACKUP_CODES_LOW } from '../main/engine/mfa/mfa-service.js';
+import { parseArg } from './arguments.js';
+import { time } from './format.js';
+import { UsageError } from './password-input.js';
+
+/** What the `signin` and `mfa` commands share about a second factor: reading one, and showing a new one once. */
+
+export interface SecondFactorOptions {
+  readonly code?: string;
+  readonly backupCode?: string;
+}
+
+/** --code or --backup-code, checked; null when neither was given. */
+export function secondFactorProof(options: SecondFactorOptions): { factor: SecondFactor; code: string } | null {
+  if (options.code !== undefined && options.backupCode !== undefined) throw new UsageError('Give --code or --backup-code, not both.');
+  if (options.code !== undefined) return { factor: 'totp', code: parseArg('totpCode', options.code, '--code') };
+  if (options.backupCode !== undefined) return { factor: 'backup_code', code: parseArg('backupCode', options.backupCode, '--backup-code') };
+  return null;
+}
+
+/**
+ * What a person needs to add Latchkey to an authenticator app, shown this once: the QR code on the
+ * terminal, the secret for typing in by hand, and the otpauth:// URI.
+ */
+export async function totpSetupLines(setup: TotpSetupView, qrPng: string | undefined): Promise<string[]> {
+  if (qrPng !== undefined) await writeQrPng(qrPng, setup.uri);
+  // ANSI colours draw the cleanest code on a terminal; piped into a file, plain block characters do.
+  const qr = await QRCode.toString(setup.uri, process.stdout.isTTY ? { type: 'terminal', small: true } : { type: 'utf8', margin: 2 });
+  return [
+    'Scan this QR code with an authenticator app (Google Authenticator, Aegis, 1Password …):',
+    qr.trimEnd(),
+    `Or enter this secret by hand: ${setup.secret}`,
+    `URI: ${setup.uri}`,
+    ...(qrPng === undefined ? [] : [`QR code written to ${qrPng}; it holds the secret, so delete it once scanned.`]),
+    `Then confirm with the code the app shows: latchkey mfa totp confirm --code CODE (before ${time(setup.expiresAt)}).`,
+  ];
+}
+
+/** The PNG holds the secret, so it is written readable by its owner only (qrcode's toFile would use the umask). */
+async function writeQrPng(path: string, uri: string): Promise<void> {
+  const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+  try {
+    await writeFile(path, png, { mode: 0o600 });
+    // An existing file keeps its old mode through writeFile.
+    if (process.platform !== 'win32') await chmod(path, 0o600);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'write failed';
+    throw new UsageError(`Cannot write the QR code to ${path} (${reason}). Run the command again with another --qr-png file.`);
+  }
+}
+
+/** Backup codes, shown once: after this only their keyed hashes exist. */
+export function backupCodeLines(codes: readonly string[]): string[] {
+  return [
+    'Backup codes: each works once, in place of a code from the app. Keep them somewhere safe; they are not shown again.',
+    ...codes.map((code) => `  ${code}`),
+  ];
+}
+
+/** The warning at BACKUP_CODES_LOW or fewer; none when `left` is null (no backup codes in play). */
+export function lowBackupCodesWarning(left: number | null): string[] {
+  return left !== null && left <= BACKUP_CODES_LOW
+    ? [`Only ${left} backup code${left === 1 ? '' : 's'} left. Make new ones with \`latchkey mfa backup-codes regenerate\`.`]
+    : [];
+}
