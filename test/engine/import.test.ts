@@ -159,6 +159,7 @@ describe('importing accounts', () => {
     await importJson(rows());
     const challenge = await challengeFor('dave', PASSWORDS.bob);
     expect(challenge.factors).toEqual(['totp']);
+    v.vault.clock.advance(30_000);
     const signedIn: SignedIn = v.engine.signIn.answer({
       challengeId: challenge.challengeId,
       factor: 'totp',
@@ -169,11 +170,19 @@ describe('importing accounts', () => {
     expect(vaultBytes(v.vault.path).includes(Buffer.from(daveSecret))).toBe(false);
   });
 
+  it('refuses the code showing at import time, which the old system may already have accepted', async () => {
+    await importJson(rows());
+    const challenge = await challengeFor('dave', PASSWORDS.bob);
+    const code = oathtoolCode(daveSecret, { at: v.vault.clock.now() });
+    await failure(() => v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code }), 'CODE_REPLAYED');
+  });
+
   it('keeps the algorithm, digits and period the URI names', async () => {
     const secret = newSecret();
     const uri = `otpauth://totp/erin?secret=${secret}&algorithm=SHA256&digits=8&period=60`;
     await importJson([{ username: 'erin', password_hash: bobHash, totp_uri: uri }]);
     const challenge = await challengeFor('erin', PASSWORDS.bob);
+    v.vault.clock.advance(60_000);
     const code = oathtoolCode(secret, { at: v.vault.clock.now(), algorithm: 'SHA256', digits: 8, period: 60 });
     expect(code).toMatch(/^\d{8}$/);
     expect(v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code }).session.username).toBe('erin');

@@ -11,7 +11,7 @@ import type { Lockout } from '../lockout/lockout.js';
 import type { Policy } from '../policy/policy-keys.js';
 import type { SessionService } from '../sessions/sessions.js';
 import { backupCodeDigest, canonicalBackupCode, newBackupCodes } from './backup-codes.js';
-import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpUri, type TotpParameters } from './totp.js';
+import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpStep, totpUri, type TotpParameters } from './totp.js';
 import { trustEndsAt } from './trusted-devices.js';
 
 export const ISSUER = 'Latchkey';
@@ -153,7 +153,9 @@ export class MfaService {
       algorithm: params.algorithm,
       digits: params.digits,
       period: params.period,
-      last_step: null,
+      // The old system may have accepted the code showing now; counting the current step as used
+      // means no code seen before the import is accepted again (the holder waits one step at most).
+      last_step: totpStep(now, params.period),
       enabled_at: now,
     });
     this.#ctx.repos.accounts.setMfaState(accountId, 'ENABLED', now);
