@@ -1,49 +1,141 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, session, type Session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor, session, type WebContents } from 'electron';
+import { toErrorInfo } from '../shared/errors.js';
+import { confineToOwnPage, createMainWindow, hardenSession, registerRendererScheme, serveRenderer } from './app-window.js';
+import { scheduleCleanup } from './cleanup-schedule.js';
+import { desktopClient } from './desktop-client.js';
+import { openEngine, type Engine } from './engine/engine.js';
+import { createRouter } from './ipc/router.js';
+import { registerIpc } from './ipc-electron.js';
+import { parseLaunchOptions, type LaunchOptions } from './launch-options.js';
+import { missingBindingMessage, nativeBindingPath, type NativeTarget } from './native-binding.js';
+import { OsKeychain } from './secrets/keychain.js';
+import { trustedRenderer } from './sender-check.js';
 
+// Replaced at build time with package.json's version (see electron.vite.config.ts).
+declare const __LATCHKEY_VERSION__: string;
+
+const projectRoot = join(import.meta.dirname, '../..');
 const preloadScript = join(import.meta.dirname, '../preload/index.cjs');
-const rendererPage = join(import.meta.dirname, '../renderer/index.html');
+const rendererRoot = join(import.meta.dirname, '../renderer');
 
-// The app shows only its own page: no navigation away, no new windows, in any frame.
-function confineToOwnPage(contents: WebContents): void {
-  contents.on('will-frame-navigate', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+const USAGE = 'Usage: latchkey [--vault PATH] [--keychain-service NAME]\n(or LATCHKEY_VAULT and LATCHKEY_KEYCHAIN_SERVICE)';
+
+/** Tells the person why the app cannot go on, then exits with a failure status. */
+function fail(title: string, message: string): void {
+  dialog.showErrorBox(title, message);
+  app.exit(1);
 }
 
-// Nothing in a sign-in vault needs the camera, notifications, clipboard reads or any other permission.
-function denyAllPermissions(target: Session): void {
-  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  target.setPermissionCheckHandler(() => false);
-}
-
-function createMainWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    title: 'Latchkey',
-    width: 960,
-    height: 720,
-    show: false,
-    webPreferences: {
-      preload: preloadScript,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  window.once('ready-to-show', () => window.show());
-
-  // A packaged app ignores the variable, so no environment can point it at another page.
-  const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (!app.isPackaged && devServerUrl) {
-    void window.loadURL(devServerUrl);
-  } else {
-    void window.loadFile(rendererPage);
+function safeOsUser(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
   }
-  return window;
 }
 
-// Two instances would open the same vault database at once.
-if (!app.requestSingleInstanceLock()) {
+/** The Electron-ABI better-sqlite3 this app loads (see native-binding.ts and scripts/build-electron-native.mjs). */
+function nativeTarget(): NativeTarget {
+  const { version } = createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string };
+  return { betterSqlite3Version: version, electronVersion: process.versions.electron, platform: process.platform, arch: process.arch };
+}
+
+async function openVault(options: LaunchOptions): Promise<Engine | null> {
+  const target = nativeTarget();
+  const nativeBinding = nativeBindingPath(target, { packaged: app.isPackaged, projectRoot, resourcesPath: process.resourcesPath });
+  if (!existsSync(nativeBinding)) {
+    fail('Latchkey cannot open its database', missingBindingMessage(nativeBinding, target, app.isPackaged));
+    return null;
+  }
+  try {
+    return await openEngine({ vaultPath: options.vaultPath, secrets: new OsKeychain(options.keychainService), nativeBinding });
+  } catch (error) {
+    // The engine's messages say what to do and carry no secret; anything unexpected stays generic.
+    const info = toErrorInfo(error);
+    if (info.code === 'INTERNAL' && process.env['LATCHKEY_DEBUG'] === '1') console.error(error);
+    const title = info.code === 'KEYCHAIN_UNAVAILABLE' ? 'Latchkey cannot reach the keychain' : 'Latchkey cannot open the vault';
+    fail(title, `${info.message}\n\nVault: ${options.vaultPath}\nKeychain service: ${options.keychainService}\n(${info.code})`);
+    return null;
+  }
+}
+
+async function start(options: LaunchOptions): Promise<void> {
+  // The vault opens before any window exists: a window without an engine could only show errors.
+  const engine = await openVault(options);
+  if (engine === null) return;
+
+  const trusted = trustedRenderer(app.isPackaged, process.env['ELECTRON_RENDERER_URL']);
+  hardenSession(session.defaultSession);
+  serveRenderer(rendererRoot);
+
+  const version = __LATCHKEY_VERSION__;
+  const router = createRouter({ engine, version, kind: 'desktop', osUser: safeOsUser() });
+  const windows = new Set<BrowserWindow>();
+  const isOurWindow = (contents: WebContents): boolean => {
+    const owner = BrowserWindow.fromWebContents(contents);
+    return owner !== null && windows.has(owner);
+  };
+  const ipc = registerIpc({
+    router,
+    client: desktopClient({ version, electronVersion: process.versions.electron, platform: process.platform, hostname: hostname(), osUser: safeOsUser() }),
+    trusted,
+    isOurWindow,
+    log: (line) => console.error(line),
+  });
+
+  // The OS locked the screen or is going to sleep: end every window's session now; each renderer
+  // notices at its next 'app.peek' and shows the lock screen.
+  const lockAll = (): void => void ipc.lockAll();
+  powerMonitor.on('lock-screen', lockAll);
+  powerMonitor.on('suspend', lockAll);
+
+  const cleanup = scheduleCleanup(() => engine.cleanUp(), (line) => console.error(line));
+
+  let engineClosed = false;
+  app.on('will-quit', (event) => {
+    if (engineClosed) return;
+    event.preventDefault();
+    engineClosed = true;
+    // Let a cleanup run under way finish its batch, then close the vault and quit for real.
+    void cleanup.stop().finally(() => {
+      ipc.dispose();
+      engine.close();
+      app.quit();
+    });
+  });
+
+  const openWindow = (): BrowserWindow => {
+    const window = createMainWindow({ preload: preloadScript, trusted, packaged: app.isPackaged });
+    windows.add(window);
+    window.on('closed', () => windows.delete(window));
+    return window;
+  };
+  let mainWindow = openWindow();
+
+  // One window only: a second launch, or a click on the dock icon, brings it back.
+  const showMainWindow = (): void => {
+    if (mainWindow.isDestroyed()) {
+      mainWindow = openWindow();
+      return;
+    }
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  };
+  app.on('second-instance', showMainWindow);
+  app.on('activate', showMainWindow);
+}
+
+registerRendererScheme();
+const launch = parseLaunchOptions(process.argv, process.env, process.cwd());
+
+if (!launch.ok) {
+  void app.whenReady().then(() => fail('Latchkey cannot start', `${launch.message}\n\n${USAGE}`));
+} else if (!app.requestSingleInstanceLock()) {
+  // Two instances would open the same vault database at once.
   app.quit();
 } else {
   app.enableSandbox();
@@ -51,21 +143,11 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-
-  void app.whenReady().then(() => {
-    denyAllPermissions(session.defaultSession);
-    let mainWindow = createMainWindow();
-
-    // One window only: a second launch, or a click on the dock icon, brings it back.
-    const showMainWindow = (): void => {
-      if (mainWindow.isDestroyed()) {
-        mainWindow = createMainWindow();
-        return;
-      }
-      if (mainWindow.isMinimized()) mainWindow.restore();
-      mainWindow.focus();
-    };
-    app.on('second-instance', showMainWindow);
-    app.on('activate', showMainWindow);
-  });
+  void app
+    .whenReady()
+    .then(() => start(launch.options))
+    .catch((error: unknown) => {
+      if (process.env['LATCHKEY_DEBUG'] === '1') console.error(error);
+      fail('Latchkey could not start', toErrorInfo(error).message);
+    });
 }
