@@ -1,0 +1,352 @@
+// `npm run screenshots`: walks through every screen of the built renderer on a throwaway vault and
+// keychain namespace, saves each in the light and the dark theme to docs/screenshots/, and runs
+// axe-core on each. Exits 1 if axe finds a serious or critical violation, or the page reports a
+// Content-Security-Policy violation or an error.
+//
+// Run it inside the throwaway keychain (the npm script does): the browser host and its vault key
+// live there. The host runs in test mode, so the script can move the engine's clock: a fortnight of
+// sign-in activity for the chart, and half an hour of idleness for the lock screen.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium } from '@playwright/test';
+import Database from 'better-sqlite3';
+import * as OTPAuth from 'otpauth';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'docs', 'screenshots');
+/** Set LATCHKEY_REVIEW_DIR to also keep full-page captures there, for reviewing what lies below the fold. */
+const REVIEW = process.env.LATCHKEY_REVIEW_DIR ?? null;
+const THEMES = ['light', 'dark'];
+const VIEWPORT = { width: 1280, height: 800 };
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+const PEOPLE = {
+  ada: { password: 'orbit lantern velvet harbour', role: 'admin', email: 'ada@example.org' },
+  grace: { password: 'copper meadow quietly sings', role: 'user', email: 'grace@example.org' },
+  linus: { password: 'seven paper kites at dawn', role: 'user', email: null },
+  margaret: { password: 'apollo guidance by moonlight', role: 'admin', email: 'margaret@example.org' },
+  ken: { password: 'plan nine from bell labs', role: 'user', email: null },
+  barbara: { password: 'liskov swaps the tidy owls', role: 'user', email: 'barbara@example.org' },
+};
+
+const sandbox = mkdtempSync(join(tmpdir(), 'latchkey-screens-'));
+const vault = join(sandbox, 'vault.db');
+const keychainService = `latchkey-screens-${randomBytes(6).toString('hex')}`;
+const axeResults = [];
+const pageProblems = [];
+let host;
+let browser;
+
+try {
+  mkdirSync(OUT, { recursive: true });
+  if (REVIEW !== null) mkdirSync(REVIEW, { recursive: true });
+  host = await startHost();
+  browser = await chromium.launch({
+    executablePath: process.env.LATCHKEY_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  await walkThrough();
+} finally {
+  await browser?.close();
+  host?.stop();
+  rmSync(sandbox, { recursive: true, force: true });
+}
+
+const failed = report();
+process.exit(failed ? 1 : 0);
+
+async function walkThrough() {
+  const page = await newPage('ada');
+  await page.goto(host.url);
+
+  // First run: the empty vault asks for its first administrator.
+  await heading(page, 'Create the first administrator');
+  await shoot(page, 'first-run');
+  await page.getByLabel('Account name').fill('ada');
+  await page.getByLabel('E-mail address (optional)').fill(PEOPLE.ada.email);
+  await page.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
+  await page.getByLabel('Repeat password').fill(PEOPLE.ada.password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await heading(page, 'Security dashboard');
+
+  for (const [username, person] of Object.entries(PEOPLE)) {
+    if (username === 'ada') continue;
+    await invoke(page, 'admin.accounts.create', { username, password: person.password, role: person.role, ...(person.email ? { email: person.email } : {}) });
+  }
+
+  // A fortnight of sign-ins and failures, one day at a time, from a second window.
+  const helper = await newPage('helper');
+  await helper.goto(host.url);
+  await heading(helper, 'Sign in');
+  const signIns = [2, 4, 3, 5, 1, 0, 3, 6, 4, 2, 5, 3];
+  const failures = [0, 1, 0, 2, 0, 0, 1, 0, 3, 1, 0, 1];
+  const regulars = ['grace', 'linus', 'margaret', 'ken'];
+  for (let day = 0; day < signIns.length; day += 1) {
+    for (let i = 0; i < signIns[day]; i += 1) {
+      const name = regulars[(day + i) % regulars.length];
+      await invoke(helper, 'auth.signIn', { username: name, password: PEOPLE[name].password, staySignedIn: false });
+      await invoke(helper, 'auth.signOut', {});
+    }
+    for (let i = 0; i < failures[day]; i += 1) {
+      const name = regulars[(day + i + 1) % regulars.length];
+      await invoke(helper, 'auth.signIn', { username: name, password: 'not the password', staySignedIn: false }, 'INVALID_CREDENTIALS');
+      await invoke(helper, 'auth.signIn', { username: name, password: PEOPLE[name].password, staySignedIn: false });
+      await invoke(helper, 'auth.signOut', {});
+    }
+    await advance(helper, DAY);
+  }
+  await syncPageClocks([page, helper]);
+
+  // Ada's window has been idle for days: the poll finds the session gone and shows the lock screen.
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await heading(page, 'Latchkey is locked');
+  await shoot(page, 'lock-screen');
+  await page.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await heading(page, 'Security dashboard');
+
+  // The MFA setup wizard: QR code and key, a code from the authenticator, the backup codes.
+  await page.getByRole('link', { name: 'Set up two-step sign-in' }).first().click();
+  await heading(page, 'Set up two-step sign-in');
+  await page.getByRole('img', { name: /QR code/ }).waitFor();
+  await shoot(page, 'mfa-setup-scan');
+  const adaSecret = (await page.locator('.setup-key code').innerText()).replace(/\s+/g, '');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Authentication code').fill(await totp(page, adaSecret));
+  await page.getByRole('button', { name: 'Confirm code' }).click();
+  await page.getByRole('list', { name: 'Backup codes' }).waitFor();
+  await shoot(page, 'mfa-setup-backup-codes');
+  await page.getByLabel('I have saved these backup codes').check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await heading(page, 'Security dashboard');
+
+  // Sign out, sign in again: the second factor is asked for; a wrong code first.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await heading(page, 'Sign in');
+  await page.getByLabel('Account name').fill('ada');
+  await shoot(page, 'sign-in');
+  await page.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await heading(page, 'Two-step verification');
+  await page.getByLabel('Authentication code').fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('alert').waitFor();
+  await shoot(page, 'mfa-challenge');
+  await advance(page, 30_000);
+  await page.getByLabel('Authentication code').fill(await totp(page, adaSecret));
+  await page.getByLabel('Trust this device').check();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await heading(page, 'Security dashboard');
+
+  // Policy now asks every account for a second factor: Grace must enroll right after her password.
+  await invoke(page, 'admin.policy.set', { key: 'mfa.required', value: 'all' });
+  await helper.reload();
+  await heading(helper, 'Sign in');
+  await helper.getByLabel('Account name').fill('grace');
+  await helper.getByLabel('Password').fill(PEOPLE.grace.password);
+  await helper.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await heading(helper, 'Set up two-step sign-in');
+  await helper.getByRole('img', { name: /QR code/ }).waitFor();
+  await shoot(helper, 'forced-enrollment');
+  const graceSecret = (await helper.locator('.setup-key code').innerText()).replace(/\s+/g, '');
+  await helper.getByLabel('Authentication code').fill(await totp(helper, graceSecret));
+  await helper.getByRole('button', { name: 'Confirm code' }).click();
+  await heading(helper, 'Save your backup codes');
+  await shoot(helper, 'forced-enrollment-backup-codes');
+  await helper.getByLabel('I have saved these backup codes').check();
+  await helper.getByRole('button', { name: 'Continue to Latchkey' }).click();
+  await heading(helper, 'Security dashboard');
+  await invoke(page, 'admin.policy.set', { key: 'mfa.required', value: 'admins' });
+
+  // A second window of Ada's (a trusted device now, so no code), some failures, a lock, a disabled account.
+  const second = await newPage('ada-second');
+  await second.goto(host.url);
+  await heading(second, 'Sign in');
+  await invoke(second, 'auth.signIn', { username: 'ada', password: PEOPLE.ada.password, staySignedIn: false });
+  await invoke(page, 'admin.policy.set', { key: 'lockout.lockAfterFailures', value: '6' });
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    if (attempt === 5) await advance(page, 2_000);
+    await invoke(second, 'auth.signIn', { username: 'barbara', password: 'guessing again', staySignedIn: false }, 'INVALID_CREDENTIALS');
+  }
+  await invoke(page, 'admin.policy.set', { key: 'lockout.lockAfterFailures', value: '20' });
+  await invoke(second, 'auth.signIn', { username: 'linus', password: 'wrong twice', staySignedIn: false }, 'INVALID_CREDENTIALS');
+  await invoke(second, 'auth.signIn', { username: 'linus', password: 'wrong twice', staySignedIn: false }, 'INVALID_CREDENTIALS');
+  await invoke(page, 'admin.accounts.setStatus', { username: 'ken', status: 'disabled' });
+  await advance(page, 4 * MINUTE);
+  await syncPageClocks([page, helper, second]);
+
+  await go(page, 'dashboard', 'Security dashboard');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await settled(page);
+  await page.getByRole('table', { name: 'Recent security events' }).waitFor();
+  await shoot(page, 'dashboard');
+
+  // Account settings, with the answer to a password that is too common.
+  await go(page, 'settings', 'Account settings');
+  await page.getByLabel('Current password').fill(PEOPLE.ada.password);
+  await page.getByLabel('New password', { exact: true }).fill('password1234');
+  await page.getByLabel('Repeat new password').fill('password1234');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('alert').filter({ hasText: 'too common' }).waitFor();
+  await shoot(page, 'settings');
+
+  await go(page, 'admin/accounts', 'Accounts');
+  await page.getByRole('button', { name: 'Manage barbara' }).click();
+  await page.getByRole('heading', { name: 'barbara' }).waitFor();
+  await shoot(page, 'admin-accounts');
+  await page.getByRole('button', { name: 'Delete account' }).click();
+  await page.getByRole('dialog', { name: 'Delete barbara?' }).waitFor();
+  await shoot(page, 'admin-delete-dialog');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // Policy, just after a change was saved.
+  await go(page, 'admin/policy', 'Policy');
+  await page.getByLabel('session.idleTimeoutMinutes').fill('15');
+  await page.getByRole('listitem').filter({ has: page.getByLabel('session.idleTimeoutMinutes') }).getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'session.idleTimeoutMinutes is now 15' }).waitFor();
+  await shoot(page, 'admin-policy');
+
+  await go(page, 'admin/audit', 'Audit log');
+  await page.getByText(/^Audit chain verified: \d+ events$/).waitFor();
+  await page.getByRole('img', { name: /Sign-ins and failed sign-ins per day/ }).waitFor();
+  await shoot(page, 'admin-audit');
+
+  // Someone edits an event in the vault file behind Latchkey's back.
+  const tampered = new Database(vault);
+  try {
+    tampered.prepare("UPDATE audit_events SET reason = 'nothing to see here' WHERE seq = ?").run(42);
+  } finally {
+    tampered.close();
+  }
+  await page.getByRole('button', { name: 'Verify again' }).click();
+  await page.getByText(/^Audit chain BROKEN at event \d+: /).waitFor();
+  await shoot(page, 'admin-audit-broken');
+}
+
+/** One browser context per window: its own WebSocket, so its own connection (and session) at the host. */
+async function newPage(label) {
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) pageProblems.push(`[${label}] console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => pageProblems.push(`[${label}] page error: ${error.message}`));
+  return page;
+}
+
+/** Both themes of what the page shows now: a 1280×800 capture each, and axe's verdict on each. */
+async function shoot(page, name) {
+  await syncPageClocks([page]);
+  await settled(page);
+  for (const theme of THEMES) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.screenshot({ path: join(OUT, `${name}-${theme}.png`), animations: 'disabled' });
+    if (REVIEW !== null) await review(page, `${name}-${theme}`);
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+    axeResults.push({ screen: name, theme, violations: result.violations, passes: result.passes.length });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** What lies below the fold, a screen at a time (for a person reviewing the screens, not for the docs). */
+async function review(page, name) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const top = await page.evaluate(() => window.scrollY);
+  for (let i = 1; i < Math.min(4, Math.ceil(height / VIEWPORT.height)); i += 1) {
+    await page.evaluate((y) => window.scrollTo(0, y), i * (VIEWPORT.height - 100));
+    await page.screenshot({ path: join(REVIEW, `${name}-below-${i}.png`), animations: 'disabled' });
+  }
+  await page.evaluate((y) => window.scrollTo(0, y), top);
+}
+
+/** No button still busy: the page has what it asked for. */
+async function settled(page) {
+  await page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
+}
+
+async function heading(page, name) {
+  await page.getByRole('heading', { level: 1, name, exact: true }).waitFor({ timeout: 15_000 });
+}
+
+async function go(page, route, title) {
+  await page.evaluate((hash) => {
+    window.location.hash = hash;
+  }, `#/${route}`);
+  await heading(page, title);
+  await page.waitForLoadState('networkidle');
+}
+
+/** A call through the page's own window.latchkey; `expected` names an error code that is the point of the call. */
+async function invoke(page, channel, input, expected) {
+  const result = await page.evaluate(([c, i]) => window.latchkey.invoke(c, i), [channel, input]);
+  if (expected !== undefined) {
+    if (result.ok || result.error.code !== expected) throw new Error(`${channel}: expected ${expected}, got ${JSON.stringify(result)}`);
+    return result.error;
+  }
+  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
+  return result.value;
+}
+
+/** Moves the host's test clock (every window shares it). */
+async function advance(page, ms) {
+  return (await invoke(page, 'test.advanceClock', { ms })).now;
+}
+
+/** The pages' own clocks follow the host's, so that "2 minutes ago" means what the engine means. */
+async function syncPageClocks(pages) {
+  const now = await advance(pages[0], 0);
+  for (const p of pages) await p.clock.setSystemTime(now);
+}
+
+/** The current code for a secret, at the host's time (its clock is not the wall clock). */
+async function totp(page, secret) {
+  const now = await advance(page, 0);
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: now });
+}
+
+async function startHost() {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'out/node/browser-host/main.js'), '--vault', vault, '--keychain-service', keychainService, '--test-mode'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the browser host exited (${code}) before it was ready; was it built (npm run build)?`)));
+  });
+  const { url } = JSON.parse(first);
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function report() {
+  const shots = [...new Set(axeResults.map((r) => r.screen))];
+  console.log(`\nScreenshots (${shots.length} screens × ${THEMES.length} themes) in ${OUT}:`);
+  for (const screen of shots) console.log(`  ${screen}-{${THEMES.join(',')}}.png`);
+
+  console.log('\naxe-core (WCAG 2.2 A/AA and best practices):');
+  console.log('  screen                               theme  passes  critical serious moderate minor');
+  let blocking = 0;
+  for (const r of axeResults) {
+    const count = (impact) => r.violations.filter((v) => v.impact === impact).length;
+    blocking += count('critical') + count('serious');
+    console.log(
+      `  ${r.screen.padEnd(36)} ${r.theme.padEnd(6)} ${String(r.passes).padStart(6)}  ${String(count('critical')).padStart(8)} ${String(count('serious')).padStart(7)} ${String(count('moderate')).padStart(8)} ${String(count('minor')).padStart(5)}`,
+    );
+    for (const v of r.violations) {
+      console.log(`      ${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
+      for (const node of v.nodes.slice(0, 3)) console.log(`        ${node.target.join(' ')}${node.failureSummary ? ` — ${node.failureSummary.split('\n').slice(1, 2).join(' ').trim()}` : ''}`);
+    }
+  }
+  console.log(`\n  serious or critical violations: ${blocking}`);
+  console.log(`\nPage errors and CSP violations: ${pageProblems.length}`);
+  for (const problem of pageProblems) console.log(`  ${problem}`);
+  return blocking > 0 || pageProblems.length > 0;
+}

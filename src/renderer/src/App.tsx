@@ -1,8 +1,0 @@
-export function App() {
-  return (
-    <main>
-      <h1>Latchkey</h1>
-      <p>Version {window.latchkey.version}</p>
-    </main>
-  );
-}

@@ -1,0 +1,68 @@
+import type { AuditEventView } from '../../../shared/views';
+import { EVENT_LABELS, OUTCOME_LABELS } from '../format/labels';
+import { formatDateTime } from '../format/time';
+import { Badge, type Tone } from './Badge';
+import { DataTable } from './DataTable';
+import { Time } from './Time';
+
+const OUTCOME_TONES: Record<AuditEventView['outcome'], Tone> = { success: 'success', failure: 'danger', denied: 'warning' };
+
+/**
+ * Audit events as a table. `compact` is the person's own view (no sequence numbers or actor);
+ * the admin's view shows every column.
+ */
+export function AuditEventTable({ caption, events, compact = false }: { readonly caption: string; readonly events: readonly AuditEventView[]; readonly compact?: boolean }) {
+  return (
+    <DataTable caption={caption}>
+      <thead>
+        <tr>
+          {!compact && (
+            <th scope="col" className="numeric">
+              #
+            </th>
+          )}
+          <th scope="col">Time</th>
+          <th scope="col">Event</th>
+          <th scope="col">Outcome</th>
+          {!compact && <th scope="col">By</th>}
+          {!compact && <th scope="col">Account</th>}
+          <th scope="col">Device</th>
+          <th scope="col">Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((event) => (
+          <tr key={event.seq}>
+            {!compact && <td className="numeric mono">{event.seq}</td>}
+            <td className="nowrap">
+              <Time at={event.at} />
+            </td>
+            <th scope="row">
+              <span className="cell-main">{EVENT_LABELS[event.type] ?? event.type}</span>
+              <span className="cell-sub mono">{event.type}</span>
+            </th>
+            <td>
+              <Badge tone={OUTCOME_TONES[event.outcome]}>{OUTCOME_LABELS[event.outcome]}</Badge>
+            </td>
+            {!compact && <td>{event.actor?.name ?? <span className="muted">—</span>}</td>}
+            {!compact && <td>{event.target?.name ?? <span className="muted">—</span>}</td>}
+            <td>{event.device ?? <span className="muted">—</span>}</td>
+            <td className="details">{describeDetails(event)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </DataTable>
+  );
+}
+
+/** The reason and the details, as "reason · key: value · key: value"; ids are left out as noise, times read as times. */
+function describeDetails(event: AuditEventView): string {
+  const parts: string[] = [];
+  if (event.reason !== null) parts.push(event.reason.replaceAll('_', ' '));
+  for (const [key, value] of Object.entries(event.details ?? {})) {
+    if (value === null || /Id$/.test(key)) continue;
+    const isTime = typeof value === 'number' && /(At|Until)$/.test(key);
+    parts.push(`${key}: ${isTime ? formatDateTime(value, true) : String(value)}`);
+  }
+  return parts.length === 0 ? '—' : parts.join(' · ');
+}

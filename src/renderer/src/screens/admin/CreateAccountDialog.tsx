@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import type { AccountView, Role } from '../../../../shared/views';
+import { useAction } from '../../api/use-action';
+import { Dialog } from '../../components/Dialog';
+import { SelectField, TextField } from '../../components/Field';
+import { ROLE_LABELS } from '../../format/labels';
+import { useAdmin } from '../../stores/admin';
+import { PASSWORD_HINT } from '../settings/password-rules';
+
+/** A new account with a first password that the administrator hands over. */
+export function CreateAccountDialog({ onClose, onCreated }: { onClose(): void; onCreated(account: AccountView): void }) {
+  const createAccount = useAdmin((s) => s.createAccount);
+  const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('user');
+  const [password, setPassword] = useState('');
+  const create = useAction(createAccount);
+
+  const confirm = (): void => {
+    void create.run({ username, password, role, ...(email.trim() === '' ? {} : { email: email.trim() }) }).then((result) => {
+      if (result?.ok === true) onCreated(result.value);
+    });
+  };
+
+  const code = create.error?.code;
+  return (
+    <Dialog
+      title="Create account"
+      description={<p>They can change the password themselves after signing in.</p>}
+      confirmLabel="Create account"
+      busy={create.busy}
+      error={create.error}
+      canConfirm={username.trim() !== '' && password !== ''}
+      onClose={onClose}
+      onConfirm={confirm}
+    >
+      <TextField
+        label="Account name"
+        autoComplete="off"
+        spellCheck={false}
+        required
+        invalid={code === 'CONFLICT'}
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        autoFocus
+      />
+      <TextField label="E-mail address (optional)" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+      <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        {(Object.keys(ROLE_LABELS) as Role[]).map((r) => (
+          <option key={r} value={r}>
+            {ROLE_LABELS[r]}
+          </option>
+        ))}
+      </SelectField>
+      <TextField
+        label="Initial password"
+        type="password"
+        autoComplete="new-password"
+        required
+        hint={PASSWORD_HINT}
+        invalid={code === 'PASSWORD_REJECTED'}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+    </Dialog>
+  );
+}

@@ -1,0 +1,70 @@
+import { useState, type FormEvent } from 'react';
+import { useAction } from '../../api/use-action';
+import { ErrorAlert } from '../../components/Alerts';
+import { AuthFrame } from '../../components/AuthFrame';
+import { Button } from '../../components/Button';
+import { TextField } from '../../components/Field';
+import { useSession } from '../../stores/session';
+import { PASSWORD_HINT, mismatch } from '../settings/password-rules';
+
+/** A new vault: its first account, an administrator, who then manages everyone else. */
+export function FirstRunScreen() {
+  const createAdmin = useSession((s) => s.createAdmin);
+  const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const action = useAction(createAdmin);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (password !== repeat) {
+      action.setError(mismatch);
+      return;
+    }
+    void action.run({ username, password, ...(email.trim() === '' ? {} : { email: email.trim() }) });
+  };
+
+  const passwordFault = action.error?.code === 'PASSWORD_REJECTED' || action.error === mismatch;
+  return (
+    <AuthFrame>
+      <h1 className="auth__title">Create the first administrator</h1>
+      <p className="auth__lead">
+        This vault is new. Its first account is an administrator, who adds the other accounts and sets the rules.
+      </p>
+      <form className="form form--spaced" onSubmit={submit} noValidate>
+        <TextField label="Account name" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <TextField
+          label="E-mail address (optional)"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          hint={PASSWORD_HINT}
+          invalid={passwordFault}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <TextField
+          label="Repeat password"
+          type="password"
+          autoComplete="new-password"
+          required
+          invalid={action.error === mismatch}
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+        />
+        <ErrorAlert error={action.error} />
+        <Button type="submit" variant="primary" className="button--block" busy={action.busy}>
+          Create administrator
+        </Button>
+      </form>
+    </AuthFrame>
+  );
+}

@@ -1,0 +1,65 @@
+import type { SecondFactor } from '../../../../shared/views';
+import { Button } from '../../components/Button';
+import { TextField } from '../../components/Field';
+
+/** How each second factor is asked for: its label, its keyboard, what a password manager may fill. */
+export const FACTOR_FIELDS: Record<SecondFactor, { label: string; hint: string; inputMode: 'numeric' | 'text'; autoComplete: string; placeholder: string }> = {
+  totp: {
+    label: 'Authentication code',
+    hint: 'The 6-digit code your authenticator app shows for Latchkey.',
+    inputMode: 'numeric',
+    autoComplete: 'one-time-code',
+    placeholder: '',
+  },
+  backup_code: {
+    label: 'Backup code',
+    hint: 'One of the codes you saved when you set up two-step sign-in. Each works once.',
+    inputMode: 'text',
+    autoComplete: 'off',
+    placeholder: 'XXXXX-XXXXX-XXX',
+  },
+};
+
+/**
+ * Switches between the two factors with one button, so that only one code field is ever on the
+ * screen (and "Backup code" names exactly one control).
+ */
+export function FactorSwitch({ factors, value, onChange }: { readonly factors: readonly SecondFactor[]; readonly value: SecondFactor; onChange(factor: SecondFactor): void }) {
+  const other = factors.find((factor) => factor !== value);
+  if (other === undefined) return null;
+  return (
+    <p>
+      <Button variant="link" onClick={() => onChange(other)}>
+        {other === 'backup_code' ? 'Use a backup code instead' : 'Use your authenticator app instead'}
+      </Button>
+    </p>
+  );
+}
+
+export function CodeField({ factor, value, onChange, invalid, autoFocus = false }: { readonly factor: SecondFactor; readonly value: string; onChange(code: string): void; readonly invalid: boolean; readonly autoFocus?: boolean }) {
+  const field = FACTOR_FIELDS[factor];
+  return (
+    <TextField
+      key={factor}
+      label={field.label}
+      hint={field.hint}
+      className="field--code"
+      inputMode={field.inputMode}
+      autoComplete={field.autoComplete}
+      placeholder={field.placeholder}
+      spellCheck={false}
+      autoCapitalize="characters"
+      required
+      invalid={invalid}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      autoFocus={autoFocus}
+      maxLength={32}
+    />
+  );
+}
+
+/** Codes whose refusal means the code was at fault (rather than the step or the account). */
+export function isCodeFault(code: string | undefined): boolean {
+  return code === 'CODE_INVALID' || code === 'CODE_REPLAYED' || code === 'INVALID_INPUT';
+}

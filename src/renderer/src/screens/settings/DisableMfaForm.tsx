@@ -1,0 +1,72 @@
+import { useState, type FormEvent } from 'react';
+import type { SecondFactor } from '../../../../shared/views';
+import { call } from '../../api/latchkey';
+import { useAction } from '../../api/use-action';
+import { Callout, ErrorAlert } from '../../components/Alerts';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { TextField } from '../../components/Field';
+import { useSecurity } from '../../stores/security';
+import { useSession } from '../../stores/session';
+import { CodeField, FactorSwitch, isCodeFault } from '../mfa/FactorFields';
+
+/** Turning the second factor off takes the password and a current code (or a backup code). */
+export function DisableMfaForm({ required, onDisabled }: { readonly required: boolean; onDisabled(): void }) {
+  const refresh = useSession((s) => s.refresh);
+  const loadAll = useSecurity((s) => s.loadAll);
+  const [password, setPassword] = useState('');
+  const [factor, setFactor] = useState<SecondFactor>('totp');
+  const [code, setCode] = useState('');
+  const [switched, setSwitched] = useState(false);
+  const disable = useAction(() => call('mfa.disable', { password, factor, code }));
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void disable.run().then((result) => {
+      if (result === null) return;
+      setCode('');
+      if (!result.ok) return;
+      setPassword('');
+      onDisabled();
+      void refresh();
+      void loadAll();
+    });
+  };
+
+  return (
+    <Card title="Turn off two-step sign-in" description="Your account will be protected by your password alone. Trusted devices and backup codes are removed.">
+      <form className="form" onSubmit={submit} noValidate>
+        {required && (
+          <Callout kind="warning">
+            <p>Your administrator requires two-step sign-in: you will be asked to set it up again at your next sign-in.</p>
+          </Callout>
+        )}
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          invalid={disable.error?.code === 'INVALID_CREDENTIALS'}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <CodeField factor={factor} value={code} onChange={setCode} invalid={isCodeFault(disable.error?.code)} autoFocus={switched} />
+        <FactorSwitch
+          factors={['totp', 'backup_code']}
+          value={factor}
+          onChange={(next) => {
+            setFactor(next);
+            setCode('');
+            setSwitched(true);
+          }}
+        />
+        <ErrorAlert error={disable.error} />
+        <div className="button-row">
+          <Button type="submit" variant="danger" busy={disable.busy}>
+            Turn off two-step sign-in
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from 'react';
+import { useAction } from '../../api/use-action';
+import { ErrorAlert } from '../../components/Alerts';
+import { AuthFrame } from '../../components/AuthFrame';
+import { Button } from '../../components/Button';
+import { TextField } from '../../components/Field';
+import { useSession } from '../../stores/session';
+
+/**
+ * After an idle lock: the same person unlocks with their password (and their second factor, as
+ * at sign-in); anyone else signs in afresh.
+ */
+export function LockScreen({ username }: { readonly username: string }) {
+  const signIn = useSession((s) => s.signIn);
+  const signInAsSomeoneElse = useSession((s) => s.signInAsSomeoneElse);
+  const idleMinutes = useSession((s) => s.status?.idleLockMinutes);
+  const [password, setPassword] = useState('');
+  const action = useAction(signIn);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void action.run({ username, password, staySignedIn: false }, 'locked').then((result) => {
+      if (result !== null && !result.ok) setPassword('');
+    });
+  };
+
+  return (
+    <AuthFrame>
+      <h1 className="auth__title">Latchkey is locked</h1>
+      <p className="auth__lead">
+        {idleMinutes === undefined
+          ? 'The session ended. Enter your password to continue.'
+          : `Latchkey locks after ${idleMinutes} minutes without activity. Enter your password to continue.`}
+      </p>
+      <div className="auth__identity">
+        <span className="avatar" aria-hidden="true">
+          {username.slice(0, 1)}
+        </span>
+        <div>
+          <p className="muted">Locked account</p>
+          <p className="cell-main">{username}</p>
+        </div>
+      </div>
+      <form className="form form--spaced" onSubmit={submit} noValidate>
+        {/* Lets a password manager pair the password with the fixed name. */}
+        <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          invalid={action.error?.code === 'INVALID_CREDENTIALS'}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoFocus
+        />
+        <ErrorAlert error={action.error} />
+        <Button type="submit" variant="primary" className="button--block" busy={action.busy}>
+          Unlock
+        </Button>
+      </form>
+      <p className="auth__alt">
+        <Button variant="link" onClick={signInAsSomeoneElse}>
+          Sign in as someone else
+        </Button>
+      </p>
+    </AuthFrame>
+  );
+}
