@@ -174,15 +174,7 @@ export class MfaService {
       if (result !== 'ok') {
         // Counted like a wrong code at sign-in: else a held session that knows the password could
         // guess the code here without limit, turn the second factor off, and sign in anywhere.
-        this.#lockout.recordFailure(account.username, account);
-        this.#ctx.audit.append({
-          type: 'signin.failed',
-          outcome: 'failure',
-          actor: partyOf(caller),
-          target: { id: account.id, name: account.username },
-          sessionId: caller.sessionId,
-          reason: result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`,
-        });
+        this.#refusedProof(account, caller, result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`);
         return result;
       }
       this.#clearFactors(account, 'mfa_disabled');
@@ -308,18 +300,21 @@ export class MfaService {
     this.#lockout.assertMayTry(account.username);
     const check = await this.#ctx.hasher.verify(account.password_hash, password);
     if (check.valid) return;
-    this.#ctx.transaction(() => {
-      this.#lockout.recordFailure(account.username, account);
-      this.#ctx.audit.append({
-        type: 'signin.failed',
-        outcome: 'failure',
-        actor: partyOf(caller),
-        target: { id: account.id, name: account.username },
-        sessionId: caller.sessionId,
-        reason: 'wrong_password_for_mfa_change',
-      });
-    });
+    this.#ctx.transaction(() => this.#refusedProof(account, caller, 'wrong_password_for_mfa_change'));
     throw new LatchkeyError('INVALID_CREDENTIALS', 'The password is not correct.');
+  }
+
+  /** Inside a transaction: a wrong password or code offered to change MFA counts toward lockout, like one at sign-in. */
+  #refusedProof(account: AccountRow, caller: Caller, reason: string): void {
+    this.#lockout.recordFailure(account.username, account);
+    this.#ctx.audit.append({
+      type: 'signin.failed',
+      outcome: 'failure',
+      actor: partyOf(caller),
+      target: { id: account.id, name: account.username },
+      sessionId: caller.sessionId,
+      reason,
+    });
   }
 
   #account(id: string): AccountRow {
