@@ -1,12 +1,15 @@
 import { defineConfig } from '@playwright/test';
 
+const JOURNEYS = 'test/e2e/**/*.spec.ts';
+/** Examples for test engineers: they pick their host themselves (Electron if installed), so they run once, under `browser`. */
+const EXAMPLES = 'examples/**/*.spec.ts';
+
 /**
  * One set of end-to-end specs, two hosts: `browser` drives the built renderer in Debian's Chromium
  * through the browser host; `electron` launches the built app where an Electron binary is installed.
  */
 export default defineConfig({
-  testDir: './test/e2e',
-  testMatch: '**/*.spec.ts',
+  testDir: '.',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
@@ -17,6 +20,7 @@ export default defineConfig({
   projects: [
     {
       name: 'browser',
+      testMatch: [JOURNEYS, EXAMPLES],
       use: {
         browserName: 'chromium',
         launchOptions: {
@@ -26,6 +30,6 @@ export default defineConfig({
         },
       },
     },
-    { name: 'electron' },
+    { name: 'electron', testMatch: JOURNEYS },
   ],
 });
