@@ -104,12 +104,20 @@ async function walkThrough() {
   }
   await syncPageClocks([page, helper]);
 
-  // Ada's window has been idle for days: the poll finds the session gone and shows the lock screen.
+  // Ada's window has been away for days: the poll finds the session past its absolute limit, which
+  // the lock screen reports as an ended session rather than an idle lock.
   await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await heading(page, 'Your session ended');
+  await shoot(page, 'session-ended');
+  await page.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await heading(page, 'Security dashboard');
+  // The lock itself: what the app shows after idling, a screen lock or a suspend.
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
   await heading(page, 'Latchkey is locked');
   await shoot(page, 'lock-screen');
   await page.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
-  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
   await heading(page, 'Security dashboard');
 
   // The MFA setup wizard: QR code and key, a code from the authenticator, the backup codes.

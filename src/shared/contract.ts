@@ -50,6 +50,13 @@ export interface SignedInView {
   readonly backupCodes: readonly string[] | null;
 }
 
+/**
+ * Why a window lost its session: `idle` when the app locked itself (idle timeout, screen lock,
+ * suspend); `ended` when the session ended otherwise (revoked by an admin, signed out in another
+ * window, the absolute timeout, a disabled account).
+ */
+export type LockReason = 'idle' | 'ended';
+
 export interface AppStatus {
   readonly version: string;
   readonly initialised: boolean;
@@ -58,22 +65,31 @@ export interface AppStatus {
   readonly signedIn: SignedInView | null;
   /** The name to offer on the lock screen after the app locked itself. */
   readonly lockedUsername: string | null;
+  /** Why the lock screen shows; null when it does not. */
+  readonly lockReason: LockReason | null;
   readonly idleLockMinutes: number;
-  /** Whether "stay signed in" and "trust this device" are offered (policy). */
-  readonly offers: { readonly staySignedIn: boolean; readonly trustDevice: boolean };
+  /** How many days "stay signed in" and "trust this device" last (policy); 0: not offered. */
+  readonly offers: { readonly staySignedInDays: number; readonly trustDeviceDays: number };
 }
 
 /** A cheap look that does not count as activity: the renderer polls it to notice an idle lock. */
 export interface AppPeek {
   readonly state: 'signed_in' | 'locked' | 'signed_out';
   readonly lockedUsername: string | null;
+  readonly reason: LockReason | null;
 }
+
+/** What a policy value may be, for the admin screen's control: a bounded whole number or one of a few words. */
+export type PolicyInput =
+  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
+  | { readonly kind: 'choice'; readonly options: readonly string[] };
 
 export interface PolicyEntry {
   readonly key: string;
   readonly value: string | number;
   readonly default: string | number;
   readonly description: string;
+  readonly input: PolicyInput;
   readonly updatedAt: number | null;
   readonly updatedBy: string | null;
 }

@@ -84,8 +84,8 @@ describe('the main process under a stand-in Electron', () => {
   });
 
   it('locks every window when the screen locks', () => {
-    expect(report['peekBeforeLock']).toEqual({ ok: true, value: { state: 'signed_in', lockedUsername: null } });
-    expect(report['peekAfterLock']).toEqual({ ok: true, value: { state: 'locked', lockedUsername: 'root' } });
+    expect(report['peekBeforeLock']).toEqual({ ok: true, value: { state: 'signed_in', lockedUsername: null, reason: null } });
+    expect(report['peekAfterLock']).toEqual({ ok: true, value: { state: 'locked', lockedUsername: 'root', reason: 'idle' } });
   });
 
   it('serves the renderer over app:// with the policy header, and denies navigation, new windows and permissions', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/main/engine/passwords/password-hasher.js';
 import { checkPasswordPolicy } from '../../src/main/engine/passwords/password-policy.js';
+import { PASSWORD_LENGTH_RULE, PASSWORD_LIMITS } from '../../src/shared/password-rules.js';
 import { failure } from '../support/errors.js';
 import { withRawVault } from '../support/raw-vault.js';
 import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
@@ -26,6 +27,14 @@ describe('password policy', () => {
     const error = await failure(() => addAccount(v.engine, v.admin.caller, 'carol', 'tangerine-dusk'), 'PASSWORD_REJECTED');
     expect(error.details).toMatchObject({ rule: 'too_short', min: 15 });
     await expect(addAccount(v.engine, v.admin.caller, 'carol', 'tangerine-dusk!')).resolves.toMatchObject({ username: 'carol' });
+  });
+
+  it('enforces the same lengths that the forms state up front', () => {
+    expect(PASSWORD_LENGTH_RULE).toBe('At least 15 characters; 8 once two-step sign-in is on.');
+    const fourteen = 'tangerine-dusk';
+    expect([...fourteen]).toHaveLength(PASSWORD_LIMITS.minWithoutSecondFactor - 1);
+    expect(() => checkPasswordPolicy(fourteen, { username: 'carol', hasSecondFactor: false })).toThrow(/at least 15 characters long \(8 once/);
+    expect(() => checkPasswordPolicy(fourteen, { username: 'carol', hasSecondFactor: true })).not.toThrow();
   });
 
   it('refuses a password longer than 256 characters and accepts one of exactly 256', async () => {

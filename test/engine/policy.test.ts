@@ -31,6 +31,16 @@ describe('policy', () => {
     });
   });
 
+  it('describes each key\'s input from its schema: a choice of words or a bounded whole number', () => {
+    const inputs = Object.fromEntries(v.engine.policy.describe().map((entry) => [entry.key, entry.input]));
+    expect(inputs['session.limitMode']).toEqual({ kind: 'choice', options: ['evict-oldest', 'deny'] });
+    expect(inputs['mfa.required']).toEqual({ kind: 'choice', options: ['off', 'admins', 'all'] });
+    expect(inputs['session.idleTimeoutMinutes']).toEqual({ kind: 'integer', min: 1, max: 24 * 60 });
+    expect(inputs['session.rememberDays']).toEqual({ kind: 'integer', min: 0, max: 90 });
+    expect(inputs['lockout.lockAfterFailures']).toEqual({ kind: 'integer', min: 2, max: 100 });
+    expect(v.engine.policy.set(v.admin.caller, 'mfa.trustDeviceDays', '7').input).toEqual({ kind: 'integer', min: 0, max: 30 });
+  });
+
   it('sets a value from its text form and shows who set it and when', () => {
     const entry = v.engine.policy.set(v.admin.caller, 'session.maxPerAccount', '3');
     expect(entry).toMatchObject({ key: 'session.maxPerAccount', value: 3, default: 5, updatedAt: v.vault.clock.now(), updatedBy: 'admin' });

@@ -83,8 +83,32 @@ describe('the IPC router', () => {
       const peek = value<{ state: string }>(await call(connection, 'app.peek'));
       if (minute < 25) expect(peek.state).toBe('signed_in');
     }
-    expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root' });
+    expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root', reason: 'idle' });
     expect(connection.token).toBeNull();
+  });
+
+  it('tells a session revoked by an administrator from an idle lock', async () => {
+    const admin = newConnection(desktop);
+    value(await call(admin, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(admin, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(admin, 'admin.accounts.create', { username: 'alice', password: PASSWORDS.alice }));
+    const alice = newConnection(desktop);
+    const signedIn = value<{ account: { id: string } }>(await call(alice, 'auth.signIn', { username: 'alice', password: PASSWORDS.alice }));
+    expect(value(await call(admin, 'admin.sessions.revokeAccount', { accountId: signedIn.account.id }))).toBe(1);
+    expect(value(await call(alice, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'alice', reason: 'ended' });
+    expect(value(await call(alice, 'app.status'))).toMatchObject({ lockedUsername: 'alice', lockReason: 'ended' });
+    value(await call(alice, 'auth.signIn', { username: 'alice', password: PASSWORDS.alice }));
+    expect(value(await call(alice, 'app.peek'))).toEqual({ state: 'signed_in', lockedUsername: null, reason: null });
+  });
+
+  it('offers "stay signed in" and "trust this device" for the number of days policy allows, 0 meaning not at all', async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    expect(value(await call(connection, 'app.status'))).toMatchObject({ offers: { staySignedInDays: 30, trustDeviceDays: 30 } });
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(connection, 'admin.policy.set', { key: 'session.rememberDays', value: '0' }));
+    value(await call(connection, 'admin.policy.set', { key: 'mfa.trustDeviceDays', value: '7' }));
+    expect(value(await call(connection, 'app.status'))).toMatchObject({ offers: { staySignedInDays: 0, trustDeviceDays: 7 } });
   });
 
   it('locks from the host side (screen lock, suspend): the session ends and the name is kept for the lock screen', async () => {
@@ -92,7 +116,7 @@ describe('the IPC router', () => {
     value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
     const signedIn = value<{ session: { id: string } }>(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
     await router.lock(connection);
-    expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root' });
+    expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root', reason: 'idle' });
     const other = newConnection(desktop);
     value(await call(other, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
     const sessions = value<{ id: string }[]>(await call(other, 'sessions.list', {}));

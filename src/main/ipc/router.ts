@@ -4,6 +4,7 @@ import {
   contract,
   type ActivityBucket,
   type ChannelName,
+  type LockReason,
   type OutputOf,
   type ParsedInputOf,
   type SignedInView,
@@ -27,10 +28,12 @@ export interface Connection {
   username: string | null;
   /** Set when the app locked (idle, screen lock, suspend): the lock screen offers this name. */
   lockedUsername: string | null;
+  /** Why `lockedUsername` is set, so the lock screen does not call a revoked session idle. */
+  lockReason: LockReason | null;
 }
 
 export function newConnection(client: ClientInfo): Connection {
-  return { client, token: null, username: null, lockedUsername: null };
+  return { client, token: null, username: null, lockedUsername: null, lockReason: null };
 }
 
 export interface RouterHost {
@@ -76,6 +79,7 @@ export function createRouter(host: RouterHost): Router {
   async function signedIn(connection: Connection, started: StartedSession | SignedIn): Promise<SignedInView> {
     connection.token = started.token;
     connection.lockedUsername = null;
+    connection.lockReason = null;
     if (started.refreshToken !== null) await keepRefreshToken(started.refreshToken);
     const caller = engine.sessions.validate(started.token);
     connection.username = caller.username;
@@ -116,7 +120,7 @@ export function createRouter(host: RouterHost): Router {
       };
     } catch (error) {
       if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') {
-        expired(connection);
+        expired(connection, error);
         return null;
       }
       throw error;
@@ -124,8 +128,10 @@ export function createRouter(host: RouterHost): Router {
   }
 
   /** The session ended under this window: idle or absolute timeout, or revoked elsewhere. */
-  function expired(connection: Connection): void {
+  function expired(connection: Connection, error: LatchkeyError): void {
     connection.lockedUsername = connection.username;
+    // SESSION_EXPIRED says why the session ended: an idle timeout (now, or noticed earlier by cleanup) reads as a lock.
+    connection.lockReason = connection.username === null ? null : error.details?.['reason'] === 'idle_timeout' ? 'idle' : 'ended';
     connection.token = null;
     connection.username = null;
   }
@@ -147,21 +153,23 @@ export function createRouter(host: RouterHost): Router {
         vaultPath: engine.vaultPath,
         signedIn: currentView(connection),
         lockedUsername: connection.lockedUsername,
+        lockReason: connection.lockReason,
         idleLockMinutes: policy['session.idleTimeoutMinutes'],
-        offers: { staySignedIn: policy['session.rememberDays'] > 0, trustDevice: policy['mfa.trustDeviceDays'] > 0 },
+        offers: { staySignedInDays: policy['session.rememberDays'], trustDeviceDays: policy['mfa.trustDeviceDays'] },
       };
     },
     'app.peek': ({ connection }) => {
       if (connection.token !== null) {
         try {
           engine.sessions.validate(connection.token, { touch: false });
-          return { state: 'signed_in', lockedUsername: null };
+          return { state: 'signed_in', lockedUsername: null, reason: null };
         } catch (error) {
           if (!isLatchkeyError(error) || error.code !== 'SESSION_EXPIRED') throw error;
-          expired(connection);
+          expired(connection, error);
         }
       }
-      return { state: connection.lockedUsername === null ? 'signed_out' : 'locked', lockedUsername: connection.lockedUsername };
+      const { lockedUsername, lockReason } = connection;
+      return { state: lockedUsername === null ? 'signed_out' : 'locked', lockedUsername, reason: lockReason };
     },
     'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
 
@@ -184,6 +192,7 @@ export function createRouter(host: RouterHost): Router {
     'auth.signOut': async ({ connection, caller }) => {
       await endHere(connection, caller);
       connection.lockedUsername = null;
+      connection.lockReason = null;
       return null;
     },
     'auth.lock': async ({ connection, caller }) => {
@@ -269,6 +278,7 @@ export function createRouter(host: RouterHost): Router {
   async function lockWith(connection: Connection, caller: Caller): Promise<void> {
     await endHere(connection, caller);
     connection.lockedUsername = caller.username;
+    connection.lockReason = 'idle';
   }
 
   async function lock(connection: Connection): Promise<void> {
@@ -277,7 +287,7 @@ export function createRouter(host: RouterHost): Router {
       await lockWith(connection, engine.sessions.validate(connection.token, { touch: false }));
     } catch (error) {
       if (!isLatchkeyError(error) || error.code !== 'SESSION_EXPIRED') throw error;
-      expired(connection);
+      expired(connection, error);
     }
   }
 
@@ -312,7 +322,7 @@ export function createRouter(host: RouterHost): Router {
     try {
       caller = engine.sessions.validate(connection.token);
     } catch (error) {
-      if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') expired(connection);
+      if (isLatchkeyError(error) && error.code === 'SESSION_EXPIRED') expired(connection, error);
       throw error;
     }
     if (access === 'admin') requireAdmin(caller);

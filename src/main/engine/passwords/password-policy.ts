@@ -1,9 +1,7 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { LatchkeyError } from '../../../shared/errors.js';
+import { PASSWORD_LIMITS } from '../../../shared/password-rules.js';
 import { normalisePassword } from './password-hasher.js';
-
-/** NIST 800-63B §3.1.1.2 lengths, counted in characters after NFKC. */
-export const PASSWORD_LIMITS = { minWithSecondFactor: 8, minWithoutSecondFactor: 15, max: 256 } as const;
 
 export interface PasswordContext {
   readonly username: string;
@@ -29,7 +27,7 @@ export function checkPasswordPolicy(password: string, context: PasswordContext):
   const length = [...normalised].length;
   const min = context.hasSecondFactor ? PASSWORD_LIMITS.minWithSecondFactor : PASSWORD_LIMITS.minWithoutSecondFactor;
   if (length < min) {
-    reject('too_short', `The password must be at least ${min} characters long${context.hasSecondFactor ? '' : ' (8 once a second factor is set up)'}.`, { min });
+    reject('too_short', `The password must be at least ${min} characters long${context.hasSecondFactor ? '' : ` (${PASSWORD_LIMITS.minWithSecondFactor} once a second factor is set up)`}.`, { min });
   }
   if (length > PASSWORD_LIMITS.max) {
     reject('too_long', `The password must be at most ${PASSWORD_LIMITS.max} characters long.`, { max: PASSWORD_LIMITS.max });

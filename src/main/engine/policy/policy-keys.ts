@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PolicyInput } from '../../../shared/contract.js';
 
 /**
  * Every admin-settable rule, declared once: its schema, its strict default and what it means.
@@ -74,6 +75,16 @@ export const POLICY_KEY_NAMES = Object.keys(POLICY_KEYS) as PolicyKey[];
 
 export function isPolicyKey(key: string): key is PolicyKey {
   return Object.hasOwn(POLICY_KEYS, key);
+}
+
+/** The input each key takes, read from its schema so the bounds are declared only once. */
+export function policyInputOf(key: PolicyKey): PolicyInput {
+  const schema: z.ZodType = POLICY_KEYS[key].schema;
+  if (schema instanceof z.ZodEnum) return { kind: 'choice', options: schema.options.map(String) };
+  if (schema instanceof z.ZodNumber && Number.isFinite(schema.minValue) && Number.isFinite(schema.maxValue)) {
+    return { kind: 'integer', min: schema.minValue as number, max: schema.maxValue as number };
+  }
+  throw new Error(`policy key ${key} needs an enum or a bounded number schema`);
 }
 
 export function defaultPolicy(): Policy {

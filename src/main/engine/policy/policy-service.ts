@@ -1,14 +1,16 @@
+import type { PolicyInput } from '../../../shared/contract.js';
 import { LatchkeyError } from '../../../shared/errors.js';
 import type { Caller } from '../caller.js';
 import { requireAdmin, partyOf } from '../caller.js';
 import type { EngineContext } from '../context.js';
-import { POLICY_KEYS, POLICY_KEY_NAMES, defaultPolicy, isPolicyKey, type Policy, type PolicyKey } from './policy-keys.js';
+import { POLICY_KEYS, POLICY_KEY_NAMES, defaultPolicy, isPolicyKey, policyInputOf, type Policy, type PolicyKey } from './policy-keys.js';
 
 export interface PolicyEntryView {
   readonly key: PolicyKey;
   readonly value: Policy[PolicyKey];
   readonly default: Policy[PolicyKey];
   readonly description: string;
+  readonly input: PolicyInput;
   readonly updatedAt: number | null;
   readonly updatedBy: string | null;
 }
@@ -39,6 +41,7 @@ export class PolicyService {
       value: policy[key],
       default: POLICY_KEYS[key].default,
       description: POLICY_KEYS[key].describe,
+      input: policyInputOf(key),
       updatedAt: stored.get(key)?.updated_at ?? null,
       updatedBy: stored.get(key)?.updated_by ?? null,
     }));

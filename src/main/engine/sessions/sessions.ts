@@ -107,9 +107,12 @@ export class SessionService {
     const row = this.#ctx.repos.sessions.byTokenHash(hash);
     // The look-up is by SHA-256 of the token, so its timing says nothing about the token itself;
     // the explicit compare is a second guard should the look-up ever change.
-    if (row === undefined || row.active !== 1 || !constantTimeEqual(row.token_hash, hash)) {
+    if (row === undefined || !constantTimeEqual(row.token_hash, hash)) {
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
     }
+    // Already ended (by another path before this holder came back): say why, so an idle lock
+    // still reads as one while the row is kept.
+    if (row.active !== 1) throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: row.end_reason ?? 'ended' });
     const now = this.#ctx.clock.now();
     const policy = this.#policy();
     const timeout = this.#timeoutReason(row, now, policy);

@@ -49,7 +49,7 @@ export function App() {
     case 'sign_in':
       return <SignInScreen ended={phase.ended} />;
     case 'locked':
-      return <LockScreen key={phase.username} username={phase.username} />;
+      return <LockScreen key={phase.username} username={phase.username} ended={phase.ended} />;
     case 'challenge':
       return <ChallengeScreen key={phase.step.challenge.challengeId} step={phase.step} />;
     case 'enrollment':

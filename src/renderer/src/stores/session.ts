@@ -14,7 +14,8 @@ export type Phase =
   | { readonly name: 'unavailable'; readonly error: ErrorInfo }
   | { readonly name: 'first_run' }
   | { readonly name: 'sign_in'; readonly ended: boolean }
-  | { readonly name: 'locked'; readonly username: string }
+  /** `ended`: the session ended elsewhere (revoked, signed out in another window), not by an idle lock. */
+  | { readonly name: 'locked'; readonly username: string; readonly ended: boolean }
   | { readonly name: 'challenge'; readonly step: PendingStep }
   | { readonly name: 'enrollment'; readonly step: PendingStep }
   | { readonly name: 'signed_in' };
@@ -23,8 +24,8 @@ export type Phase =
 export interface PendingStep {
   readonly username: string;
   readonly challenge: ChallengeView;
-  /** Where "Cancel" goes back to. */
-  readonly from: 'sign_in' | 'locked';
+  /** Where "Cancel" goes back to: the sign-in screen, or the lock screen after an idle lock or an ended session. */
+  readonly from: 'sign_in' | 'locked' | 'ended';
 }
 
 interface SessionState {
@@ -109,7 +110,7 @@ export const useSession = create<SessionState>()((set, get) => {
       const status = result.value;
       if (!status.initialised) leave({ name: 'first_run' });
       else if (status.signedIn !== null) enterSignedIn(status.signedIn);
-      else if (status.lockedUsername !== null) leave({ name: 'locked', username: status.lockedUsername });
+      else if (status.lockedUsername !== null) leave({ name: 'locked', username: status.lockedUsername, ended: status.lockReason === 'ended' });
       else leave({ name: 'sign_in', ended: false });
     },
 
@@ -166,7 +167,11 @@ export const useSession = create<SessionState>()((set, get) => {
 
     cancelStep() {
       const step = pendingStep();
-      set({ phase: step?.from === 'locked' ? { name: 'locked', username: step.username } : { name: 'sign_in', ended: false } });
+      const back: Phase =
+        step === null || step.from === 'sign_in'
+          ? { name: 'sign_in', ended: false }
+          : { name: 'locked', username: step.username, ended: step.from === 'ended' };
+      set({ phase: back });
     },
 
     signInAsSomeoneElse() {
@@ -186,7 +191,7 @@ export const useSession = create<SessionState>()((set, get) => {
     async lock() {
       const username = get().signedIn?.account.username ?? null;
       const result = await call('auth.lock');
-      if (result.ok && username !== null) leave({ name: 'locked', username });
+      if (result.ok && username !== null) leave({ name: 'locked', username, ended: false });
       return result;
     },
 
@@ -203,8 +208,8 @@ export const useSession = create<SessionState>()((set, get) => {
       if (get().phase.name !== 'signed_in') return;
       const result = await call('app.peek');
       if (!result.ok || get().phase.name !== 'signed_in') return;
-      const { state, lockedUsername } = result.value;
-      if (state === 'locked' && lockedUsername !== null) leave({ name: 'locked', username: lockedUsername });
+      const { state, lockedUsername, reason } = result.value;
+      if (state === 'locked' && lockedUsername !== null) leave({ name: 'locked', username: lockedUsername, ended: reason === 'ended' });
       else if (state !== 'signed_in') leave({ name: 'sign_in', ended: true });
     },
   };

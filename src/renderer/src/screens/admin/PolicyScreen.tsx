@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { PolicyEntry } from '../../../../shared/contract';
 import { useAction } from '../../api/use-action';
 import { ErrorAlert, StatusMessage } from '../../components/Alerts';
@@ -64,9 +64,19 @@ function PolicyRow({ entry }: { readonly entry: PolicyEntry }) {
   const [saved, setSaved] = useState<string | null>(null);
   const save = useAction(setPolicy);
   const id = useId();
-  const numeric = typeof entry.default === 'number';
   const dirty = draft.trim() !== String(entry.value);
   const isDefault = String(entry.value) === String(entry.default);
+
+  const control = {
+    id: `${id}-value`,
+    'aria-describedby': `${id}-description ${id}-meta`,
+    'aria-invalid': save.error !== null || undefined,
+    value: draft,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+      setDraft(e.target.value);
+      setSaved(null);
+    },
+  };
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -91,6 +101,12 @@ function PolicyRow({ entry }: { readonly entry: PolicyEntry }) {
         </p>
         <p className="policy-row__meta" id={`${id}-meta`}>
           Default <span className="mono">{String(entry.default)}</span>
+          {entry.input.kind === 'integer' && (
+            <>
+              {' '}
+              · from <span className="mono">{entry.input.min}</span> to <span className="mono">{entry.input.max}</span>
+            </>
+          )}
           {isDefault ? (
             <>
               {' '}
@@ -113,20 +129,25 @@ function PolicyRow({ entry }: { readonly entry: PolicyEntry }) {
         <StatusMessage>{saved}</StatusMessage>
       </div>
       <div className="policy-row__control">
-        <input
-          id={`${id}-value`}
-          className="input policy-row__input"
-          type={numeric ? 'number' : 'text'}
-          inputMode={numeric ? 'numeric' : 'text'}
-          spellCheck={false}
-          aria-describedby={`${id}-description ${id}-meta`}
-          aria-invalid={save.error !== null || undefined}
-          value={draft}
-          onChange={(e) => {
-            setDraft(e.target.value);
-            setSaved(null);
-          }}
-        />
+        {entry.input.kind === 'choice' ? (
+          <select className="input select policy-row__input" {...control}>
+            {entry.input.options.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input
+            className="input policy-row__input"
+            type="number"
+            inputMode="numeric"
+            min={entry.input.min}
+            max={entry.input.max}
+            step={1}
+            {...control}
+          />
+        )}
         <Button type="submit" variant={dirty ? 'primary' : 'secondary'} busy={save.busy} disabled={!dirty}>
           Save
         </Button>

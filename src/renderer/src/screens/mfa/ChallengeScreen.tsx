@@ -13,7 +13,7 @@ import { CodeField, FactorSwitch, isCodeFault } from './FactorFields';
 export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
   const answerChallenge = useSession((s) => s.answerChallenge);
   const cancelStep = useSession((s) => s.cancelStep);
-  const offers = useSession((s) => s.status?.offers);
+  const trustDays = useSession((s) => s.status?.offers.trustDeviceDays ?? 0);
   const { challenge } = step;
   const factors: readonly SecondFactor[] = challenge.factors.length > 0 ? challenge.factors : ['totp'];
   const [factor, setFactor] = useState<SecondFactor>(factors[0] ?? 'totp');
@@ -26,7 +26,7 @@ export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (spent) return;
-    void action.run(factor, code, offers?.trustDevice === true && trustDevice).then((result) => {
+    void action.run(factor, code, trustDays > 0 && trustDevice).then((result) => {
       if (result !== null && !result.ok) setCode('');
     });
   };
@@ -46,10 +46,10 @@ export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
       <form className="form form--spaced" onSubmit={submit} noValidate>
         <CodeField factor={factor} value={code} onChange={setCode} invalid={isCodeFault(action.error?.code)} autoFocus />
         <FactorSwitch factors={factors} value={factor} onChange={chooseFactor} />
-        {offers?.trustDevice === true && (
+        {trustDays > 0 && (
           <Checkbox
-            label="Trust this device"
-            hint="Skips the code here for up to 30 days. Not on a shared computer."
+            label={`Trust this device for ${plural(trustDays, 'day')}`}
+            hint="Skips the code on this device until then. Not on a shared computer."
             checked={trustDevice}
             onChange={(e) => setTrustDevice(e.target.checked)}
           />

@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/Alerts';
 import { AuthFrame } from '../../components/AuthFrame';
 import { Button } from '../../components/Button';
 import { Checkbox } from '../../components/Field';
+import { plural } from '../../format/time';
 import { useSession, type PendingStep } from '../../stores/session';
 import { AuthenticatorKey } from './AuthenticatorKey';
 import { CodeField, isCodeFault } from './FactorFields';
@@ -17,7 +18,7 @@ export function EnrollmentScreen({ step }: { readonly step: PendingStep }) {
   const beginEnrollment = useSession((s) => s.beginEnrollment);
   const confirmEnrollment = useSession((s) => s.confirmEnrollment);
   const cancelStep = useSession((s) => s.cancelStep);
-  const offers = useSession((s) => s.status?.offers);
+  const trustDays = useSession((s) => s.status?.offers.trustDeviceDays ?? 0);
   const [setup, setSetup] = useState<TotpSetupView | null>(null);
   const [code, setCode] = useState('');
   const [trustDevice, setTrustDevice] = useState(false);
@@ -35,7 +36,7 @@ export function EnrollmentScreen({ step }: { readonly step: PendingStep }) {
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void confirm.run(code, offers?.trustDevice === true && trustDevice).then((result) => {
+    void confirm.run(code, trustDays > 0 && trustDevice).then((result) => {
       if (result !== null && !result.ok) setCode('');
     });
   };
@@ -56,10 +57,10 @@ export function EnrollmentScreen({ step }: { readonly step: PendingStep }) {
             {!gone && (
               <form className="form enrollment-confirm" onSubmit={submit} noValidate>
                 <CodeField factor="totp" value={code} onChange={setCode} invalid={isCodeFault(confirm.error?.code)} />
-                {offers?.trustDevice === true && (
+                {trustDays > 0 && (
                   <Checkbox
-                    label="Trust this device"
-                    hint="Skips the code here for up to 30 days. Not on a shared computer."
+                    label={`Trust this device for ${plural(trustDays, 'day')}`}
+                    hint="Skips the code on this device until then. Not on a shared computer."
                     checked={trustDevice}
                     onChange={(e) => setTrustDevice(e.target.checked)}
                   />

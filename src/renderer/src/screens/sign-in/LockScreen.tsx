@@ -7,10 +7,10 @@ import { TextField } from '../../components/Field';
 import { useSession } from '../../stores/session';
 
 /**
- * After an idle lock: the same person unlocks with their password (and their second factor, as
- * at sign-in); anyone else signs in afresh.
+ * After an idle lock, or a session that ended elsewhere (`ended`): the same person gets back in with
+ * their password (and their second factor, as at sign-in); anyone else signs in afresh.
  */
-export function LockScreen({ username }: { readonly username: string }) {
+export function LockScreen({ username, ended }: { readonly username: string; readonly ended: boolean }) {
   const signIn = useSession((s) => s.signIn);
   const signInAsSomeoneElse = useSession((s) => s.signInAsSomeoneElse);
   const idleMinutes = useSession((s) => s.status?.idleLockMinutes);
@@ -19,25 +19,27 @@ export function LockScreen({ username }: { readonly username: string }) {
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void action.run({ username, password, staySignedIn: false }, 'locked').then((result) => {
+    void action.run({ username, password, staySignedIn: false }, ended ? 'ended' : 'locked').then((result) => {
       if (result !== null && !result.ok) setPassword('');
     });
   };
 
   return (
     <AuthFrame>
-      <h1 className="auth__title">Latchkey is locked</h1>
+      <h1 className="auth__title">{ended ? 'Your session ended' : 'Latchkey is locked'}</h1>
       <p className="auth__lead">
-        {idleMinutes === undefined
-          ? 'The session ended. Enter your password to continue.'
-          : `Latchkey locks after ${idleMinutes} minutes without activity. Enter your password to continue.`}
+        {ended
+          ? 'It was signed out elsewhere (by an administrator or in another window) or reached its time limit. Sign in again to continue.'
+          : idleMinutes === undefined
+            ? 'The session ended. Enter your password to continue.'
+            : `Latchkey locks after ${idleMinutes} minutes without activity. Enter your password to continue.`}
       </p>
       <div className="auth__identity">
         <span className="avatar" aria-hidden="true">
           {username.slice(0, 1)}
         </span>
         <div>
-          <p className="muted">Locked account</p>
+          <p className="muted">{ended ? 'Account' : 'Locked account'}</p>
           <p className="cell-main">{username}</p>
         </div>
       </div>
@@ -56,7 +58,7 @@ export function LockScreen({ username }: { readonly username: string }) {
         />
         <ErrorAlert error={action.error} />
         <Button type="submit" variant="primary" className="button--block" busy={action.busy}>
-          Unlock
+          {ended ? 'Sign in' : 'Unlock'}
         </Button>
       </form>
       <p className="auth__alt">

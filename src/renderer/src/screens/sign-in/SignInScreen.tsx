@@ -4,12 +4,13 @@ import { Callout, ErrorAlert } from '../../components/Alerts';
 import { AuthFrame } from '../../components/AuthFrame';
 import { Button } from '../../components/Button';
 import { Checkbox, TextField } from '../../components/Field';
+import { plural } from '../../format/time';
 import { useSession } from '../../stores/session';
 
 /** Name and password; the engine answers with a session or with the next step. */
 export function SignInScreen({ ended }: { readonly ended: boolean }) {
   const signIn = useSession((s) => s.signIn);
-  const offers = useSession((s) => s.status?.offers);
+  const stayDays = useSession((s) => s.status?.offers.staySignedInDays ?? 0);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [staySignedIn, setStaySignedIn] = useState(false);
@@ -17,7 +18,7 @@ export function SignInScreen({ ended }: { readonly ended: boolean }) {
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void action.run({ username, password, staySignedIn: offers?.staySignedIn === true && staySignedIn }).then((result) => {
+    void action.run({ username, password, staySignedIn: stayDays > 0 && staySignedIn }).then((result) => {
       if (result !== null && !result.ok) setPassword('');
     });
   };
@@ -42,9 +43,9 @@ export function SignInScreen({ ended }: { readonly ended: boolean }) {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        {offers?.staySignedIn === true && (
+        {stayDays > 0 && (
           <Checkbox
-            label="Stay signed in"
+            label={`Stay signed in for ${plural(stayDays, 'day')}`}
             hint="Opens Latchkey without your password next time, on this device only. Leave it off on a shared computer."
             checked={staySignedIn}
             onChange={(e) => setStaySignedIn(e.target.checked)}
