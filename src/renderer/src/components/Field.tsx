@@ -33,6 +33,32 @@ export function TextField({ label, hint, invalid = false, className, ...input }:
   );
 }
 
+interface PasswordFieldProps {
+  readonly value: string;
+  onChange(value: string): void;
+  /** The error of the call the password was sent with: INVALID_CREDENTIALS marks this field. */
+  readonly errorCode?: string | undefined;
+  readonly autoFocus?: boolean;
+  readonly hint?: ReactNode;
+}
+
+/** The password a person already has, asked for again: sign-in, unlock, and changes that need it. */
+export function CurrentPasswordField({ value, onChange, errorCode, autoFocus, hint }: PasswordFieldProps) {
+  return (
+    <TextField
+      label="Password"
+      type="password"
+      autoComplete="current-password"
+      required
+      hint={hint}
+      invalid={errorCode === 'INVALID_CREDENTIALS'}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      autoFocus={autoFocus}
+    />
+  );
+}
+
 interface CheckboxProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'type'> {
   readonly label: string;
   readonly hint?: ReactNode;

@@ -5,7 +5,7 @@ import { useAction } from '../../api/use-action';
 import { Callout, ErrorAlert } from '../../components/Alerts';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
-import { TextField } from '../../components/Field';
+import { CurrentPasswordField } from '../../components/Field';
 import { useSecurity } from '../../stores/security';
 import { useSession } from '../../stores/session';
 import { CodeField, FactorSwitch, isCodeFault } from '../mfa/FactorFields';
@@ -41,15 +41,7 @@ export function DisableMfaForm({ required, onDisabled }: { readonly required: bo
             <p>Your administrator requires two-step sign-in: you will be asked to set it up again at your next sign-in.</p>
           </Callout>
         )}
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          invalid={disable.error?.code === 'INVALID_CREDENTIALS'}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        <CurrentPasswordField value={password} onChange={setPassword} errorCode={disable.error?.code} />
         <CodeField factor={factor} value={code} onChange={setCode} invalid={isCodeFault(disable.error?.code)} autoFocus={switched} />
         <FactorSwitch
           factors={['totp', 'backup_code']}

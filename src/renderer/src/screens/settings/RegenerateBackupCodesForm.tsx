@@ -4,7 +4,7 @@ import { useAction } from '../../api/use-action';
 import { Callout, ErrorAlert } from '../../components/Alerts';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
-import { TextField } from '../../components/Field';
+import { CurrentPasswordField } from '../../components/Field';
 import { plural } from '../../format/time';
 import { BackupCodesPanel } from '../mfa/BackupCodesPanel';
 import { useSecurity } from '../../stores/security';
@@ -42,15 +42,11 @@ export function RegenerateBackupCodesForm({ backupCodesLeft }: { readonly backup
               <p>You are running out of backup codes. Generate a new set and keep it safe.</p>
             </Callout>
           )}
-          <TextField
-            label="Password"
-            type="password"
-            autoComplete="current-password"
-            required
-            hint="Your password, to confirm it is you."
-            invalid={regenerate.error?.code === 'INVALID_CREDENTIALS'}
+          <CurrentPasswordField
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={setPassword}
+            errorCode={regenerate.error?.code}
+            hint="Your password, to confirm it is you."
           />
           <ErrorAlert error={regenerate.error} />
           <div className="button-row">

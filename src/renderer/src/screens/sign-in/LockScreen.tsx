@@ -3,7 +3,7 @@ import { useAction } from '../../api/use-action';
 import { ErrorAlert } from '../../components/Alerts';
 import { AuthFrame } from '../../components/AuthFrame';
 import { Button } from '../../components/Button';
-import { TextField } from '../../components/Field';
+import { CurrentPasswordField } from '../../components/Field';
 import { useSession } from '../../stores/session';
 
 /**
@@ -46,16 +46,7 @@ export function LockScreen({ username, ended }: { readonly username: string; rea
       <form className="form form--spaced" onSubmit={submit} noValidate>
         {/* Lets a password manager pair the password with the fixed name. */}
         <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          invalid={action.error?.code === 'INVALID_CREDENTIALS'}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          autoFocus
-        />
+        <CurrentPasswordField value={password} onChange={setPassword} errorCode={action.error?.code} autoFocus />
         <ErrorAlert error={action.error} />
         <Button type="submit" variant="primary" className="button--block" busy={action.busy}>
           {ended ? 'Sign in' : 'Unlock'}

@@ -3,7 +3,7 @@ import { useAction } from '../../api/use-action';
 import { Callout, ErrorAlert } from '../../components/Alerts';
 import { AuthFrame } from '../../components/AuthFrame';
 import { Button } from '../../components/Button';
-import { Checkbox, TextField } from '../../components/Field';
+import { Checkbox, CurrentPasswordField, TextField } from '../../components/Field';
 import { plural } from '../../format/time';
 import { useSession } from '../../stores/session';
 
@@ -34,15 +34,7 @@ export function SignInScreen({ ended }: { readonly ended: boolean }) {
           </Callout>
         )}
         <TextField label="Account name" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          invalid={action.error?.code === 'INVALID_CREDENTIALS'}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        <CurrentPasswordField value={password} onChange={setPassword} errorCode={action.error?.code} />
         {stayDays > 0 && (
           <Checkbox
             label={`Stay signed in for ${plural(stayDays, 'day')}`}
