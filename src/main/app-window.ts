@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BrowserWindow, protocol, type Session, type WebContents } from 'electron';
-import { withContentSecurityPolicy } from './content-security-policy.js';
+import { contentSecurityPolicyFor, withContentSecurityPolicy } from './content-security-policy.js';
 import { RENDERER_SCHEME, RENDERER_URL, rendererFileFor, rendererResponseHeaders } from './renderer-protocol.js';
 import type { TrustedRenderer } from './sender-check.js';
 
@@ -30,14 +30,18 @@ export function serveRenderer(rendererRoot: string): void {
 /**
  * Hardens the session every window uses: every permission request is denied (nothing in a
  * sign-in vault needs the camera, notifications, clipboard reads or USB), and every response carries
- * our Content-Security-Policy, the dev server's included.
+ * our Content-Security-Policy, the dev server's included. The dev server's own responses get the
+ * dev policy, since hot reload cannot run under the strict one; only an unpackaged app can have a
+ * dev origin in `trusted` (the same value the IPC sender check uses), so a packaged one never
+ * serves it.
  */
-export function hardenSession(target: Session): void {
+export function hardenSession(target: Session, trusted: TrustedRenderer): void {
   target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   target.setPermissionCheckHandler(() => false);
   target.setDevicePermissionHandler(() => false);
   target.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) });
+    const policy = contentSecurityPolicyFor(details.url, trusted.devOrigin);
+    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders, policy) });
   });
 }
 

@@ -69,7 +69,7 @@ async function start(options: LaunchOptions): Promise<void> {
   if (engine === null) return;
 
   const trusted = trustedRenderer(app.isPackaged, process.env['ELECTRON_RENDERER_URL']);
-  hardenSession(session.defaultSession);
+  hardenSession(session.defaultSession, trusted);
   serveRenderer(rendererRoot);
 
   const version = __LATCHKEY_VERSION__;
