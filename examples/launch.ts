@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron, chromium, type LaunchOptions, type Page } from '@playwright/test';
 import { electronBinary, startBrowserHost } from '../test/e2e/hosts.js';
+import { forgetKeychainService } from '../test/support/keychain.js';
 
 /**
  * Starts Latchkey for one test on a throwaway vault and keychain namespace, and hands back its
@@ -17,7 +18,7 @@ export interface RunningLatchkey {
   readonly host: 'electron' | 'browser';
   /** The vault file, should a test want to look at it. */
   readonly vault: string;
-  /** Closes the app and deletes the vault. */
+  /** Closes the app, deletes the vault and the keychain entries it made. */
   close(): Promise<void>;
 }
 
@@ -29,7 +30,10 @@ export async function launchLatchkey(browser: { launchOptions?: LaunchOptions } 
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-example-'));
   const vault = join(dir, 'vault.db');
   const keychainService = `latchkey-example-${randomBytes(6).toString('hex')}`;
-  const removeVault = (): void => rmSync(dir, { recursive: true, force: true });
+  const removeVault = async (): Promise<void> => {
+    rmSync(dir, { recursive: true, force: true });
+    await forgetKeychainService(keychainService);
+  };
 
   try {
     if (electronBinary() !== null) {
@@ -43,7 +47,7 @@ export async function launchLatchkey(browser: { launchOptions?: LaunchOptions } 
         vault,
         close: async () => {
           await app.close();
-          removeVault();
+          await removeVault();
         },
       };
     }
@@ -60,11 +64,11 @@ export async function launchLatchkey(browser: { launchOptions?: LaunchOptions } 
       close: async () => {
         await chrome.close();
         server.stop();
-        removeVault();
+        await removeVault();
       },
     };
   } catch (error) {
-    removeVault();
+    await removeVault();
     throw error;
   }
 }

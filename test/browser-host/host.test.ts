@@ -24,7 +24,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await host.close();
-  await vault.keychain.delete(host.engine.vaultId);
   await vault.dispose();
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import { assertCliBuilt, runCli, type CliRun } from '../support/cli.js';
+import { forgetKeychainService } from '../support/keychain.js';
 import { openEngine } from '../../src/main/engine/engine.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
 
@@ -31,9 +32,7 @@ describe('the latchkey CLI, run as a child process', () => {
   });
 
   afterAll(async () => {
-    const keychain = new OsKeychain(service);
-    await keychain.delete(vaultId);
-    await keychain.delete(`cli-session:${vaultId}:${userInfo().username}`);
+    await forgetKeychainService(service);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -42,7 +42,7 @@ describe('latchkey import', () => {
     );
   });
 
-  afterAll(() => v.dispose(['root', 'dave']));
+  afterAll(() => v.dispose());
 
   it('imports a JSON file of users and prints a summary', async () => {
     const run = await cli(['import', usersJson]);

@@ -44,7 +44,7 @@ describe('two-step sign-in from the CLI', () => {
     expect((await signin()).code).toBe(0);
   });
 
-  afterAll(() => v.dispose(['root', 'alice']));
+  afterAll(() => v.dispose());
 
   it('begins TOTP setup with a QR code in a PNG that zbarimg reads as the same otpauth URI', async () => {
     const png = join(v.dir, 'setup.png');
@@ -227,7 +227,7 @@ describe('two-step sign-in that policy requires', () => {
     expect((await cli(['account', 'add', 'alice', '--password-stdin'], `${PASSWORDS.alice}\n`)).code).toBe(0);
   });
 
-  afterAll(() => v.dispose(['root', 'alice']));
+  afterAll(() => v.dispose());
 
   it('sets mfa.required through the policy table, and refuses a value it does not know', async () => {
     for (const value of ['admins', 'off', 'all']) {

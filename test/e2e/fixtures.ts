@@ -71,7 +71,7 @@ export const test = base.extend<{ latchkey: Latchkey }>({
         host.stop();
       }
     } finally {
-      sandbox.dispose();
+      await sandbox.dispose();
     }
   },
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
+import { forgetKeychainService } from '../support/keychain.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -14,16 +15,21 @@ export interface Sandbox {
   readonly dir: string;
   readonly vault: string;
   readonly keychainService: string;
-  dispose(): void;
+  /** Deletes the vault and every keychain entry the app made under the sandbox's service. */
+  dispose(): Promise<void>;
 }
 
 export function newSandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
+  const keychainService = `latchkey-e2e-${randomBytes(6).toString('hex')}`;
   return {
     dir,
     vault: join(dir, 'vault.db'),
-    keychainService: `latchkey-e2e-${randomBytes(6).toString('hex')}`,
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    keychainService,
+    dispose: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await forgetKeychainService(keychainService);
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOUR, MINUTE } from '../../src/main/engine/clock.js';
-import { CLEANUP_BATCH } from '../../src/main/engine/sessions/cleanup.js';
+import { CLEANUP_BATCH, ENDED_SESSION_RETENTION_MS } from '../../src/main/engine/sessions/cleanup.js';
 import { SessionService } from '../../src/main/engine/sessions/sessions.js';
 import { SessionRepository } from '../../src/main/store/sessions.js';
 import { failure } from '../support/errors.js';
@@ -29,7 +29,7 @@ const signInUser = (name: string, options: { staySignedIn?: boolean } = {}): Pro
   signIn(v.engine, name, PASSWORD, options);
 
 describe('cleanup', () => {
-  it('deletes expired and revoked session rows, keeps live ones, and reports the counts', async () => {
+  it('ends timed-out sessions, keeps ended rows for the retention period, then deletes them, and reports the counts', async () => {
     await addUsers();
     const revoked = [await signInUser('alice'), await signInUser('bob')];
     const idle = [await signInUser('carol'), await signInUser('dave')];
@@ -41,15 +41,57 @@ describe('cleanup', () => {
     expect(sessionRows()).toBe(6);
 
     const report = await v.engine.cleanUp();
-    expect(report).toEqual({ expired: 2, deleted: 4, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
-    expect(sessionRows()).toBe(2);
+    expect(report).toEqual({ expired: 2, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(sessionRows()).toBe(6);
     expect(sessionRows('active = 1')).toBe(2);
     expect(v.engine.sessions.validate(live.token).username).toBe('alice');
     expect(v.engine.sessions.validate(v.admin.token).username).toBe('admin');
     expect(auditEvents(v.engine, 'session.expired').map((e) => e.sessionId).sort()).toEqual(idle.map((s) => s.started.session.id).sort());
+
+    // Past the retention period the four ended rows go; the two live sessions have idled out by now.
+    v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
+    expect(await v.engine.cleanUp()).toMatchObject({ expired: 2, deleted: 4 });
+    expect(sessionRows()).toBe(2);
+    expect(sessionRows('active = 1')).toBe(0);
+    expect(sessionRows(`id IN ('${live.started.session.id}', '${v.admin.caller.sessionId}')`)).toBe(2);
   });
 
-  it('ends and deletes sessions past their absolute timeout though never idle', async () => {
+  it('deletes an ended session only once it ended more than the retention period ago', async () => {
+    await addUsers();
+    const alice = await signInUser('alice');
+    const row = `id = '${alice.started.session.id}'`;
+    v.engine.sessions.revoke(v.admin.caller, alice.started.session.id);
+
+    expect((await v.engine.cleanUp()).deleted).toBe(0);
+    expect(sessionRows(row)).toBe(1);
+    v.vault.clock.advance(ENDED_SESSION_RETENTION_MS);
+    expect((await v.engine.cleanUp()).deleted).toBe(0);
+    expect(sessionRows(row)).toBe(1);
+    v.vault.clock.advance(1);
+    expect((await v.engine.cleanUp()).deleted).toBe(1);
+    expect(sessionRows(row)).toBe(0);
+  });
+
+  it('still reports an idle timeout as the reason when cleanup ended the session within the hour', async () => {
+    await addUsers();
+    const alice = await signInUser('alice');
+    v.vault.clock.advance(31 * MINUTE);
+    await v.engine.cleanUp();
+    expect(sessionRows(`id = '${alice.started.session.id}' AND end_reason = 'idle_timeout'`)).toBe(1);
+    v.vault.clock.advance(ENDED_SESSION_RETENTION_MS);
+    expect((await v.engine.cleanUp()).deleted).toBe(0);
+
+    const error = await failure(() => v.engine.sessions.validate(alice.token), 'SESSION_EXPIRED');
+    expect(error.details).toMatchObject({ reason: 'idle_timeout' });
+
+    // Once the row is gone the reason goes with it: the token is merely unknown.
+    v.vault.clock.advance(1);
+    await v.engine.cleanUp();
+    const unknown = await failure(() => v.engine.sessions.validate(alice.token), 'SESSION_EXPIRED');
+    expect(unknown.details?.['reason']).toBeUndefined();
+  });
+
+  it('ends sessions past their absolute timeout though never idle, and deletes them after the retention period', async () => {
     await addUsers();
     const busy = await signInUser('alice');
     const signedInAt = v.vault.clock.now();
@@ -59,7 +101,10 @@ describe('cleanup', () => {
     }
     v.vault.clock.set(signedInAt + 12 * HOUR);
     const report = await v.engine.cleanUp();
-    expect(report).toMatchObject({ expired: 2, deleted: 2 });
+    expect(report).toMatchObject({ expired: 2, deleted: 0 });
+    expect(sessionRows('active = 0')).toBe(2);
+    v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
+    expect(await v.engine.cleanUp()).toMatchObject({ expired: 0, deleted: 2 });
     expect(sessionRows()).toBe(0);
     const reasons = new Map(auditEvents(v.engine, 'session.expired').map((e) => [e.sessionId, e.reason]));
     expect(reasons.get(busy.started.session.id)).toBe('absolute_timeout');
@@ -74,16 +119,20 @@ describe('cleanup', () => {
     v.vault.clock.advance(31 * MINUTE);
 
     const expireBatches = vi.spyOn(SessionService.prototype, 'expireTimedOut');
-    const deleteBatches = vi.spyOn(SessionRepository.prototype, 'deleteEnded');
     const report = await v.engine.cleanUp();
     // 120 of the users' sessions and the admin's own idled out; dave's 40 were revoked.
-    expect(report).toEqual({ expired: 121, deleted: 161, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
-    expect(sessionRows()).toBe(0);
+    expect(report).toEqual({ expired: 121, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(sessionRows('active = 0')).toBe(161);
     expect(expireBatches.mock.calls.map(([limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(expireBatches.mock.results.map((r) => r.value)).toEqual([100, 21]);
+    expect(auditEvents(v.engine, 'session.expired')).toHaveLength(121);
+
+    v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
+    const deleteBatches = vi.spyOn(SessionRepository.prototype, 'deleteEnded');
+    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 161, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(sessionRows()).toBe(0);
     expect(deleteBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(deleteBatches.mock.results.map((r) => r.value)).toEqual([100, 61]);
-    expect(auditEvents(v.engine, 'session.expired')).toHaveLength(121);
   });
 
   it('does nothing on a second run', async () => {
@@ -98,8 +147,9 @@ describe('cleanup', () => {
     await addUsers();
     const kept = await signInUser('alice', { staySignedIn: true });
     v.vault.clock.advance(2 * HOUR);
-    const report = await v.engine.cleanUp();
-    expect(report).toMatchObject({ expired: 2, deleted: 2, families: 0 });
+    expect(await v.engine.cleanUp()).toMatchObject({ expired: 2, deleted: 0, families: 0 });
+    v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
+    expect(await v.engine.cleanUp()).toMatchObject({ expired: 0, deleted: 2, families: 0 });
     const next = v.engine.sessions.refresh(kept.started.refreshToken!, cliClient());
     expect(v.engine.sessions.validate(next.token).username).toBe('alice');
   });
@@ -111,7 +161,8 @@ describe('cleanup', () => {
     await signInUser('bob', { staySignedIn: true });
     expect(countRows(v.vault.path, 'refresh_tokens')).toBe(2);
     const report = await v.engine.cleanUp();
-    expect(report).toMatchObject({ deleted: 1, families: 1 });
+    expect(report).toMatchObject({ deleted: 0, families: 1 });
+    expect(sessionRows(`id = '${out.started.session.id}' AND end_reason = 'signed_out'`)).toBe(1);
     expect(countRows(v.vault.path, 'session_families')).toBe(1);
     expect(countRows(v.vault.path, 'refresh_tokens')).toBe(1);
     await failure(() => v.engine.sessions.refresh(out.started.refreshToken!, cliClient()), 'REFRESH_TOKEN_INVALID');
@@ -142,6 +193,7 @@ describe('cleanup', () => {
     const report = await v.engine.cleanUp();
     expect(report.expired).toBeGreaterThanOrEqual(1);
     expect(auditEvents(v.engine, 'session.expired').some((e) => e.sessionId === alice.started.session.id && e.reason === 'absolute_timeout')).toBe(true);
-    expect(sessionRows(`id = '${alice.started.session.id}'`)).toBe(0);
+    const error = await failure(() => v.engine.sessions.validate(alice.token), 'SESSION_EXPIRED');
+    expect(error.details).toMatchObject({ reason: 'absolute_timeout' });
   });
 });

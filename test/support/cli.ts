@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import { forgetKeychainService } from './keychain.js';
 import { PASSWORDS, keychainServiceForTest } from './temp-vault.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/latchkey.js', import.meta.url));
@@ -58,8 +59,8 @@ export interface CliVault {
   entry(kind: 'cli-session' | 'enrollment' | 'device', account?: string): string;
   /** `init --admin root` with PASSWORDS.admin. */
   init(): Promise<void>;
-  /** Deletes the folder and what the CLI may have left in the keychain for these accounts. */
-  dispose(accounts?: readonly string[]): Promise<void>;
+  /** Deletes the folder and everything the CLI left in the keychain. */
+  dispose(): Promise<void>;
 }
 
 export function createCliVault(prefix: string): CliVault {
@@ -86,9 +87,8 @@ export function createCliVault(prefix: string): CliVault {
       if (init.code !== 0) throw new Error(`latchkey init failed:\n${init.stdout}${init.stderr}`);
       vaultId = init.json<{ vault: { id: string } }>().vault.id;
     },
-    async dispose(accounts = ['root']) {
-      const names = [vaultId, entry('cli-session'), entry('enrollment'), ...accounts.map((account) => entry('device', account))];
-      for (const name of names) await keychain.delete(name);
+    async dispose() {
+      await forgetKeychainService(service);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { ManualClock } from '../../src/main/engine/clock.js';
 import { openEngine, type Engine } from '../../src/main/engine/engine.js';
 import type { HashParameters } from '../../src/main/engine/passwords/password-hasher.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import { forgetKeychainService } from './keychain.js';
 
 /** A throwaway vault: a real SQLite file in a temp folder, a real keychain under its own service name. */
 export interface TempVault {
@@ -39,7 +40,6 @@ export async function createTempVault(): Promise<TempVault> {
       return engine;
     },
     async dispose() {
-      const vaultIds = new Set(opened.map((engine) => engine.vaultId));
       for (const engine of opened) {
         try {
           engine.close();
@@ -47,7 +47,7 @@ export async function createTempVault(): Promise<TempVault> {
           // already closed by the test
         }
       }
-      for (const id of vaultIds) await keychain.delete(id);
+      await forgetKeychainService(keychain.service);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -74,7 +74,7 @@ export function registerSessionCommands(program: Command): void {
 
   session
     .command('cleanup')
-    .description('End timed-out sessions and delete ended ones now (the app also does this by itself).')
+    .description('End timed-out sessions and delete those that ended over an hour ago (the app also does this by itself).')
     .action(
       action(async (runtime) => {
         const caller = await runtime.caller();

@@ -1,3 +1,4 @@
+import { HOUR } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import type { Lockout } from '../lockout/lockout.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -16,12 +17,15 @@ export interface CleanupReport {
 /** Small batches, each its own short transaction, with a yield between, so no caller waits long. */
 export const CLEANUP_BATCH = 100;
 
+/** A window that was away can still learn why its session ended; the audit log keeps the lasting record. */
+export const ENDED_SESSION_RETENTION_MS = HOUR;
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Ends sessions whose time ran out (audited as expired), then deletes ended sessions, dead
- * "stay signed in" families, stale failure counters, spent challenges and dead trusted devices,
- * and drops TOTP setups left unconfirmed past their 15 minutes.
+ * Ends sessions whose time ran out (audited as expired), then deletes sessions that ended over an
+ * hour ago, dead "stay signed in" families, stale failure counters, spent challenges and dead
+ * trusted devices, and drops TOTP setups left unconfirmed past their 15 minutes.
  */
 export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService): Promise<CleanupReport> {
   const drain = async (batch: () => number): Promise<number> => {
@@ -34,7 +38,7 @@ export async function cleanUp(ctx: EngineContext, sessions: SessionService, lock
     }
   };
   const expired = await drain(() => sessions.expireTimedOut(CLEANUP_BATCH));
-  const deleted = await drain(() => ctx.repos.sessions.deleteEnded(ctx.clock.now() + 1, CLEANUP_BATCH));
+  const deleted = await drain(() => ctx.repos.sessions.deleteEnded(ctx.clock.now() - ENDED_SESSION_RETENTION_MS, CLEANUP_BATCH));
   const families = await drain(() => ctx.repos.sessions.deleteDeadFamilies(ctx.clock.now(), CLEANUP_BATCH));
   const failureCounters = await drain(() => lockout.prune(CLEANUP_BATCH));
   const abandonedSetups = await drain(() => mfa.dropExpiredSetups(CLEANUP_BATCH));
