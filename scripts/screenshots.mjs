@@ -205,6 +205,15 @@ async function walkThrough() {
   await page.getByRole('alert').filter({ hasText: 'too common' }).waitFor();
   await shoot(page, 'settings');
 
+  // Ada opens the verification link from her mailbox; the host hands it over and brings the window forward.
+  const { link } = await invoke(page, 'test.issueVerificationLink', { username: 'ada' });
+  await invoke(page, 'test.openLink', { link });
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.getByText('The e-mail address ada@example.org is verified', { exact: false }).waitFor();
+  await page.getByText('Verified', { exact: true }).waitFor();
+  await shoot(page, 'email-verified');
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+
   await go(page, 'admin/accounts', 'Accounts');
   await page.getByRole('button', { name: 'Manage barbara' }).click();
   await page.getByRole('heading', { name: 'barbara' }).waitFor();

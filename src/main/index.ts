@@ -10,6 +10,8 @@ import { desktopClient } from './desktop-client.js';
 import { openEngine, type Engine } from './engine/engine.js';
 import { createRouter } from './ipc/router.js';
 import { registerIpc } from './ipc-electron.js';
+import { linkInArguments } from './link-arguments.js';
+import { LINK_SCHEME } from './engine/email/verification-link.js';
 import { parseLaunchOptions, type LaunchOptions } from './launch-options.js';
 import { missingBindingMessage, nativeBindingPath, type NativeTarget } from './native-binding.js';
 import { OsKeychain } from './secrets/keychain.js';
@@ -62,6 +64,13 @@ async function openVault(options: LaunchOptions): Promise<Engine | null> {
     return null;
   }
 }
+
+/**
+ * `latchkey://` links can arrive before the vault is open (the launch itself, or macOS's
+ * 'open-url' during start-up); they wait here until the router can take them.
+ */
+const earlyLinks: string[] = [];
+let openLink = (link: string): void => void earlyLinks.push(link);
 
 async function start(options: LaunchOptions): Promise<void> {
   // The vault opens before any window exists: a window without an engine could only show errors.
@@ -125,8 +134,18 @@ async function start(options: LaunchOptions): Promise<void> {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   };
-  app.on('second-instance', showMainWindow);
+  app.on('second-instance', (_event, argv) => {
+    const link = linkInArguments(argv);
+    if (link !== null) router.openLink(link);
+    showMainWindow();
+  });
   app.on('activate', showMainWindow);
+
+  // Focusing the window makes the renderer look for notices, so the link's outcome shows at once.
+  openLink = (link) => {
+    if (router.openLink(link)) showMainWindow();
+  };
+  for (const link of earlyLinks.splice(0)) router.openLink(link);
 }
 
 registerRendererScheme();
@@ -139,6 +158,15 @@ if (!launch.ok) {
   app.quit();
 } else {
   app.enableSandbox();
+  const launchLink = linkInArguments(process.argv);
+  if (launchLink !== null) openLink(launchLink);
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openLink(url);
+  });
+  // Installers register the scheme (electron-builder.yml); an unpackaged run (development, tests)
+  // leaves the OS's choice of handler alone.
+  if (app.isPackaged) app.setAsDefaultProtocolClient(LINK_SCHEME);
   app.on('web-contents-created', (_event, contents) => confineToOwnPage(contents));
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

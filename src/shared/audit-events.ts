@@ -34,6 +34,9 @@ export const AUDIT_EVENT_TYPES = [
   'device.trusted',
   'device.revoked',
   'account.imported',
+  'email.verification_issued',
+  'email.verified',
+  'email.verification_failed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorInfo } from './errors.js';
 import type { Result } from './result.js';
 import type {
   AccountView,
@@ -94,6 +95,14 @@ export interface PolicyEntry {
   readonly updatedBy: string | null;
 }
 
+/**
+ * Something the host has to tell a window that the window did not ask for: the outcome of a
+ * `latchkey://` link the OS handed to the app. Taken once through `app.notices`.
+ */
+export type HostNotice =
+  | { readonly kind: 'email_verified'; readonly username: string; readonly email: string }
+  | { readonly kind: 'link_refused'; readonly error: ErrorInfo };
+
 export interface ActivityBucket {
   readonly start: number;
   readonly signIns: number;
@@ -103,6 +112,8 @@ export interface ActivityBucket {
 export const contract = {
   'app.status': channel<AppStatus>()('none', none),
   'app.peek': channel<AppPeek>()('none', none),
+  /** Takes (and clears) what the host queued for this window, such as a verification link's outcome. */
+  'app.notices': channel<readonly HostNotice[]>()('none', none),
   'setup.createAdmin': channel<AccountView>()(
     'none',
     z.object({ username, password, email: z.email().max(254).optional() }).strict(),
@@ -183,6 +194,10 @@ export const contract = {
     z.object({ days: z.number().int().min(1).max(90).default(14) }).strict(),
   ),
 
+  /** Plays the OS handing the app a `latchkey://` link, as a click in a mail program does for the desktop app. */
+  'test.openLink': channel<null>()('test', z.object({ link: z.string().max(200) }).strict()),
+  /** Makes a verification link and gives it to the test, which stands where the mailbox would be. */
+  'test.issueVerificationLink': channel<{ readonly link: string }>()('test', z.object({ username }).strict()),
   /** Moves the browser host's clock; the Electron build has no such channel handler. */
   'test.advanceClock': channel<{ readonly now: number }>()('test', z.object({ ms: z.number().int().min(0).max(400 * 24 * 3600 * 1000) }).strict()),
 } as const;

@@ -15,6 +15,8 @@ export interface AccountView {
   readonly role: Role;
   readonly status: AccountStatus;
   readonly email: string | null;
+  /** When the address was proved through a verification link; null while unproved (or with no address). */
+  readonly emailVerifiedAt: number | null;
   readonly createdAt: number;
   readonly passwordChangedAt: number;
   /** Set while failed sign-ins hold the account: the time it may be tried again. */

@@ -56,13 +56,16 @@ function runMain(scene: Scene, args: readonly string[]): Promise<Record<string, 
   });
 }
 
+/** Well-formed, but no vault ever issued it: the engine refuses it, which shows the link reached the engine. */
+const LAUNCH_LINK = `latchkey://verify?token=${'A'.repeat(43)}`;
+
 describe('the main process under a stand-in Electron', () => {
   let scene: Scene;
   let report: Record<string, unknown>;
   beforeAll(async () => {
     scene = newScene();
     packNativeBuild(scene);
-    report = await runMain(scene, ['--vault', join(scene.dir, 'vault.db'), '--keychain-service', scene.keychainService]);
+    report = await runMain(scene, ['--vault', join(scene.dir, 'vault.db'), '--keychain-service', scene.keychainService, LAUNCH_LINK]);
   });
 
   it('opens the vault from the launch options before it opens one hardened window', () => {
@@ -86,6 +89,15 @@ describe('the main process under a stand-in Electron', () => {
   it('locks every window when the screen locks', () => {
     expect(report['peekBeforeLock']).toEqual({ ok: true, value: { state: 'signed_in', lockedUsername: null, reason: null } });
     expect(report['peekAfterLock']).toEqual({ ok: true, value: { state: 'locked', lockedUsername: 'root', reason: 'idle' } });
+  });
+
+  it('registers the latchkey:// scheme when packaged, and routes links from the launch and from a second instance to the engine', () => {
+    expect(report['defaultProtocolClients']).toEqual(['latchkey']);
+    const refused = { kind: 'link_refused', error: { code: 'LINK_INVALID', message: expect.stringContaining('not valid') } };
+    expect(report['launchLinkNotices']).toEqual({ ok: true, value: [refused] });
+    // The second instance's link is refused the same way and brings the window forward; the web link is ignored.
+    expect(report['secondInstance']).toEqual({ focused: 1, notices: { ok: true, value: [refused] } });
+    expect(report['noticesTaken']).toEqual({ ok: true, value: [] });
   });
 
   it('serves the renderer over app:// with the policy header, and denies navigation, new windows and permissions', () => {

@@ -41,7 +41,7 @@ describe('cleanup', () => {
     expect(sessionRows()).toBe(6);
 
     const report = await v.engine.cleanUp();
-    expect(report).toEqual({ expired: 2, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(report).toEqual({ expired: 2, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
     expect(sessionRows()).toBe(6);
     expect(sessionRows('active = 1')).toBe(2);
     expect(v.engine.sessions.validate(live.token).username).toBe('alice');
@@ -121,7 +121,7 @@ describe('cleanup', () => {
     const expireBatches = vi.spyOn(SessionService.prototype, 'expireTimedOut');
     const report = await v.engine.cleanUp();
     // 120 of the users' sessions and the admin's own idled out; dave's 40 were revoked.
-    expect(report).toEqual({ expired: 121, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(report).toEqual({ expired: 121, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
     expect(sessionRows('active = 0')).toBe(161);
     expect(expireBatches.mock.calls.map(([limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(expireBatches.mock.results.map((r) => r.value)).toEqual([100, 21]);
@@ -129,7 +129,7 @@ describe('cleanup', () => {
 
     v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
     const deleteBatches = vi.spyOn(SessionRepository.prototype, 'deleteEnded');
-    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 161, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 161, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
     expect(sessionRows()).toBe(0);
     expect(deleteBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(deleteBatches.mock.results.map((r) => r.value)).toEqual([100, 61]);
@@ -140,7 +140,7 @@ describe('cleanup', () => {
     await signInUser('alice');
     v.vault.clock.advance(HOUR);
     await v.engine.cleanUp();
-    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0 });
+    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
   });
 
   it('keeps a stay-signed-in family whose session only idled, so the device can still refresh', async () => {

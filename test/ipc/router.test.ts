@@ -142,6 +142,44 @@ describe('the IPC router', () => {
     expect(value(await call(newConnection(desktop), 'test.advanceClock', { ms: 1000 }))).toEqual({ now: before + 1000 });
   });
 
+  it('acts on a verification link the OS hands over and tells the window once; anything else is ignored', async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin, email: 'root@example.org' }));
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    const { link } = engine.emailVerification.issue(engine.sessions.validate(connection.token ?? ''), 'root');
+
+    expect(router.openLink('https://example.com/verify')).toBe(false);
+    expect(router.openLink(link)).toBe(true);
+    expect(router.openLink(link)).toBe(true);
+    const notices = value<{ kind: string }[]>(await call(newConnection(desktop), 'app.notices'));
+    expect(notices).toMatchObject([
+      { kind: 'email_verified', username: 'root', email: 'root@example.org' },
+      { kind: 'link_refused', error: { code: 'LINK_INVALID' } },
+    ]);
+    expect(JSON.stringify(notices)).not.toContain(link.split('=')[1]);
+    expect(value(await call(connection, 'app.notices'))).toEqual([]);
+    const status = value<{ signedIn: { account: { emailVerifiedAt: number | null } } }>(await call(connection, 'app.status'));
+    expect(status.signedIn.account.emailVerifiedAt).toBe(vault.clock.now());
+  });
+
+  it('keeps only the newest notices when links flood in', async () => {
+    for (let i = 0; i < 20; i += 1) router.openLink(`latchkey://verify?token=${String(i).padStart(43, 'x')}`);
+    expect(value<unknown[]>(await call(newConnection(desktop), 'app.notices'))).toHaveLength(8);
+  });
+
+  it('offers the link channels only in the browser host\'s test mode', async () => {
+    const connection = newConnection(desktop);
+    expect(errorCode(await call(connection, 'test.openLink', { link: 'latchkey://verify?token=x' }))).toBe('NOT_AUTHORISED');
+    expect(errorCode(await call(connection, 'test.issueVerificationLink', { username: 'root' }))).toBe('NOT_AUTHORISED');
+    router = open(true);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin, email: 'root@example.org' }));
+    expect(errorCode(await call(connection, 'test.issueVerificationLink', { username: 'root' }))).toBe('SESSION_EXPIRED');
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    const { link } = value<{ link: string }>(await call(connection, 'test.issueVerificationLink', { username: 'root' }));
+    value(await call(connection, 'test.openLink', { link }));
+    expect(value(await call(connection, 'app.notices'))).toMatchObject([{ kind: 'email_verified', username: 'root' }]);
+  });
+
   it('carries a second-factor challenge through its error details and finishes with auth.answerChallenge', async () => {
     const { totpCodeAt, totpStep } = await import('../../src/main/engine/mfa/totp.js');
     const connection = newConnection(desktop);

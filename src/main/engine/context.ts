@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.js';
 import { AccountRepository } from '../store/accounts.js';
 import { AuditRepository } from '../store/audit.js';
+import { EmailVerificationRepository } from '../store/email-verifications.js';
 import { MetaRepository } from '../store/meta.js';
 import { MfaRepository } from '../store/mfa.js';
 import { PolicyRepository } from '../store/policy.js';
@@ -25,6 +26,7 @@ export interface EngineContext {
     readonly policy: PolicyRepository;
     readonly audit: AuditRepository;
     readonly mfa: MfaRepository;
+    readonly emailVerifications: EmailVerificationRepository;
   };
   /** Runs `work` in one IMMEDIATE transaction: a change and its audit event commit together or not at all. */
   transaction<T>(work: () => T): T;
@@ -47,6 +49,7 @@ export function createContext(vault: Vault, clock: Clock, hasher: PasswordHasher
       policy: new PolicyRepository(db),
       audit,
       mfa: new MfaRepository(db),
+      emailVerifications: new EmailVerificationRepository(db),
     },
     transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
   };

@@ -4,6 +4,7 @@ import { AccountImporter } from './accounts/import.js';
 import { SignIn } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
 import { createContext } from './context.js';
+import { EmailVerification } from './email/email-verification.js';
 import { Lockout } from './lockout/lockout.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { TrustedDevices } from './mfa/trusted-devices.js';
@@ -36,6 +37,7 @@ export interface Engine {
   readonly mfa: MfaService;
   readonly trustedDevices: TrustedDevices;
   readonly policy: PolicyService;
+  readonly emailVerification: EmailVerification;
   readonly audit: Pick<import('./audit/audit-log.js').AuditLog, 'list' | 'all' | 'verify'>;
   cleanUp(): Promise<CleanupReport>;
   close(): void;
@@ -54,6 +56,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const sessions = new SessionService(ctx, current);
   const mfa = new MfaService(ctx, current, sessions, lockout);
   const trustedDevices = new TrustedDevices(ctx, current);
+  const emailVerification = new EmailVerification(ctx);
   return {
     vaultId: vault.id,
     vaultPath: vault.path,
@@ -66,6 +69,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     mfa,
     trustedDevices,
     policy,
+    emailVerification,
     audit: ctx.audit,
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
     close: () => vault.close(),

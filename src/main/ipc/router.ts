@@ -4,6 +4,7 @@ import {
   contract,
   type ActivityBucket,
   type ChannelName,
+  type HostNotice,
   type LockReason,
   type OutputOf,
   type ParsedInputOf,
@@ -17,6 +18,7 @@ import type { Engine } from '../engine/engine.js';
 import type { SignedIn } from '../engine/auth/sign-in.js';
 import type { StartedSession } from '../engine/sessions/sessions.js';
 import { normaliseUsername } from '../engine/accounts/usernames.js';
+import { tokenOfVerificationLink } from '../engine/email/verification-link.js';
 import { HostKeychain } from '../secrets/host-keychain.js';
 
 /** One renderer: an Electron window, or one browser-host page. Its session token never leaves this object. */
@@ -61,7 +63,15 @@ export interface Router {
   route(connection: Connection, channel: unknown, input: unknown): Promise<Result<unknown>>;
   /** Locks a window from the host's side (the OS locked the screen or is suspending). */
   lock(connection: Connection): Promise<void>;
+  /**
+   * A `latchkey://` link the OS handed to the app: it is acted on now, and its outcome waits for
+   * the window's next `app.notices`. Anything that is not one of our links is ignored (false).
+   */
+  openLink(link: string): boolean;
 }
+
+/** Links arrive from outside (any web page can open one); a flood must not grow the queue without end. */
+const MAX_QUEUED_NOTICES = 8;
 
 /**
  * The contract's one router, shared by Electron's IPC and the browser host's WebSocket. Every call:
@@ -71,6 +81,7 @@ export function createRouter(host: RouterHost): Router {
   const { engine } = host;
   const keychain = new HostKeychain(engine.secrets, engine.vaultId, host.osUser);
   const refreshToken = keychain.entry('refresh', host.kind);
+  const notices: HostNotice[] = [];
   const keepRefreshToken = async (token: string | null): Promise<void> => {
     if (token === null) await refreshToken.delete();
     else await refreshToken.set(token);
@@ -171,6 +182,7 @@ export function createRouter(host: RouterHost): Router {
       const { lockedUsername, lockReason } = connection;
       return { state: lockedUsername === null ? 'signed_out' : 'locked', lockedUsername, reason: lockReason };
     },
+    'app.notices': () => notices.splice(0),
     'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
 
     'auth.signIn': async ({ input, connection }) => {
@@ -268,6 +280,16 @@ export function createRouter(host: RouterHost): Router {
     },
     'admin.audit.activity': ({ input }) => activity(engine, input.days, engine.clock.now()),
 
+    'test.openLink': ({ input }) => {
+      openLink(input.link);
+      return null;
+    },
+    'test.issueVerificationLink': ({ input, connection }) => {
+      // As a real request would be, this is made by the signed-in person, for themselves or (an admin) for anyone.
+      if (connection.token === null) throw new LatchkeyError('SESSION_EXPIRED', 'You are not signed in.');
+      const { link } = engine.emailVerification.issue(engine.sessions.validate(connection.token), input.username);
+      return { link };
+    },
     'test.advanceClock': ({ input }) => {
       if (host.testClock === undefined) throw new LatchkeyError('NOT_AUTHORISED', 'This channel exists only in the browser host\'s test mode.');
       host.testClock.advance(input.ms);
@@ -291,6 +313,21 @@ export function createRouter(host: RouterHost): Router {
     }
   }
 
+  function openLink(link: string): boolean {
+    const token = tokenOfVerificationLink(link);
+    if (token === null) return false;
+    let notice: HostNotice;
+    try {
+      notice = { kind: 'email_verified', ...engine.emailVerification.confirm(token) };
+    } catch (error) {
+      if (!isLatchkeyError(error)) throw error;
+      notice = { kind: 'link_refused', error: error.toInfo() };
+    }
+    notices.push(notice);
+    if (notices.length > MAX_QUEUED_NOTICES) notices.shift();
+    return true;
+  }
+
   const route = async (connection: Connection, channel: unknown, rawInput: unknown): Promise<Result<unknown>> =>
     settle(async () => {
       if (typeof channel !== 'string' || !(CHANNEL_NAMES as readonly string[]).includes(channel)) {
@@ -309,7 +346,7 @@ export function createRouter(host: RouterHost): Router {
       return handler({ input: parsed.data as ParsedInputOf<ChannelName>, connection, caller: caller as Caller });
     });
 
-  return { route, lock };
+  return { route, lock, openLink };
 
   function authorise(access: string, connection: Connection): Caller | null {
     if (access === 'none') return null;

@@ -13,6 +13,8 @@ export interface AccountRow {
   readonly updated_at: number;
   readonly mfa_state: 'DISABLED' | 'SETUP_IN_PROGRESS' | 'ENABLED';
   readonly notice: string | null;
+  /** When the owner of the address proved it through a verification link; null until then. */
+  readonly email_verified_at: number | null;
 }
 
 export class AccountRepository {
@@ -27,6 +29,7 @@ export class AccountRepository {
   readonly #delete;
   readonly #setMfaState;
   readonly #setNotice;
+  readonly #setEmailVerified;
 
   constructor(db: Db) {
     this.#byId = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?');
@@ -38,12 +41,13 @@ export class AccountRepository {
     );
     this.#insert = db.prepare<AccountRow>(
       `INSERT INTO accounts (id, username, display_name, role, status, email_enc, password_hash, password_changed_at,
-         created_at, updated_at, mfa_state, notice)
+         created_at, updated_at, mfa_state, notice, email_verified_at)
        VALUES (@id, @username, @display_name, @role, @status, @email_enc, @password_hash, @password_changed_at,
-         @created_at, @updated_at, @mfa_state, @notice)`,
+         @created_at, @updated_at, @mfa_state, @notice, @email_verified_at)`,
     );
     this.#setMfaState = db.prepare<[string, number, string]>('UPDATE accounts SET mfa_state = ?, updated_at = ? WHERE id = ?');
     this.#setNotice = db.prepare<[string | null, string]>('UPDATE accounts SET notice = ? WHERE id = ?');
+    this.#setEmailVerified = db.prepare<[number, number, string]>('UPDATE accounts SET email_verified_at = ?, updated_at = ? WHERE id = ?');
     this.#setStatus = db.prepare<[string, number, string]>('UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?');
     this.#setPassword = db.prepare<{ id: string; hash: string; at: number; changed: number }>(
       `UPDATE accounts SET password_hash = @hash, updated_at = @at,
@@ -92,6 +96,10 @@ export class AccountRepository {
 
   setNotice(id: string, notice: string | null): void {
     this.#setNotice.run(notice, id);
+  }
+
+  setEmailVerified(id: string, at: number): void {
+    this.#setEmailVerified.run(at, at, id);
   }
 
   delete(id: string): void {

@@ -166,6 +166,24 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trusted_devices_by_account ON trusted_devices(account_id);
     `,
   },
+  {
+    version: 3,
+    name: 'e-mail verification',
+    up: `
+      ALTER TABLE accounts ADD COLUMN email_verified_at INTEGER;
+
+      -- One outstanding link per account: a new one replaces the old. The link is bound to the
+      -- address as it was stored when the link was made (email_enc), so changing the address voids it.
+      CREATE TABLE email_verifications (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        token_hash BLOB NOT NULL UNIQUE,
+        email_enc  TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX email_verifications_by_expiry ON email_verifications(expires_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

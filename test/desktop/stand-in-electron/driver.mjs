@@ -30,6 +30,15 @@ if (electron.windows.length > 0) {
   await settle();
   report.peekAfterLock = await invoke(ours, 'app.peek', {});
 
+  // Links: one came with the launch (before any window), then a second instance and macOS's open-url bring more.
+  report.defaultProtocolClients = electron.defaultProtocolClients;
+  report.launchLinkNotices = await invoke(ours, 'app.notices', {});
+  const focusedBefore = electron.focused;
+  electron.appEvents.emit('second-instance', {}, ['latchkey', `latchkey://verify?token=${'B'.repeat(43)}`], process.cwd());
+  electron.appEvents.emit('open-url', { preventDefault() {} }, 'https://example.com/verify?token=x');
+  report.secondInstance = { focused: electron.focused - focusedBefore, notices: await invoke(ours, 'app.notices', {}) };
+  report.noticesTaken = await invoke(ours, 'app.notices', {});
+
   const page = await electron.protocols.get('app')(new Request('app://latchkey/index.html'));
   report.page = { status: page.status, type: page.headers.get('content-type'), csp: page.headers.get('content-security-policy') };
   report.outside = (await electron.protocols.get('app')(new Request('app://latchkey/..%2f..%2fmain%2findex.js'))).status;

@@ -14,6 +14,8 @@ const recorded = {
   exits: [],
   quits: 0,
   sandboxEnabled: false,
+  defaultProtocolClients: [],
+  focused: 0,
   session: {},
 };
 globalThis.standInElectron = recorded;
@@ -25,6 +27,7 @@ export const app = {
     recorded.sandboxEnabled = true;
   },
   on: (event, listener) => recorded.appEvents.on(event, listener),
+  setAsDefaultProtocolClient: (scheme) => recorded.defaultProtocolClients.push(scheme),
   whenReady: () => new Promise((resolve) => setImmediate(resolve)),
   exit: (code) => recorded.exits.push(code),
   quit: () => {
@@ -54,6 +57,14 @@ export class BrowserWindow extends EventEmitter {
 
   isDestroyed() {
     return false;
+  }
+
+  isMinimized() {
+    return false;
+  }
+
+  focus() {
+    recorded.focused += 1;
   }
 
   static fromWebContents(contents) {

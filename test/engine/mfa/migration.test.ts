@@ -72,7 +72,7 @@ describe('a vault created at schema 1', () => {
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
     expect(withRawVault(vault.path, schemaVersion)).toBe(SCHEMA_VERSION);
     const tables = withRawVault(vault.path, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all());
-    expect(tables).toEqual(expect.arrayContaining(['totp_credentials', 'backup_codes', 'mfa_challenges', 'trusted_devices']));
+    expect(tables).toEqual(expect.arrayContaining(['totp_credentials', 'backup_codes', 'mfa_challenges', 'trusted_devices', 'email_verifications']));
   });
 
   it('keeps its accounts, each with MFA DISABLED and no notice', async () => {
@@ -82,14 +82,21 @@ describe('a vault created at schema 1', () => {
       ['admin', 'admin', 'DISABLED', null],
       ['alice', 'user', 'DISABLED', 'alice@example.org'],
     ]);
-    const raw = withRawVault(vault.path, (db) => db.prepare('SELECT mfa_state, notice FROM accounts').all());
-    expect(raw).toEqual([{ mfa_state: 'DISABLED', notice: null }, { mfa_state: 'DISABLED', notice: null }]);
+    const raw = withRawVault(vault.path, (db) => db.prepare('SELECT mfa_state, notice, email_verified_at FROM accounts').all());
+    const migrated = { mfa_state: 'DISABLED', notice: null, email_verified_at: null };
+    expect(raw).toEqual([migrated, migrated]);
   });
 
   it('lets its accounts sign in with their passwords alone', async () => {
     const alice = await signIn(engine, 'alice', PASSWORDS.alice);
     expect(alice.started.session).toMatchObject({ username: 'alice', assurance: 'password' });
     expect(alice.started.notices).toEqual([]);
+  });
+
+  it('lets an account with an address verify it', async () => {
+    const alice = await signIn(engine, 'alice', PASSWORDS.alice);
+    const { link } = engine.emailVerification.issue(alice.caller, 'alice');
+    expect(engine.emailVerification.confirm(link.split('token=')[1] ?? '')).toEqual({ username: 'alice', email: 'alice@example.org' });
   });
 
   it('lets its accounts turn TOTP on, after which sign-in asks for a code', async () => {

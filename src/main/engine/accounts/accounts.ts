@@ -188,6 +188,7 @@ export class AccountService {
       role: row.role,
       status: row.status,
       email: this.#email(row),
+      emailVerifiedAt: row.email_verified_at,
       createdAt: row.created_at,
       passwordChangedAt: row.password_changed_at,
       lockedUntil: lock.retryAt,
@@ -222,6 +223,7 @@ export class AccountService {
       updated_at: now,
       mfa_state: 'DISABLED',
       notice: null,
+      email_verified_at: null,
     };
   }
 

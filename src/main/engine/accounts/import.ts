@@ -162,6 +162,7 @@ export class AccountImporter {
       updated_at: now,
       mfa_state: 'DISABLED',
       notice: null,
+      email_verified_at: null,
     });
     if (row.totp !== null) this.#mfa.enableImported(id, row.totp.secret, row.totp.params);
     this.#ctx.audit.append({

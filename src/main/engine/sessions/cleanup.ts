@@ -12,6 +12,7 @@ export interface CleanupReport {
   readonly abandonedSetups: number;
   readonly challenges: number;
   readonly trustedDevices: number;
+  readonly verificationLinks: number;
 }
 
 /** Small batches, each its own short transaction, with a yield between, so no caller waits long. */
@@ -25,7 +26,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /**
  * Ends sessions whose time ran out (audited as expired), then deletes sessions that ended over an
  * hour ago, dead "stay signed in" families, stale failure counters, spent challenges and dead
- * trusted devices, and drops TOTP setups left unconfirmed past their 15 minutes.
+ * trusted devices and e-mail verification links past their time, and drops TOTP setups left unconfirmed past their 15 minutes.
  */
 export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService): Promise<CleanupReport> {
   const drain = async (batch: () => number): Promise<number> => {
@@ -44,5 +45,6 @@ export async function cleanUp(ctx: EngineContext, sessions: SessionService, lock
   const abandonedSetups = await drain(() => mfa.dropExpiredSetups(CLEANUP_BATCH));
   const challenges = await drain(() => ctx.repos.mfa.deleteDeadChallenges(ctx.clock.now(), CLEANUP_BATCH));
   const trustedDevices = await drain(() => ctx.repos.mfa.deleteDeadTrustedDevices(ctx.clock.now(), CLEANUP_BATCH));
-  return { expired, deleted, families, failureCounters, abandonedSetups, challenges, trustedDevices };
+  const verificationLinks = await drain(() => ctx.repos.emailVerifications.deleteExpired(ctx.clock.now(), CLEANUP_BATCH));
+  return { expired, deleted, families, failureCounters, abandonedSetups, challenges, trustedDevices, verificationLinks };
 }

@@ -25,6 +25,7 @@ const MESSAGES: Record<ErrorCode, Describe> = {
   SESSION_LIMIT_REACHED: () =>
     'This account already has as many sessions as policy allows. Sign out somewhere else, or ask an administrator.',
   REFRESH_TOKEN_INVALID: () => 'This device is no longer signed in. Sign in with your password.',
+  LINK_INVALID: engineOr('This link is not valid or has expired. Ask Latchkey for a new one.'),
   NOT_AUTHORISED: engineOr('You do not have permission to do this.'),
   NOT_FOUND: engineOr('That no longer exists. Refresh the page and try again.'),
   CONFLICT: engineOr('That clashes with the current state of the vault.'),

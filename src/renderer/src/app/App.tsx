@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ErrorAlert } from '../components/Alerts';
 import { AuthFrame } from '../components/AuthFrame';
 import { Button } from '../components/Button';
+import { HostNotices } from '../components/HostNotices';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
 import { ChallengeScreen } from '../screens/mfa/ChallengeScreen';
 import { EnrollmentScreen } from '../screens/mfa/EnrollmentScreen';
@@ -10,10 +11,22 @@ import { LockScreen } from '../screens/sign-in/LockScreen';
 import { SignInScreen } from '../screens/sign-in/SignInScreen';
 import { useSession } from '../stores/session';
 import { AppShell } from './AppShell';
+import { useHostNoticeWatch } from './use-host-notice-watch';
 import { useSessionWatch } from './use-session-watch';
 
-/** Which screen the app shows follows the session's phase; once signed in, the shell routes the pages. */
+/** The screen for the session's phase, with the host's notices floating above it. */
 export function App() {
+  useHostNoticeWatch();
+  return (
+    <>
+      <Screen />
+      <HostNotices />
+    </>
+  );
+}
+
+/** Which screen the app shows follows the session's phase; once signed in, the shell routes the pages. */
+function Screen() {
   const phase = useSession((s) => s.phase);
   const freshBackupCodes = useSession((s) => s.freshBackupCodes);
 

@@ -15,6 +15,7 @@ import { useAdmin } from '../../stores/admin';
 import { useSession } from '../../stores/session';
 import { PASSWORD_HINT } from '../settings/password-rules';
 import { AccountStatus } from './AccountStatus';
+import { EmailAddress } from '../../components/EmailAddress';
 
 type Question = 'disable' | 'reset-mfa' | 'reset-password' | 'revoke-sessions' | 'delete';
 
@@ -65,7 +66,9 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
           <AccountStatus account={account} />
         </dd>
         <dt>E-mail address</dt>
-        <dd>{account.email ?? <span className="muted">None</span>}</dd>
+        <dd>
+          <EmailAddress account={account} />
+        </dd>
         <dt>Two-step sign-in</dt>
         <dd>{MFA_STATE_LABELS[account.mfaState]}</dd>
         <dt>Active sessions</dt>

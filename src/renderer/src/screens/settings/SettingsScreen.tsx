@@ -10,6 +10,7 @@ import { useSession } from '../../stores/session';
 import { ChangePasswordForm } from './ChangePasswordForm';
 import { DisableMfaForm } from './DisableMfaForm';
 import { RegenerateBackupCodesForm } from './RegenerateBackupCodesForm';
+import { EmailAddress } from '../../components/EmailAddress';
 
 /** The signed-in person's own account: password, second factor, backup codes. */
 export function SettingsScreen() {
@@ -41,7 +42,9 @@ export function SettingsScreen() {
                 </>
               )}
               <dt>E-mail address</dt>
-              <dd>{account.email ?? <span className="muted">None</span>}</dd>
+              <dd>
+                <EmailAddress account={account} />
+              </dd>
               <dt>Role</dt>
               <dd>{ROLE_LABELS[account.role]}</dd>
               <dt>Created</dt>

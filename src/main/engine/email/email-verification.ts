@@ -1,0 +1,106 @@
+import { LatchkeyError } from '../../../shared/errors.js';
+import type { AccountRow } from '../../store/accounts.js';
+import { type Caller, partyOf, requireSelfOrAdmin } from '../caller.js';
+import { HOUR } from '../clock.js';
+import type { EngineContext } from '../context.js';
+import { hashToken, newToken } from '../crypto/random.js';
+import { requireValidUsername } from '../accounts/usernames.js';
+import { verificationLink } from './verification-link.js';
+
+/** Long enough for a message that waits in an inbox overnight; short enough that an old mail is useless. */
+export const VERIFICATION_LINK_LIFETIME = 24 * HOUR;
+
+export interface IssuedVerification {
+  /** Carries the secret: it goes to the address being verified and nowhere else (never a log or the renderer). */
+  readonly link: string;
+  readonly email: string;
+  readonly expiresAt: number;
+}
+
+export interface VerifiedEmail {
+  readonly username: string;
+  readonly email: string;
+}
+
+const LINK_INVALID = (why: string): LatchkeyError =>
+  new LatchkeyError('LINK_INVALID', `This verification link ${why}. Ask for a new one from Latchkey.`);
+
+/**
+ * Proves that an account's e-mail address reaches its owner: the engine makes a single-use link
+ * (256-bit token, only its hash stored) and whoever opens it confirms the address.
+ */
+export class EmailVerification {
+  readonly #ctx: EngineContext;
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+  }
+
+  /** A new link for the account's current address; any earlier link stops working. */
+  issue(caller: Caller, username: string): IssuedVerification {
+    const account = this.#find(username);
+    requireSelfOrAdmin(caller, account.id);
+    if (account.email_enc === null) throw new LatchkeyError('CONFLICT', `The account "${account.username}" has no e-mail address to verify.`);
+    if (account.email_verified_at !== null) throw new LatchkeyError('CONFLICT', `The e-mail address of "${account.username}" is already verified.`);
+    const token = newToken();
+    const now = this.#ctx.clock.now();
+    const verification: IssuedVerification = { link: verificationLink(token), email: this.#email(account), expiresAt: now + VERIFICATION_LINK_LIFETIME };
+    this.#ctx.transaction(() => {
+      this.#ctx.repos.emailVerifications.put({
+        account_id: account.id,
+        token_hash: hashToken(token),
+        email_enc: account.email_enc as string,
+        created_at: now,
+        expires_at: verification.expiresAt,
+      });
+      this.#ctx.audit.append({
+        type: 'email.verification_issued',
+        outcome: 'success',
+        actor: partyOf(caller),
+        target: { id: account.id, name: account.username },
+        sessionId: caller.sessionId,
+        device: caller.deviceName,
+      });
+    });
+    return verification;
+  }
+
+  /** Opens a link's token: the address it was made for is now verified, and the link is spent. */
+  confirm(token: string): VerifiedEmail {
+    // A refusal must persist (the spent link, its audit event), so the transaction returns it and the throw comes after.
+    const outcome = this.#ctx.transaction((): VerifiedEmail | LatchkeyError => {
+      const pending = this.#ctx.repos.emailVerifications.byTokenHash(hashToken(token));
+      // An unknown token is not audited: any web page can open a latchkey:// link, and junk must not fill the log.
+      if (pending === undefined) return LINK_INVALID('is not valid: it may have been used already or replaced by a newer one');
+      const account = this.#ctx.repos.accounts.byId(pending.account_id);
+      if (account === undefined) return LINK_INVALID('is not valid');
+      this.#ctx.repos.emailVerifications.delete(account.id);
+      const target = { id: account.id, name: account.username };
+      const refusal =
+        pending.expires_at <= this.#ctx.clock.now()
+          ? { reason: 'expired', why: 'has expired' }
+          : pending.email_enc !== account.email_enc
+            ? { reason: 'address_changed', why: 'was made for an address the account no longer has' }
+            : null;
+      if (refusal !== null) {
+        this.#ctx.audit.append({ type: 'email.verification_failed', outcome: 'failure', target, reason: refusal.reason });
+        return LINK_INVALID(refusal.why);
+      }
+      this.#ctx.repos.accounts.setEmailVerified(account.id, this.#ctx.clock.now());
+      this.#ctx.audit.append({ type: 'email.verified', outcome: 'success', actor: target, target });
+      return { username: account.username, email: this.#email(account) };
+    });
+    if (outcome instanceof LatchkeyError) throw outcome;
+    return outcome;
+  }
+
+  #find(username: string): AccountRow {
+    const row = this.#ctx.repos.accounts.byUsername(requireValidUsername(username));
+    if (row === undefined) throw new LatchkeyError('NOT_FOUND', `There is no account named "${username}".`);
+    return row;
+  }
+
+  #email(row: AccountRow): string {
+    return this.#ctx.vault.cipher.decrypt(row.email_enc as string, { table: 'accounts', column: 'email', rowId: row.id });
+  }
+}
