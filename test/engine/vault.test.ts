@@ -75,6 +75,28 @@ describe('the vault key', () => {
   });
 });
 
+describe('a new vault whose first open stopped half way', () => {
+  it('adopts the key the keychain already holds, and starts its audit chain with it', async () => {
+    // What an open that stored the key and then died before writing the vault's side leaves behind.
+    const path = `${v.vault.dir}/half-made.db`;
+    const first = await openEngine({ vaultPath: path, secrets: v.vault.keychain, clock: v.vault.clock });
+    const vaultId = first.vaultId;
+    const key = await v.vault.keychain.get(vaultId);
+    first.close();
+    withRawVault(path, (db) => db.prepare("DELETE FROM meta WHERE key <> 'vault_id'").run());
+
+    const again = await openEngine({ vaultPath: path, secrets: v.vault.keychain, clock: v.vault.clock });
+    try {
+      expect(again.vaultId).toBe(vaultId);
+      expect(await v.vault.keychain.get(vaultId)).toBe(key);
+      await again.accounts.initialise({ username: 'admin', password: PASSWORDS.admin });
+      expect(again.audit.verify()).toMatchObject({ intact: true });
+    } finally {
+      again.close();
+    }
+  });
+});
+
 describe('what the file holds', () => {
   it('creates the vault file readable and writable by its owner only', () => {
     if (process.platform === 'win32') return;

@@ -64,22 +64,35 @@ function ensureVaultId(db: Db, meta: MetaRepository): string {
 }
 
 async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
-  const expectedCheck = meta.get('key_check');
-  const stored = await secrets.get(vaultId);
-  if (stored !== null) {
-    const key = Buffer.from(stored, 'base64');
-    if (key.length === 32 && (expectedCheck === null || sameCheck(keyCheck(key, vaultId), expectedCheck))) {
-      if (expectedCheck === null) meta.set('key_check', keyCheck(key, vaultId));
-      return key;
+  if (meta.get('key_check') !== null) return loadKey(secrets, meta, vaultId);
+  // A new vault, perhaps opened by several processes at this moment (the app and a script). The
+  // write lock, held while the key goes into the keychain, lets exactly one of them make the key;
+  // the others wait for the lock, then load it.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (meta.get('key_check') !== null) {
+      db.exec('ROLLBACK');
+      return await loadKey(secrets, meta, vaultId);
     }
-    throw new LatchkeyError(
-      'VAULT_KEY_MISSING',
-      `The keychain (service "${secrets.service}") holds a key for vault ${vaultId} that does not open it. ` +
-        'Restore the keychain entry from a backup, or open the vault with the keychain it was created with.',
-      { vaultId, service: secrets.service },
-    );
+    // A key already in the keychain was stored by an open that stopped before its COMMIT: adopt it.
+    const stored = await secrets.get(vaultId);
+    const key = stored === null ? randomBytes(32) : Buffer.from(stored, 'base64');
+    if (key.length !== 32) throw wrongKey(secrets, vaultId);
+    if (stored === null) await secrets.set(vaultId, key.toString('base64'));
+    meta.set('key_check', keyCheck(key, vaultId));
+    startAuditChain(meta, deriveVaultKeys(key, vaultId).auditChain);
+    db.exec('COMMIT');
+    return key;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
   }
-  if (expectedCheck !== null) {
+}
+
+/** The key of a vault that has one: it must be in the keychain, and it must be the right one. */
+async function loadKey(secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
+  const stored = await secrets.get(vaultId);
+  if (stored === null) {
     throw new LatchkeyError(
       'VAULT_KEY_MISSING',
       `The key for vault ${vaultId} is not in the keychain (service "${secrets.service}"). ` +
@@ -87,13 +100,19 @@ async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepositor
       { vaultId, service: secrets.service },
     );
   }
-  const key = randomBytes(32);
-  await secrets.set(vaultId, key.toString('base64'));
-  db.transaction(() => {
-    meta.set('key_check', keyCheck(key, vaultId));
-    startAuditChain(meta, deriveVaultKeys(key, vaultId).auditChain);
-  }).immediate();
+  const key = Buffer.from(stored, 'base64');
+  const expectedCheck = meta.get('key_check') ?? '';
+  if (key.length !== 32 || !sameCheck(keyCheck(key, vaultId), expectedCheck)) throw wrongKey(secrets, vaultId);
   return key;
+}
+
+function wrongKey(secrets: SecretStore, vaultId: string): LatchkeyError {
+  return new LatchkeyError(
+    'VAULT_KEY_MISSING',
+    `The keychain (service "${secrets.service}") holds a key for vault ${vaultId} that does not open it. ` +
+      'Restore the keychain entry from a backup, or open the vault with the keychain it was created with.',
+    { vaultId, service: secrets.service },
+  );
 }
 
 function sameCheck(a: string, b: string): boolean {
