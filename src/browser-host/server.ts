@@ -145,6 +145,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.audit.anchor().catch(() => undefined);
       engine.close();
     },
   };

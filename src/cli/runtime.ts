@@ -97,9 +97,17 @@ export class CliRuntime {
     return new PasswordInput(fromStdin === true);
   }
 
-  close(): void {
-    this.#engine?.close();
+  /** Anchors what the command wrote to the audit log outside the vault, then closes it. */
+  async close(): Promise<void> {
+    const engine = this.#engine;
     this.#engine = null;
+    if (engine === null) return;
+    try {
+      // The command's own outcome is already decided; a keychain that fails here only weakens the anchor.
+      await engine.audit.anchor().catch(() => undefined);
+    } finally {
+      engine.close();
+    }
   }
 }
 
@@ -129,7 +137,7 @@ export function action<A extends unknown[]>(
     } catch (error) {
       printError(error, globals.json === true);
     } finally {
-      runtime.close();
+      await runtime.close();
     }
   };
 }

@@ -109,12 +109,16 @@ async function start(options: LaunchOptions): Promise<void> {
     if (engineClosed) return;
     event.preventDefault();
     engineClosed = true;
-    // Let a cleanup run under way finish its batch, then close the vault and quit for real.
-    void cleanup.stop().finally(() => {
-      ipc.dispose();
-      engine.close();
-      app.quit();
-    });
+    // Let a cleanup run under way finish its batch, anchor the audit log, then close the vault and quit for real.
+    void cleanup
+      .stop()
+      .then(() => engine.audit.anchor())
+      .catch(() => undefined)
+      .finally(() => {
+        ipc.dispose();
+        engine.close();
+        app.quit();
+      });
   });
 
   const openWindow = (): BrowserWindow => {

@@ -123,6 +123,7 @@ export type AuditVerdict =
       readonly events: number;
       /** The first sequence number at which the chain no longer holds. */
       readonly brokenAt: number;
-      readonly problem: 'altered' | 'missing' | 'truncated';
+      /** `rolled_back`: the chain holds, but stops short of a point this computer saw (the vault was replaced by an older copy). */
+      readonly problem: 'altered' | 'missing' | 'truncated' | 'rolled_back';
       readonly message: string;
     };

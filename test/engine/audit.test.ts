@@ -59,21 +59,21 @@ describe('audit log', () => {
     expect(new Set(sessionEvents.map((e) => e.type))).toEqual(new Set(['session.created', 'session.refreshed', 'session.revoked']));
   });
 
-  it('verifies intact after a run of events', () => {
-    expect(v.engine.audit.verify()).toEqual({ intact: true, events: lastSeq() });
+  it('verifies intact after a run of events', async () => {
+    expect(await v.engine.audit.verify()).toEqual({ intact: true, events: lastSeq() });
   });
 
-  it('detects an edited row', () => {
+  it('detects an edited row', async () => {
     withRawVault(v.vault.path, (db) => db.prepare("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 5").run());
-    expect(v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 5, problem: 'altered', events: 4 });
+    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 5, problem: 'altered', events: 4 });
   });
 
-  it('detects a deleted row in the middle', () => {
+  it('detects a deleted row in the middle', async () => {
     withRawVault(v.vault.path, (db) => db.prepare('DELETE FROM audit_events WHERE seq = 7').run());
-    expect(v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 7, problem: 'missing', events: 6 });
+    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 7, problem: 'missing', events: 6 });
   });
 
-  it('detects two rows whose contents were swapped', () => {
+  it('detects two rows whose contents were swapped', async () => {
     withRawVault(v.vault.path, (db) => {
       const columns = (db.prepare('SELECT name FROM pragma_table_info(\'audit_events\') WHERE name <> \'seq\'').pluck().all() as string[]);
       const read = db.prepare(`SELECT ${columns.join(', ')} FROM audit_events WHERE seq = ?`);
@@ -85,22 +85,22 @@ describe('audit log', () => {
         write.run({ ...third, seq: 8 });
       })();
     });
-    expect(v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 3, problem: 'altered' });
+    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 3, problem: 'altered' });
   });
 
-  it('detects a deleted last row', () => {
+  it('detects a deleted last row', async () => {
     const last = lastSeq();
     withRawVault(v.vault.path, (db) => db.prepare('DELETE FROM audit_events WHERE seq = ?').run(last));
-    expect(v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated', events: last - 1 });
+    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated', events: last - 1 });
   });
 
-  it('detects a deleted last row even when the chain head was removed with it', () => {
+  it('detects a deleted last row even when the chain head was removed with it', async () => {
     const last = lastSeq();
     withRawVault(v.vault.path, (db) => {
       db.prepare('DELETE FROM audit_events WHERE seq = ?').run(last);
       db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
     });
-    expect(v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated' });
+    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated' });
   });
 
   it('does not heal after tampering when new events are appended', async () => {
@@ -128,9 +128,9 @@ describe('audit log', () => {
         try {
           await ordinaryDay();
           const brokenAt = withRawVault(v.vault.path, tamper);
-          expect(v.engine.audit.verify(), what).toMatchObject({ intact: false, brokenAt });
+          expect(await v.engine.audit.verify(), what).toMatchObject({ intact: false, brokenAt });
           for (let i = 0; i < 3; i += 1) await appendOne();
-          expect(v.engine.audit.verify(), `${what}, then appended`).toMatchObject({ intact: false, brokenAt });
+          expect(await v.engine.audit.verify(), `${what}, then appended`).toMatchObject({ intact: false, brokenAt });
         } finally {
           await v.vault.dispose();
         }
@@ -140,22 +140,21 @@ describe('audit log', () => {
     }
   });
 
-  it('detects a change to any column of any row', () => {
+  it('detects a change to any column of any row', async () => {
     const columns = ['at', 'type', 'outcome', 'actor_id', 'actor_name', 'target_id', 'target_name', 'session_id', 'device', 'reason', 'details'];
     const count = lastSeq();
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: count }), fc.constantFrom(...columns), (seq, column) => {
-        withRawVault(v.vault.path, (db) => {
-          const original = db.prepare(`SELECT ${column} FROM audit_events WHERE seq = ?`).pluck().get(seq);
-          const changed = column === 'at' ? Number(original) + 1 : original === null ? 'x' : `${String(original)}x`;
-          db.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = ?`).run(changed, seq);
-          try {
-            expect(v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: seq, problem: 'altered' });
-          } finally {
-            db.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = ?`).run(original, seq);
-          }
-        });
-        expect(v.engine.audit.verify().intact).toBe(true);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: count }), fc.constantFrom(...columns), async (seq, column) => {
+        const original: unknown = withRawVault(v.vault.path, (db) => db.prepare(`SELECT ${column} FROM audit_events WHERE seq = ?`).pluck().get(seq));
+        const changed = column === 'at' ? Number(original) + 1 : original === null ? 'x' : `${String(original)}x`;
+        const set = (value: unknown): void => void withRawVault(v.vault.path, (db) => db.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = ?`).run(value, seq));
+        set(changed);
+        try {
+          expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: seq, problem: 'altered' });
+        } finally {
+          set(original);
+        }
+        expect((await v.engine.audit.verify()).intact).toBe(true);
       }),
       { numRuns: 40 },
     );
@@ -176,11 +175,11 @@ describe('audit log', () => {
     }
   });
 
-  it('notices a log wiped whole, head and all', () => {
+  it('notices a log wiped whole, head and all', async () => {
     withRawVault(v.vault.path, (db) => {
       db.prepare('DELETE FROM audit_events').run();
       db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
     });
-    expect(v.engine.audit.verify()).toMatchObject({ intact: false, problem: 'truncated' });
+    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, problem: 'truncated' });
   });
 });

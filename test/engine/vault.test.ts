@@ -90,7 +90,7 @@ describe('a new vault whose first open stopped half way', () => {
       expect(again.vaultId).toBe(vaultId);
       expect(await v.vault.keychain.get(vaultId)).toBe(key);
       await again.accounts.initialise({ username: 'admin', password: PASSWORDS.admin });
-      expect(again.audit.verify()).toMatchObject({ intact: true });
+      expect(await again.audit.verify()).toMatchObject({ intact: true });
     } finally {
       again.close();
     }

@@ -162,6 +162,14 @@ describe('the IPC router', () => {
     expect(status.signedIn.account.emailVerifiedAt).toBe(vault.clock.now());
   });
 
+  it('anchors the audit log outside the vault before a call that wrote to it returns', async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    const { events } = await engine.audit.verify();
+    expect(await vault.keychain.get(`audit-anchor:${engine.vaultId}`)).toMatch(new RegExp(`^${events}\\.`));
+  });
+
   it('keeps only the newest notices when links flood in', async () => {
     for (let i = 0; i < 20; i += 1) router.openLink(`latchkey://verify?token=${String(i).padStart(43, 'x')}`);
     expect(value<unknown[]>(await call(newConnection(desktop), 'app.notices'))).toHaveLength(8);

@@ -56,7 +56,7 @@ export function registerAuditCommands(program: Command): void {
     .action(
       action(async (runtime) => {
         requireAdmin(await runtime.caller());
-        const verdict = (await runtime.engine()).audit.verify();
+        const verdict = await (await runtime.engine()).audit.verify();
         return {
           json: verdict,
           text: verdict.intact ? `Audit log intact: ${verdict.events} events verified.` : `AUDIT LOG BROKEN at event ${verdict.brokenAt}: ${verdict.message}`,

@@ -7,6 +7,7 @@ import { MfaRepository } from '../store/mfa.js';
 import { PolicyRepository } from '../store/policy.js';
 import { SessionRepository } from '../store/sessions.js';
 import { SignInFailureRepository } from '../store/sign-in-failures.js';
+import { AuditAnchor } from './audit/audit-anchor.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
@@ -40,7 +41,7 @@ export function createContext(vault: Vault, clock: Clock, hasher: PasswordHasher
     vault,
     clock,
     hasher,
-    audit: new AuditLog(audit, meta, vault.keys.auditChain, clock),
+    audit: new AuditLog(audit, meta, vault.keys.auditChain, clock, new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain)),
     repos: {
       meta,
       accounts: new AccountRepository(db),

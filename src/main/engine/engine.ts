@@ -38,7 +38,7 @@ export interface Engine {
   readonly trustedDevices: TrustedDevices;
   readonly policy: PolicyService;
   readonly emailVerification: EmailVerification;
-  readonly audit: Pick<import('./audit/audit-log.js').AuditLog, 'list' | 'all' | 'verify'>;
+  readonly audit: Pick<import('./audit/audit-log.js').AuditLog, 'list' | 'all' | 'verify' | 'anchor'>;
   cleanUp(): Promise<CleanupReport>;
   close(): void;
 }

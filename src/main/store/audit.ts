@@ -28,6 +28,7 @@ export class AuditRepository {
   readonly #insert;
   readonly #all;
   readonly #lastSeq;
+  readonly #macAt;
 
   constructor(db: Db) {
     this.#db = db;
@@ -37,6 +38,7 @@ export class AuditRepository {
     );
     this.#all = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq');
     this.#lastSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM audit_events');
+    this.#macAt = db.prepare<[number], { mac: Buffer }>('SELECT mac FROM audit_events WHERE seq = ?');
   }
 
   insert(row: AuditRow): void {
@@ -45,6 +47,10 @@ export class AuditRepository {
 
   lastSeq(): number {
     return this.#lastSeq.get()?.seq ?? 0;
+  }
+
+  macAt(seq: number): Buffer | null {
+    return this.#macAt.get(seq)?.mac ?? null;
   }
 
   /** Every row in chain order, one at a time, so verifying a long log needs little memory. */

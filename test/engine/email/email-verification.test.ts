@@ -98,7 +98,7 @@ describe('e-mail verification links', () => {
     const events = auditEvents(engine).filter((event) => event.type.startsWith('email.'));
     expect(events.map((event) => event.type)).toEqual(['email.verification_issued', 'email.verified']);
     expect(JSON.stringify(events)).not.toContain(token);
-    expect(engine.audit.verify()).toMatchObject({ intact: true });
+    expect(await engine.audit.verify()).toMatchObject({ intact: true });
   });
 
   it('drops links past their time at cleanup', async () => {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditAnchor } from '../../../src/main/engine/audit/audit-anchor.js';
 import { AuditLog, startAuditChain } from '../../../src/main/engine/audit/audit-log.js';
 import { FieldCipher } from '../../../src/main/engine/crypto/field-cipher.js';
 import { deriveVaultKeys, keyCheck } from '../../../src/main/engine/crypto/vault-keys.js';
@@ -35,7 +36,7 @@ async function createSchema1Vault(vault: TempVault): Promise<void> {
       { id: 'acc_alice', username: 'alice', role: 'user', password: await hasher.hash(PASSWORDS.alice), email: 'alice@example.org' },
     ];
     const meta = new MetaRepository(db);
-    const audit = new AuditLog(new AuditRepository(db), meta, keys.auditChain, vault.clock);
+    const audit = new AuditLog(new AuditRepository(db), meta, keys.auditChain, vault.clock, new AuditAnchor(vault.keychain, vaultId, keys.auditChain));
     const insert = db.prepare(
       `INSERT INTO accounts (id, username, display_name, role, status, email_enc, password_hash, password_changed_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
@@ -107,7 +108,7 @@ describe('a vault created at schema 1', () => {
 
   it('keeps an audit log that verifies across the migration', async () => {
     await signIn(engine, 'alice', PASSWORDS.alice);
-    const verdict = engine.audit.verify();
+    const verdict = await engine.audit.verify();
     expect(verdict).toMatchObject({ intact: true });
     expect([...engine.audit.all()].slice(0, 3).map((e) => e.type)).toEqual(['vault.initialised', 'account.created', 'account.created']);
   });

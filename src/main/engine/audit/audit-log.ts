@@ -5,6 +5,7 @@ import type { AuditRepository, AuditRow } from '../../store/audit.js';
 import type { MetaRepository } from '../../store/meta.js';
 import type { Clock } from '../clock.js';
 import { constantTimeEqual } from '../crypto/random.js';
+import type { AuditAnchor, ChainPoint } from './audit-anchor.js';
 
 export interface AuditParty {
   readonly id: string | null;
@@ -33,10 +34,7 @@ export interface AuditFilter {
 const HEAD_KEY = 'audit_head';
 const GENESIS: Buffer = Buffer.alloc(32);
 
-interface Head {
-  readonly seq: number;
-  readonly mac: Buffer;
-}
+type Head = ChainPoint;
 
 /**
  * An append-only, tamper-evident log. Each row carries HMAC(key, previous MAC ‖ row), and an
@@ -48,12 +46,14 @@ export class AuditLog {
   readonly #meta: MetaRepository;
   readonly #key: Buffer;
   readonly #clock: Clock;
+  readonly #anchor: AuditAnchor;
 
-  constructor(rows: AuditRepository, meta: MetaRepository, key: Buffer, clock: Clock) {
+  constructor(rows: AuditRepository, meta: MetaRepository, key: Buffer, clock: Clock, anchor: AuditAnchor) {
     this.#rows = rows;
     this.#meta = meta;
     this.#key = key;
     this.#clock = clock;
+    this.#anchor = anchor;
   }
 
   /** Must run inside a write transaction. */
@@ -95,7 +95,31 @@ export class AuditLog {
     for (const row of this.#rows.iterate()) yield toView(row);
   }
 
-  verify(): AuditVerdict {
+  /**
+   * Checks the chain in the file, then the anchor kept outside it: a log that holds together but
+   * stops short of (or strays from) the furthest point this computer saw is an older copy.
+   */
+  async verify(): Promise<AuditVerdict> {
+    const chain = this.#verifyChain();
+    if (!chain.intact) return chain;
+    const finding = await this.#anchor.check(chain.events, (seq) => (seq === 0 ? GENESIS : this.#rows.macAt(seq)));
+    if (finding.agrees) return chain;
+    return finding.how === 'short'
+      ? broken(chain.events, chain.events + 1, 'rolled_back',
+          `The log ends at event ${chain.events}, but this computer has seen it reach event ${finding.anchoredSeq}: the vault was replaced by an older copy.`)
+      : broken(chain.events, 1, 'rolled_back',
+          `Event ${finding.anchoredSeq} is not the one this computer has seen: the vault was replaced by a different copy.`);
+  }
+
+  /**
+   * Records the committed head outside the vault (see AuditAnchor). Hosts call it after work
+   * that may have written events; it costs nothing when no event was added since the last call.
+   */
+  anchor(): Promise<void> {
+    return this.#anchor.record(() => this.#readHead());
+  }
+
+  #verifyChain(): AuditVerdict {
     let previous: Buffer = GENESIS;
     let expectedSeq = 1;
     let events = 0;
@@ -161,7 +185,7 @@ function writeHead(meta: MetaRepository, key: Buffer, head: Head): void {
   meta.set(HEAD_KEY, `${head.seq}.${head.mac.toString('base64url')}.${headTag(key, head).toString('base64url')}`);
 }
 
-function broken(events: number, brokenAt: number, problem: 'altered' | 'missing' | 'truncated', message: string): AuditVerdict {
+function broken(events: number, brokenAt: number, problem: Extract<AuditVerdict, { intact: false }>['problem'], message: string): AuditVerdict {
   return { intact: false, events, brokenAt, problem, message };
 }
 

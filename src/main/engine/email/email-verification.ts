@@ -40,16 +40,17 @@ export class EmailVerification {
   issue(caller: Caller, username: string): IssuedVerification {
     const account = this.#find(username);
     requireSelfOrAdmin(caller, account.id);
-    if (account.email_enc === null) throw new LatchkeyError('CONFLICT', `The account "${account.username}" has no e-mail address to verify.`);
+    const sealedEmail = account.email_enc;
+    if (sealedEmail === null) throw new LatchkeyError('CONFLICT', `The account "${account.username}" has no e-mail address to verify.`);
     if (account.email_verified_at !== null) throw new LatchkeyError('CONFLICT', `The e-mail address of "${account.username}" is already verified.`);
     const token = newToken();
     const now = this.#ctx.clock.now();
-    const verification: IssuedVerification = { link: verificationLink(token), email: this.#email(account), expiresAt: now + VERIFICATION_LINK_LIFETIME };
+    const verification: IssuedVerification = { link: verificationLink(token), email: this.#email(account.id, sealedEmail), expiresAt: now + VERIFICATION_LINK_LIFETIME };
     this.#ctx.transaction(() => {
       this.#ctx.repos.emailVerifications.put({
         account_id: account.id,
         token_hash: hashToken(token),
-        email_enc: account.email_enc as string,
+        email_enc: sealedEmail,
         created_at: now,
         expires_at: verification.expiresAt,
       });
@@ -88,7 +89,7 @@ export class EmailVerification {
       }
       this.#ctx.repos.accounts.setEmailVerified(account.id, this.#ctx.clock.now());
       this.#ctx.audit.append({ type: 'email.verified', outcome: 'success', actor: target, target });
-      return { username: account.username, email: this.#email(account) };
+      return { username: account.username, email: this.#email(account.id, pending.email_enc) };
     });
     if (outcome instanceof LatchkeyError) throw outcome;
     return outcome;
@@ -100,7 +101,7 @@ export class EmailVerification {
     return row;
   }
 
-  #email(row: AccountRow): string {
-    return this.#ctx.vault.cipher.decrypt(row.email_enc as string, { table: 'accounts', column: 'email', rowId: row.id });
+  #email(accountId: string, sealed: string): string {
+    return this.#ctx.vault.cipher.decrypt(sealed, { table: 'accounts', column: 'email', rowId: accountId });
   }
 }

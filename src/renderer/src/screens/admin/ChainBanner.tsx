@@ -63,6 +63,7 @@ const PROBLEMS: Record<Extract<AuditVerdict, { intact: false }>['problem'], stri
   altered: 'edited outside Latchkey',
   missing: 'changed so that events are missing or out of order',
   truncated: 'cut short: the newest events are gone',
+  rolled_back: 'replaced by an older or different copy of itself',
 };
 
 function ShieldIcon({ intact }: { readonly intact: boolean }) {
