@@ -10,7 +10,7 @@ import {
   type ParsedInputOf,
   type SignedInView,
 } from '../../shared/contract.js';
-import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
+import { LatchkeyError, isLatchkeyError, toErrorInfo } from '../../shared/errors.js';
 import { settle, type Result } from '../../shared/result.js';
 import { requireAdmin, type Caller } from '../engine/caller.js';
 import { DAY, type ManualClock } from '../engine/clock.js';
@@ -320,8 +320,8 @@ export function createRouter(host: RouterHost): Router {
     try {
       notice = { kind: 'email_verified', ...engine.emailVerification.confirm(token) };
     } catch (error) {
-      if (!isLatchkeyError(error)) throw error;
-      notice = { kind: 'link_refused', error: error.toInfo() };
+      // The link came from outside, not from a call that could carry the failure back: the window hears of it.
+      notice = { kind: 'link_refused', error: toErrorInfo(error) };
     }
     notices.push(notice);
     if (notices.length > MAX_QUEUED_NOTICES) notices.shift();
