@@ -1,27 +1,50 @@
 import { z } from 'zod';
+import { policyValueProblem } from '../shared/policy-input.js';
+import { POLICY_KEY_NAMES, type PolicyKey, isPolicyKey, policyInputOf } from '../main/engine/policy/policy-keys.js';
 import { UsageError } from './password-input.js';
 
-/** The CLI's boundary checks: each argument is parsed here before the engine sees it; a bad one is a usage error (exit 2). */
-const schemas = {
-  accountName: z.string().trim().min(1, 'an account name is required').max(64, 'an account name is at most 64 characters'),
-  sessionId: z.string().regex(/^sess_[0-9a-f]{32}$/, 'a session id looks like sess_ followed by 32 hex digits'),
-  email: z.email('not an e-mail address').max(254),
-  limit: z.coerce.number().int('a whole number').min(1).max(10_000),
-  eventType: z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/, 'an event type such as signin.failed, or a group such as session'),
-  policyKey: z.string().regex(/^[a-zA-Z]+\.[a-zA-Z]+$/, 'a policy key such as session.idleTimeoutMinutes'),
-  policyValue: z.string().min(1).max(64),
+/**
+ * The CLI's boundary checks: each argument is parsed here before the engine sees it; a bad one is a
+ * usage error (exit 2). The message is the rule's own sentence, never the validation library's
+ * ("expected number, received NaN"), which names no option and no range.
+ */
+const rule = <T extends z.ZodType>(schema: T, expects: string): { readonly schema: T; readonly expects: string } => ({ schema, expects });
+
+const rules = {
+  accountName: rule(z.string().trim().min(1).max(64), 'an account name is 1 to 64 characters'),
+  sessionId: rule(z.string().regex(/^sess_[0-9a-f]{32}$/), 'a session id looks like sess_ followed by 32 hex digits'),
+  email: rule(z.email().max(254), 'give an e-mail address such as alice@example.com, at most 254 characters'),
+  limit: rule(z.string().trim().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().min(1).max(10_000)), 'give a whole number from 1 to 10000'),
+  eventType: rule(z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/), 'give an event type such as signin.failed, or a group such as session'),
   // Spaces are allowed inside, as some authenticator apps show "123 456".
-  totpCode: z.string().transform((code) => code.replace(/\s/g, '')).pipe(z.string().regex(/^\d{6,8}$/, 'a code is 6 to 8 digits')),
-  backupCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{7,30}$/, 'a backup code looks like XXXXX-XXXXX-XXX (case, dashes and spaces do not matter)'),
-  deviceId: z.string().regex(/^dev_[0-9a-f]{32}$/, 'a device id looks like dev_ followed by 32 hex digits'),
-  filePath: z.string().min(1, 'a file name is required').max(4096),
-  importFormat: z.enum(['json', 'csv'], 'json or csv'),
+  totpCode: rule(z.string().transform((code) => code.replace(/\s/g, '')).pipe(z.string().regex(/^\d{6,8}$/)), 'a code is 6 to 8 digits'),
+  backupCode: rule(
+    z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{7,30}$/),
+    'a backup code looks like XXXXX-XXXXX-XXX (case, dashes and spaces do not matter)',
+  ),
+  deviceId: rule(z.string().regex(/^dev_[0-9a-f]{32}$/), 'a device id looks like dev_ followed by 32 hex digits'),
+  filePath: rule(z.string().min(1).max(4096), 'give a file name of at most 4096 characters'),
+  importFormat: rule(z.enum(['json', 'csv']), 'give json or csv'),
 } as const;
 
-export function parseArg<K extends keyof typeof schemas>(kind: K, value: unknown, label: string = kind): z.output<(typeof schemas)[K]> {
-  const result = schemas[kind].safeParse(value);
-  if (!result.success) throw new UsageError(`Invalid ${label}: ${result.error.issues[0]?.message ?? 'not accepted'}.`);
-  return result.data as z.output<(typeof schemas)[K]>;
+type Rules = typeof rules;
+
+export function parseArg<K extends keyof Rules>(kind: K, value: unknown, label: string = kind): z.output<Rules[K]['schema']> {
+  const result = rules[kind].schema.safeParse(value);
+  if (!result.success) throw new UsageError(`Invalid ${label}: ${rules[kind].expects}.`);
+  return result.data as z.output<Rules[K]['schema']>;
+}
+
+/**
+ * `policy set KEY VALUE`, checked against the policy table the engine enforces, so a mistake is
+ * told with the keys or the range there are. The engine still parses the value and checks the
+ * rules between keys.
+ */
+export function parsePolicySetting(key: string, value: string): { key: PolicyKey; value: string } {
+  if (!isPolicyKey(key)) throw new UsageError(`Unknown policy key "${key}". The keys are: ${POLICY_KEY_NAMES.join(', ')}.`);
+  const problem = policyValueProblem(policyInputOf(key), value);
+  if (problem !== null) throw new UsageError(`Invalid value for ${key}: ${problem}.`);
+  return { key, value: value.trim() };
 }
 
 /** `--since` takes an ISO date/time or a span back from now: 30m, 24h, 7d. */

@@ -8,7 +8,7 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerSetupCommands } from './commands/setup.js';
 import { UsageError } from './password-input.js';
-import { printError } from './runtime.js';
+import { dropOutputToClosedPipes, printError } from './runtime.js';
 import { latchkeyVersion } from './version.js';
 
 /** The command table: every command is declared once, with its help, here and in ./commands. */
@@ -30,7 +30,22 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerPolicyCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
+  program.hook('preAction', (_program, actionCommand) => refuseEmptyOptions(actionCommand));
   return program;
+}
+
+/**
+ * An empty value is always a mistake (an unset shell variable, say: `--vault "$VAULT"`), and
+ * otherwise reads as the option left out: `--vault ''` would open the default vault.
+ */
+function refuseEmptyOptions(command: Command): void {
+  for (let at: Command | null = command; at !== null; at = at.parent) {
+    for (const option of at.options) {
+      if (at.getOptionValue(option.attributeName()) === '') {
+        throw new UsageError(`${option.long ?? option.flags} needs a value, and was given an empty one.`);
+      }
+    }
+  }
 }
 
 function allCommands(command: Command): Command[] {
@@ -38,6 +53,7 @@ function allCommands(command: Command): Command[] {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  dropOutputToClosedPipes();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

@@ -38,12 +38,27 @@ export class CliRuntime {
 
   constructor(globals: GlobalOptions) {
     this.globals = globals;
-    this.keychain = new OsKeychain(globals.keychainService ?? process.env['LATCHKEY_KEYCHAIN_SERVICE'] ?? DEFAULT_KEYCHAIN_SERVICE);
+    // An empty variable counts as unset, as LATCHKEY_VAULT does (and as the app reads both).
+    const fromEnv = process.env['LATCHKEY_KEYCHAIN_SERVICE'];
+    this.keychain = new OsKeychain(globals.keychainService ?? (fromEnv === undefined || fromEnv === '' ? DEFAULT_KEYCHAIN_SERVICE : fromEnv));
     this.vaultPath = resolveVaultPath(globals.vault);
   }
 
-  async engine(): Promise<Engine> {
-    this.#engine ??= await openEngine({ vaultPath: this.vaultPath, secrets: this.keychain });
+  /**
+   * The open vault. Only `init` passes `create`: any other command on a missing vault file is
+   * refused with NOT_INITIALISED, so a mistyped --vault never leaves an empty vault behind.
+   */
+  async engine(options: { create?: boolean } = {}): Promise<Engine> {
+    if (this.#engine === null) {
+      try {
+        this.#engine = await openEngine({ vaultPath: this.vaultPath, secrets: this.keychain, create: options.create === true });
+      } catch (error) {
+        if (isLatchkeyError(error) && error.code === 'NOT_INITIALISED') {
+          throw new LatchkeyError('NOT_INITIALISED', `There is no vault at ${this.vaultPath}. Create one with: latchkey init --admin NAME`, error.details);
+        }
+        throw error;
+      }
+    }
     return this.#engine;
   }
 
@@ -140,6 +155,26 @@ export function action<A extends unknown[]>(
       await runtime.close();
     }
   };
+}
+
+/** The reader of this stream went away (`latchkey … | head -1`): whatever is still to write is lost. */
+export function isClosedPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * Without a listener, a write to a pipe whose reader has gone ends the process with an
+ * "Unhandled 'error' event" stack trace. The command's work is done or under way and must still
+ * finish (closing anchors the audit log), so the output nobody reads is dropped and the exit
+ * status stays the command's own.
+ */
+export function dropOutputToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (!isClosedPipe(error)) throw error;
+    });
+  }
 }
 
 function printOutput(output: Output<unknown>, json: boolean): void {

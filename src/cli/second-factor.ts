@@ -62,7 +62,7 @@ export function backupCodeLines(codes: readonly string[]): string[] {
 
 /** The warning at BACKUP_CODES_LOW or fewer; none when `left` is null (no backup codes in play). */
 export function lowBackupCodesWarning(left: number | null): string[] {
-  return left !== null && left <= BACKUP_CODES_LOW
-    ? [`Only ${left} backup code${left === 1 ? '' : 's'} left. Make new ones with \`latchkey mfa backup-codes regenerate\`.`]
-    : [];
+  if (left === null || left > BACKUP_CODES_LOW) return [];
+  const regenerate = 'Make new ones with `latchkey mfa backup-codes regenerate`.';
+  return [left === 0 ? `No backup codes left. ${regenerate}` : `Only ${left} backup code${left === 1 ? '' : 's'} left. ${regenerate}`];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorInfo } from './errors.js';
+import type { PolicyInput } from './policy-input.js';
 import type { Result } from './result.js';
 import type {
   AccountView,
@@ -80,10 +81,6 @@ export interface AppPeek {
   readonly reason: LockReason | null;
 }
 
-/** What a policy value may be, for the admin screen's control: a bounded whole number or one of a few words. */
-export type PolicyInput =
-  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
-  | { readonly kind: 'choice'; readonly options: readonly string[] };
 
 export interface PolicyEntry {
   readonly key: string;

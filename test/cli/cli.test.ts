@@ -133,7 +133,7 @@ describe('the latchkey CLI, run as a child process', () => {
     expect(set.code).toBe(0);
     expect(set.json<{ policy: { value: number } }>().policy.value).toBe(15);
     const bad = await cli(['policy', 'set', 'session.nothing', '1', '--json']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.json<ErrorEnvelope>().error.code).toBe('INVALID_INPUT');
     const events = (await cli(['audit', 'list', '--type', 'policy', '--json'])).json<{ events: { type: string; details: Record<string, unknown> }[] }>().events;
     expect(events.at(-1)).toMatchObject({ type: 'policy.changed', details: { key: 'session.idleTimeoutMinutes', from: 30, to: 15 } });
@@ -169,7 +169,7 @@ describe('the latchkey CLI, run as a child process', () => {
   it('reports KEYCHAIN_UNAVAILABLE with advice when no Secret Service can be reached', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus' };
     delete env['DISPLAY'];
-    const run = await runCli(['--vault', join(dir, 'other.db'), '--keychain-service', service, 'status', '--json'], { env });
+    const run = await runCli(['--vault', vault, '--keychain-service', service, 'status', '--json'], { env });
     expect(run.code).toBe(1);
     const error = run.json<ErrorEnvelope>().error;
     expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');

@@ -236,7 +236,7 @@ describe('two-step sign-in that policy requires', () => {
       expect(set.json<{ policy: { value: string } }>().policy.value).toBe(value);
     }
     const bad = await cli(['policy', 'set', 'mfa.required', 'everyone', '--json']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.json<ErrorEnvelope>().error.code).toBe('INVALID_INPUT');
   });
 
@@ -249,6 +249,23 @@ describe('two-step sign-in that policy requires', () => {
     expect(run.stderr).toContain('latchkey mfa totp confirm --code CODE');
     expect(run.stderr).toContain('MFA_ENROLLMENT_REQUIRED');
     expect(zbarDecode(png)).toMatch(/^otpauth:\/\/totp\/Latchkey:alice\?/);
+  });
+
+  it('says so when a second sign-in during the setup replaces the secret the first one showed', async () => {
+    // Signing out forgets the setup under way, so the next sign-in is a first one again.
+    expect((await cli(['signout'])).code).toBe(0);
+    const first = await cli(['signin', 'alice', '--password-stdin', '--json'], `${PASSWORDS.alice}\n`);
+    const firstError = first.json<ErrorEnvelope>().error;
+    expect(firstError.details).toMatchObject({ replacedEarlierSetup: false });
+    expect(firstError.message).not.toContain('no longer works');
+
+    const second = await cli(['signin', 'alice', '--password-stdin'], `${PASSWORDS.alice}\n`);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('This is a new secret: the one an earlier `latchkey signin` showed no longer works.');
+
+    const stale = await cli(['mfa', 'totp', 'confirm', '--code', oathtoolCode(secretOf(String(firstError.details?.['uri']))), '--json']);
+    expect(stale.code).toBe(1);
+    expect(stale.json<ErrorEnvelope>().error.code).toBe('CODE_INVALID');
   });
 
   it('under --json, prints one error object whose details carry the URI, and confirming completes the sign-in', async () => {

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FieldCipher } from '../../src/main/engine/crypto/field-cipher.js';
 import { openEngine } from '../../src/main/engine/engine.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import type { SecretStore } from '../../src/main/secrets/secret-store.js';
 import { LatchkeyError } from '../../src/shared/errors.js';
 import { failure } from '../support/errors.js';
 import { fileSha256, withRawVault } from '../support/raw-vault.js';
@@ -94,6 +96,63 @@ describe('a new vault whose first open stopped half way', () => {
     } finally {
       again.close();
     }
+  });
+});
+
+describe('opening a path where there is no vault yet', () => {
+  /** A keychain that cannot be reached, as with no Secret Service running. */
+  const noKeychain: SecretStore = {
+    service: 'latchkey-test-unreachable',
+    get: () => Promise.reject(new LatchkeyError('KEYCHAIN_UNAVAILABLE', 'no keychain')),
+    set: () => Promise.reject(new LatchkeyError('KEYCHAIN_UNAVAILABLE', 'no keychain')),
+    delete: () => Promise.reject(new LatchkeyError('KEYCHAIN_UNAVAILABLE', 'no keychain')),
+  };
+
+  it('with create: false, is refused with NOT_INITIALISED and leaves no file or folder', async () => {
+    const folder = join(v.vault.dir, 'not-yet');
+    const path = join(folder, 'vault.db');
+    const error = await failure(() => openEngine({ vaultPath: path, secrets: v.vault.keychain, create: false }), 'NOT_INITIALISED');
+    expect(error.message).toContain(path);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('with create: false, still opens a vault that exists', async () => {
+    v.engine.close();
+    const again = await openEngine({ vaultPath: v.vault.path, secrets: v.vault.keychain, clock: v.vault.clock, create: false });
+    try {
+      expect(again.vaultId).toBe(v.engine.vaultId);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('says in words why a path it cannot use is refused, when its folder is a file', async () => {
+    const path = join(v.vault.path, 'inside-a-file.db');
+    for (const create of [true, false]) {
+      const error = await failure(() => openEngine({ vaultPath: path, secrets: v.vault.keychain, create }), 'VAULT_UNREADABLE');
+      expect(error.message).toBe(`The vault file at ${path} could not be opened: a part of the path is a file, not a folder.`);
+    }
+  });
+
+  it('leaves no half-made file or folder behind when the keychain cannot be reached', async () => {
+    const folder = join(v.vault.dir, 'new', 'deeper');
+    const path = join(folder, 'vault.db');
+    await failure(() => openEngine({ vaultPath: path, secrets: noKeychain }), 'KEYCHAIN_UNAVAILABLE');
+    expect(readdirSync(v.vault.dir)).not.toContain('new');
+  });
+
+  it('leaves a folder that was already there, and removes only what it made', async () => {
+    const path = join(v.vault.dir, 'second.db');
+    await failure(() => openEngine({ vaultPath: path, secrets: noKeychain }), 'KEYCHAIN_UNAVAILABLE');
+    expect(readdirSync(v.vault.dir).filter((name) => name.startsWith('second.db'))).toEqual([]);
+    expect(existsSync(v.vault.path)).toBe(true);
+  });
+
+  it('never removes an existing vault that fails to open', async () => {
+    v.engine.close();
+    const before = fileSha256(v.vault.path);
+    await failure(() => openEngine({ vaultPath: v.vault.path, secrets: noKeychain }), 'KEYCHAIN_UNAVAILABLE');
+    expect(fileSha256(v.vault.path)).toBe(before);
   });
 });
 

@@ -33,7 +33,7 @@ export function registerAccountCommands(program: Command): void {
     .action(
       action(async (runtime, name: string, options: { admin?: boolean; email?: string; passwordStdin?: boolean }) => {
         const username = parseArg('accountName', name, 'account name');
-        const email = options.email === undefined ? null : parseArg('email', options.email, 'e-mail address');
+        const email = options.email === undefined ? null : parseArg('email', options.email, '--email');
         const caller = await runtime.caller();
         const password = await runtime.passwords(options.passwordStdin).next(`Password for ${username}: `, { confirm: true });
         const engine = await runtime.engine();

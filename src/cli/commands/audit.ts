@@ -1,11 +1,15 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
 import type { AuditEventView } from '../../shared/views.js';
+import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
 import { requireAdmin } from '../../main/engine/caller.js';
+import { describeFileError } from '../../main/store/database.js';
 import { parseArg, parseSince } from '../arguments.js';
 import { table, time } from '../format.js';
-import { action } from '../runtime.js';
+import { UsageError } from '../password-input.js';
+import { action, isClosedPipe } from '../runtime.js';
 
 function describeParty(party: AuditEventView['actor']): string {
   return party === null ? '-' : party.name;
@@ -27,25 +31,41 @@ export function registerAuditCommands(program: Command): void {
         const limit = parseArg('limit', options.limit, '--limit');
         const type = options.type === undefined ? undefined : parseArg('eventType', options.type, '--type');
         const since = options.since === undefined ? undefined : parseSince(options.since);
+        const name = options.account === undefined ? undefined : parseArg('accountName', options.account, '--account');
         const caller = await runtime.caller();
         const engine = await runtime.engine();
-        let accountId = options.account === undefined ? undefined : engine.accounts.find(parseArg('accountName', options.account, 'account name')).id;
+        let accountId: string | undefined;
+        let recordedName: string | undefined;
+        if (name !== undefined) {
+          try {
+            accountId = engine.accounts.find(name).id;
+          } catch (error) {
+            if (!isLatchkeyError(error) || error.code !== 'NOT_FOUND') throw error;
+            // A deleted account's id is gone with it, but its events keep the name it had.
+            recordedName = normaliseUsername(name);
+          }
+        }
         if (caller.role !== 'admin') {
-          if (accountId !== undefined && accountId !== caller.accountId) requireAdmin(caller);
+          if (recordedName !== undefined || (accountId !== undefined && accountId !== caller.accountId)) requireAdmin(caller);
           accountId = caller.accountId;
         }
         const events = engine.audit.list({
           limit,
           ...(accountId === undefined ? {} : { accountId }),
+          ...(recordedName === undefined ? {} : { accountName: recordedName }),
           ...(type === undefined ? {} : { type }),
           ...(since === undefined ? {} : { since }),
         });
         return {
-          json: { events },
+          json: { events, ...(recordedName === undefined ? {} : { recordedName }) },
           text: table(
             ['#', 'TIME', 'EVENT', 'OUTCOME', 'ACTOR', 'TARGET', 'DEVICE', 'REASON'],
             events.map((e) => [String(e.seq), time(e.at), e.type, e.outcome, describeParty(e.actor), describeParty(e.target), e.device ?? '-', e.reason ?? '-']),
           ),
+          warnings:
+            recordedName === undefined
+              ? []
+              : [`No account is named "${recordedName}" now: events are matched by the name they recorded (a deleted account's history).`],
         };
       }),
     );
@@ -67,24 +87,85 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('export')
-    .description('Write every event as JSON lines, to standard output or a file.')
-    .option('--output <file>', 'write to this file instead of standard output')
+    .description('Write every event as JSON lines, to standard output or to a new file (an existing file is never overwritten).')
+    .option('--output <file>', 'write to this new file instead of standard output')
     .action(
       action(async (runtime, options: { output?: string }) => {
+        const output = options.output === undefined ? undefined : parseArg('filePath', options.output, '--output');
         requireAdmin(await runtime.caller());
-        const engine = await runtime.engine();
-        const out = options.output === undefined ? process.stdout : createWriteStream(options.output, { flags: 'wx', mode: 0o600 });
-        let count = 0;
-        for (const event of engine.audit.all()) {
-          if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, 'drain');
-          count += 1;
+        const events = (await runtime.engine()).audit.all();
+        if (output === undefined) {
+          await exportToStdout(events);
+          return { json: null, text: [], silent: true };
         }
-        if (options.output !== undefined) {
-          out.end();
-          await once(out, 'finish');
-          return { json: { exported: count, file: options.output }, text: `Exported ${count} events to ${options.output}.` };
-        }
-        return { json: null, text: [], silent: true };
+        const count = exportToFile(events, output);
+        return { json: { exported: count, file: output }, text: `Exported ${count} events to ${output}.` };
       }),
     );
+}
+
+async function exportToStdout(events: Iterable<AuditEventView>): Promise<void> {
+  for (const event of events) {
+    // The reader went away (`| head`): the rest would be written to nobody.
+    if (process.stdout.destroyed) return;
+    if (!process.stdout.write(`${JSON.stringify(event)}\n`)) await drained(process.stdout);
+  }
+}
+
+/** Waits until standard output takes more, or has closed because its reader went away. */
+function drained(out: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error: unknown): void => {
+      out.removeListener('drain', onDrain);
+      out.removeListener('close', onDrain);
+      out.removeListener('error', settle);
+      if (error === null || isClosedPipe(error)) resolve();
+      else reject(error as Error);
+    };
+    const onDrain = (): void => settle(null);
+    out.on('drain', onDrain);
+    out.on('close', onDrain);
+    out.on('error', settle);
+  });
+}
+
+/**
+ * Writes the events to `path`, only if no file is there: an earlier export (kept as evidence,
+ * perhaps) is never overwritten. Readable by its owner only, as the log names accounts and devices.
+ */
+function exportToFile(events: Iterable<AuditEventView>, path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new LatchkeyError(
+        'CONFLICT',
+        `${path} already exists, and an export never overwrites a file. Give another --output name, or move the old file away first.`,
+        { file: path },
+      );
+    }
+    if (code === 'ENOENT') throw new UsageError(`Cannot write ${path}: the folder ${dirname(path)} does not exist.`);
+    throw new UsageError(`Cannot write ${path}: ${describeFileError(error)}.`);
+  }
+  let count = 0;
+  try {
+    let chunk = '';
+    for (const event of events) {
+      chunk += `${JSON.stringify(event)}\n`;
+      count += 1;
+      if (chunk.length >= 65_536) {
+        writeFileSync(fd, chunk);
+        chunk = '';
+      }
+    }
+    writeFileSync(fd, chunk);
+  } catch (error) {
+    if (error instanceof LatchkeyError || typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw new UsageError(`Writing ${path} failed: ${describeFileError(error)}. The file is incomplete; delete it and export again.`);
+  } finally {
+    closeSync(fd);
+  }
+  return count;
 }

@@ -179,14 +179,23 @@ async function beginForcedEnrollment(
 ): Promise<never> {
   const engine = await runtime.engine();
   const challengeId = challengeOf(error);
+  const pending = await runtime.keychainEntry('enrollment');
+  // Each sign-in begins the setup afresh: the engine voids the secret shown before, and this entry
+  // (which `mfa totp confirm` answers) keeps only the newest sign-in. Someone who scanned the old
+  // secret must be told, or its codes fail with nothing to say why.
+  const replacesEarlier = (await pending.get()) !== null;
   const setup = await engine.signIn.beginEnrollment(challengeId);
-  await (await runtime.keychainEntry('enrollment')).set(challengeId);
+  await pending.set(challengeId);
   const lines = await totpSetupLines(setup, qrPng);
   if (runtime.globals.json !== true) process.stdout.write(`${lines.join('\n')}\n`);
   throw new LatchkeyError(
     'MFA_ENROLLMENT_REQUIRED',
-    'This account must set up two-step sign-in before it can be used. Add it to an authenticator app, then run ' +
+    (replacesEarlier
+      ? 'This is a new secret: the one an earlier `latchkey signin` showed no longer works. If you added that one to an authenticator ' +
+        'app, delete it there and add this one instead. '
+      : '') +
+      'This account must set up two-step sign-in before it can be used. Add it to an authenticator app, then run ' +
       `\`latchkey mfa totp confirm --code CODE${trustDevice ? ' --trust-device' : ''}\` with the code the app shows (within 15 minutes).`,
-    { ...error.details, uri: setup.uri, secret: setup.secret, setupExpiresAt: setup.expiresAt, qrPng: qrPng ?? null },
+    { ...error.details, uri: setup.uri, secret: setup.secret, setupExpiresAt: setup.expiresAt, qrPng: qrPng ?? null, replacedEarlierSetup: replacesEarlier },
   );
 }

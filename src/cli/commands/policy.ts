@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseArg } from '../arguments.js';
+import { parsePolicySetting } from '../arguments.js';
 import { table, time } from '../format.js';
 import { action } from '../runtime.js';
 
@@ -31,10 +31,9 @@ export function registerPolicyCommands(program: Command): void {
     .argument('<value>', 'new value')
     .action(
       action(async (runtime, key: string, value: string) => {
-        const parsedKey = parseArg('policyKey', key, 'policy key');
-        const parsedValue = parseArg('policyValue', value, 'policy value');
+        const setting = parsePolicySetting(key, value);
         const caller = await runtime.caller();
-        const entry = (await runtime.engine()).policy.set(caller, parsedKey, parsedValue);
+        const entry = (await runtime.engine()).policy.set(caller, setting.key, setting.value);
         return { json: { policy: entry }, text: `${entry.key} = ${String(entry.value)} (default ${String(entry.default)})` };
       }),
     );

@@ -20,7 +20,7 @@ export function registerSessionCommands(program: Command): void {
         if (options.all === true && options.account !== undefined) throw new UsageError('Give --account or --all, not both.');
         const caller = await runtime.caller();
         const engine = await runtime.engine();
-        const accountId = options.account === undefined ? undefined : engine.accounts.find(parseArg('accountName', options.account, 'account name')).id;
+        const accountId = options.account === undefined ? undefined : engine.accounts.find(parseArg('accountName', options.account, '--account')).id;
         const sessions = engine.sessions.list(caller, {
           allAccounts: options.all === true,
           includeEnded: options.ended === true,
@@ -65,7 +65,7 @@ export function registerSessionCommands(program: Command): void {
           const count = engine.sessions.revokeOthers(caller);
           return { json: { revokedCount: count }, text: `${count} other session${count === 1 ? '' : 's'} ended.` };
         }
-        const target = engine.accounts.find(parseArg('accountName', options.account, 'account name'));
+        const target = engine.accounts.find(parseArg('accountName', options.account, '--account'));
         const count = engine.sessions.revokeAccount(caller, target.id);
         if (target.id === caller.accountId) await runtime.forgetSessionToken();
         return { json: { revokedCount: count }, text: `${count} session${count === 1 ? '' : 's'} of "${target.username}" ended.` };

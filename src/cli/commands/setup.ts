@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isLatchkeyError } from '../../shared/errors.js';
 import { parseArg } from '../arguments.js';
 import { fields } from '../format.js';
 import { action } from '../runtime.js';
@@ -13,10 +14,10 @@ export function registerSetupCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input instead of a hidden prompt')
     .action(
       action(async (runtime, options: { admin: string; email?: string; passwordStdin?: boolean }) => {
-        const username = parseArg('accountName', options.admin, 'account name');
-        const email = options.email === undefined ? null : parseArg('email', options.email, 'e-mail address');
+        const username = parseArg('accountName', options.admin, '--admin');
+        const email = options.email === undefined ? null : parseArg('email', options.email, '--email');
         const password = await runtime.passwords(options.passwordStdin).next('New password: ', { confirm: true });
-        const engine = await runtime.engine();
+        const engine = await runtime.engine({ create: true });
         const account = await engine.accounts.initialise({ username, password, email });
         return {
           json: { account, vault: { id: engine.vaultId, path: engine.vaultPath } },
@@ -27,10 +28,26 @@ export function registerSetupCommands(program: Command): void {
 
   program
     .command('status')
-    .description('Show which vault and keychain this command uses, and whether you are signed in.')
+    .description('Show which vault and keychain this command uses, and whether you are signed in. A missing vault is reported, not created.')
     .action(
       action(async (runtime) => {
-        const engine = await runtime.engine();
+        const keychain = { service: runtime.keychain.service, kind: 'os' as const };
+        let engine;
+        try {
+          engine = await runtime.engine();
+        } catch (error) {
+          if (!isLatchkeyError(error) || error.code !== 'NOT_INITIALISED') throw error;
+          // Saying where the vault would be is the answer here, not a refusal: exit 0.
+          return {
+            json: { vault: { id: null, path: runtime.vaultPath, exists: false, initialised: false }, keychain, signedInAs: null },
+            text: fields([
+              ['Vault', `${runtime.vaultPath} (does not exist)`],
+              ['Initialised', 'no — create it with `latchkey init --admin NAME`'],
+              ['Keychain', `OS keychain, service "${keychain.service}"`],
+              ['Signed in', 'no'],
+            ]),
+          };
+        }
         let signedInAs: string | null = null;
         if ((await runtime.sessionToken()) !== null) {
           try {
@@ -40,8 +57,8 @@ export function registerSetupCommands(program: Command): void {
           }
         }
         const status = {
-          vault: { id: engine.vaultId, path: engine.vaultPath, initialised: engine.accounts.isInitialised() },
-          keychain: { service: runtime.keychain.service, kind: 'os' as const },
+          vault: { id: engine.vaultId, path: engine.vaultPath, exists: true, initialised: engine.accounts.isInitialised() },
+          keychain,
           signedInAs,
         };
         return {

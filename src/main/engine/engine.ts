@@ -22,6 +22,11 @@ export interface EngineOptions {
   /** Only ever lowered by tests that measure nothing about hashing cost. */
   readonly hashParameters?: HashParameters;
   readonly nativeBinding?: string;
+  /**
+   * Make the vault when there is none at `vaultPath`; true unless said otherwise, so the app and the
+   * browser host set one up on first run. False refuses a missing file with NOT_INITIALISED.
+   */
+  readonly create?: boolean;
 }
 
 /** The whole of Latchkey's rules over one open vault. Hosts (Electron, CLI, browser host) only drive it. */
@@ -47,6 +52,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const vault = await openVault({
     path: options.vaultPath,
     secrets: options.secrets,
+    ...(options.create === undefined ? {} : { create: options.create }),
     ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
   });
   const ctx = createContext(vault, options.clock ?? systemClock, new PasswordHasher(options.hashParameters));

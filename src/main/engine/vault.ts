@@ -12,6 +12,8 @@ export interface OpenVaultOptions {
   readonly path: string;
   readonly secrets: SecretStore;
   readonly nativeBinding?: string;
+  /** Make the vault when there is no file at `path` (the default); when false, refuse with NOT_INITIALISED. */
+  readonly create?: boolean;
 }
 
 /** An open vault: the SQLite file plus the keys unsealed from the keychain. */
@@ -26,11 +28,15 @@ export interface Vault {
 }
 
 /**
- * Opens the vault file and fetches its key from the keychain, creating both on first use.
- * A vault whose key is gone from the keychain is refused: there is no key on disk to fall back to.
+ * Opens the vault file and fetches its key from the keychain, creating both on first use unless
+ * `create` is false. A vault whose key is gone from the keychain is refused: there is no key on
+ * disk to fall back to.
  */
 export async function openVault(options: OpenVaultOptions): Promise<Vault> {
-  const db = openDatabase(options.path, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+  const { db, discard } = openDatabase(options.path, {
+    create: options.create !== false,
+    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+  });
   try {
     const meta = new MetaRepository(db);
     const id = ensureVaultId(db, meta);
@@ -47,6 +53,10 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     };
   } catch (error) {
     db.close();
+    // Every failure here comes before the key is committed, so a file this call made holds no
+    // vault yet: without this, a first open with no keychain would leave a stray file (and folder)
+    // that later commands take for a vault.
+    discard?.();
     throw error;
   }
 }

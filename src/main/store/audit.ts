@@ -18,6 +18,8 @@ export interface AuditRow {
 
 export interface AuditQuery {
   readonly accountId?: string;
+  /** The actor or target name recorded in the event. */
+  readonly accountName?: string;
   readonly typePrefix?: string;
   readonly since?: number;
   readonly limit: number;
@@ -65,6 +67,10 @@ export class AuditRepository {
     if (q.accountId !== undefined) {
       where.push('(actor_id = @account OR target_id = @account)');
       params['account'] = q.accountId;
+    }
+    if (q.accountName !== undefined) {
+      where.push('(actor_name = @accountName OR target_name = @accountName)');
+      params['accountName'] = q.accountName;
     }
     if (q.typePrefix !== undefined) {
       where.push("(type = @type OR type LIKE @typeLike ESCAPE '\\')");

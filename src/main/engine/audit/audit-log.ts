@@ -26,6 +26,11 @@ export interface AuditEntry {
 
 export interface AuditFilter {
   readonly accountId?: string;
+  /**
+   * Events whose actor or target was recorded under this (normalised) name: the way to find the
+   * history of an account that has since been deleted, whose id no account has any more.
+   */
+  readonly accountName?: string;
   readonly type?: string;
   readonly since?: number;
   readonly limit?: number;
@@ -84,6 +89,7 @@ export class AuditLog {
     const rows = this.#rows.query({
       limit: Math.min(Math.max(filter.limit ?? 100, 1), 10_000),
       ...(filter.accountId === undefined ? {} : { accountId: filter.accountId }),
+      ...(filter.accountName === undefined ? {} : { accountName: filter.accountName }),
       ...(filter.type === undefined ? {} : { typePrefix: filter.type }),
       ...(filter.since === undefined ? {} : { since: filter.since }),
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PolicyInput } from '../../../shared/contract.js';
+import type { PolicyInput } from '../../../shared/policy-input.js';
 
 /**
  * Every admin-settable rule, declared once: its schema, its strict default and what it means.

@@ -1,4 +1,4 @@
-import type { PolicyInput } from '../../../shared/contract.js';
+import { policyValueProblem, type PolicyInput } from '../../../shared/policy-input.js';
 import { LatchkeyError } from '../../../shared/errors.js';
 import type { Caller } from '../caller.js';
 import { requireAdmin, partyOf } from '../caller.js';
@@ -53,12 +53,10 @@ export class PolicyService {
     if (!isPolicyKey(key)) {
       throw new LatchkeyError('INVALID_INPUT', `Unknown policy key "${key}". Known keys: ${POLICY_KEY_NAMES.join(', ')}.`);
     }
-    // A blank value would coerce to 0, which would silently turn session.rememberDays off.
-    if (text.trim() === '') throw new LatchkeyError('INVALID_INPUT', `Give a value for ${key}.`);
-    const parsed = POLICY_KEYS[key].schema.safeParse(text);
-    if (!parsed.success) {
-      throw new LatchkeyError('INVALID_INPUT', `Invalid value for ${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    }
+    // Checked as text first: a blank value would coerce to 0, which would silently turn session.rememberDays off.
+    const problem = policyValueProblem(policyInputOf(key), text);
+    const parsed = POLICY_KEYS[key].schema.safeParse(text.trim());
+    if (problem !== null || !parsed.success) throw new LatchkeyError('INVALID_INPUT', `Invalid value for ${key}: ${problem ?? 'not a value this key takes'}.`);
     const previous = this.current()[key];
     const value = parsed.data;
     const next = { ...this.current(), [key]: value };

@@ -1,5 +1,7 @@
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { PolicyEntry } from '../../../../shared/contract';
+import { policyValueProblem, type PolicyInput } from '../../../../shared/policy-input';
+import type { ErrorInfo } from '../../../../shared/errors';
 import { useAction } from '../../api/use-action';
 import { ErrorAlert, StatusMessage } from '../../components/Alerts';
 import { Badge } from '../../components/Badge';
@@ -82,6 +84,11 @@ function PolicyRow({ entry }: { readonly entry: PolicyEntry }) {
     event.preventDefault();
     setSaved(null);
     if (!dirty) return;
+    const refusal = checkValue(entry.input, draft.trim());
+    if (refusal !== null) {
+      save.setError(refusal);
+      return;
+    }
     void save.run(entry.key, draft.trim()).then((result) => {
       if (result?.ok === true) {
         setDraft(String(result.value.value));
@@ -100,28 +107,24 @@ function PolicyRow({ entry }: { readonly entry: PolicyEntry }) {
           {entry.description}
         </p>
         <p className="policy-row__meta" id={`${id}-meta`}>
-          Default <span className="mono">{String(entry.default)}</span>
           {entry.input.kind === 'integer' && (
             <>
-              {' '}
-              · from <span className="mono">{entry.input.min}</span> to <span className="mono">{entry.input.max}</span>
+              A whole number from <span className="mono">{entry.input.min}</span> to <span className="mono">{entry.input.max}</span>.{' '}
             </>
           )}
           {isDefault ? (
             <>
-              {' '}
-              · <Badge>Default</Badge>
+              Uses the default, <span className="mono">{String(entry.default)}</span>.
             </>
           ) : (
             <>
-              {' '}
-              · <Badge tone="accent">Changed</Badge>
+              The default is <span className="mono">{String(entry.default)}</span>. <Badge tone="accent">Changed</Badge>
             </>
           )}
           {entry.updatedAt !== null && (
             <>
               {' '}
-              · last set {entry.updatedBy !== null && `by ${entry.updatedBy} `}on <Time at={entry.updatedAt} />
+              Last set {entry.updatedBy !== null && `by ${entry.updatedBy} `}on <Time at={entry.updatedAt} />.
             </>
           )}
         </p>
@@ -149,9 +152,18 @@ function PolicyRow({ entry }: { readonly entry: PolicyEntry }) {
           />
         )}
         <Button type="submit" variant={dirty ? 'primary' : 'secondary'} busy={save.busy} disabled={!dirty}>
-          Save
+          Save<span className="visually-hidden"> {entry.key}</span>
         </Button>
       </div>
     </form>
   );
+}
+
+/**
+ * The value checked against the bounds the engine declared, before it is sent, in the words the
+ * engine and the CLI use too.
+ */
+function checkValue(input: PolicyInput, value: string): ErrorInfo | null {
+  const problem = policyValueProblem(input, value);
+  return problem === null ? null : { code: 'INVALID_INPUT', message: `${problem[0]?.toUpperCase() ?? ''}${problem.slice(1)}.` };
 }
