@@ -117,6 +117,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       ip: request.socket.remoteAddress ?? null,
       userAgent: String(request.headers['user-agent'] ?? 'unknown browser').slice(0, 256),
     });
+    // A reload or a closed tab takes the page's session with it.
+    ws.on('close', () => void router.release(connection).catch(() => undefined));
     ws.on('message', (data) => {
       void (async () => {
         let parsed: z.infer<typeof message>;

@@ -33,12 +33,16 @@ export function registerIpc(options: {
   const connections = new Map<WebContents, Connection>();
 
   function connectionOf(contents: WebContents): Connection {
-    let connection = connections.get(contents);
-    if (connection === undefined) {
-      connection = newConnection(client);
-      connections.set(contents, connection);
-      contents.once('destroyed', () => connections.delete(contents));
-    }
+    const known = connections.get(contents);
+    if (known !== undefined) return known;
+    const connection = newConnection(client);
+    connections.set(contents, connection);
+    contents.once('destroyed', () => {
+      connections.delete(contents);
+      router.release(connection).catch((error: unknown) => {
+        log(`latchkey: ending a closed window's session failed (${error instanceof Error ? error.name : 'unknown error'})`);
+      });
+    });
     return connection;
   }
 

@@ -18,6 +18,7 @@ export const AUDIT_EVENT_TYPES = [
   'session.revoked',
   'session.evicted',
   'session.expired',
+  'session.closed',
   'session.refresh_reuse',
   'session.limit_denied',
   'policy.changed',

@@ -80,7 +80,8 @@ export type SessionEndReason =
   | 'password_changed'
   | 'account_disabled'
   | 'refresh_reuse'
-  | 'refreshed';
+  | 'refreshed'
+  | 'window_closed';
 
 export interface SessionView {
   readonly id: string;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from '../../src/browser-host/server.js';
-import { createTempVault, type TempVault } from '../support/temp-vault.js';
+import { auditEvents, signIn } from '../support/signed-in.js';
+import { PASSWORDS, createTempVault, type TempVault } from '../support/temp-vault.js';
 
 let vault: TempVault;
 let host: BrowserHost;
@@ -77,5 +78,20 @@ describe('the browser host', () => {
     const bad = await ask(socket, 'no.such.channel');
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     socket.close();
+  });
+
+  it('ends a page\'s session when its socket closes (a reload or a closed tab), so it no longer counts', async () => {
+    const page = await connect({ key: keyOf(host.url), origin: host.origin });
+    expect(await ask(page, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin })).toMatchObject({ ok: true });
+    expect(await ask(page, 'auth.signIn', { username: 'root', password: PASSWORDS.admin })).toMatchObject({ ok: true });
+    const admin = await signIn(host.engine, 'root', PASSWORDS.admin);
+    const pageSession = () => host.engine.sessions.list(admin.caller, { allAccounts: true }).filter((s) => s.host === 'browser');
+    expect(pageSession()).toHaveLength(1);
+
+    const closed = new Promise((resolve) => page.once('close', resolve));
+    page.close();
+    await closed;
+    await expect.poll(() => pageSession()).toHaveLength(0);
+    expect(auditEvents(host.engine, 'session.closed')).toMatchObject([{ reason: 'window_closed', target: { name: 'root' } }]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/main/engine/clock.js';
 import { failure } from '../support/errors.js';
+import { enableTotp } from '../support/mfa.js';
 import { addAccount, auditEvents, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../support/temp-vault.js';
 
@@ -138,6 +139,19 @@ describe('stay signed in', () => {
     v.engine.accounts.disable(v.admin.caller, 'alice');
     v.engine.accounts.enable(v.admin.caller, 'alice');
     await failure(() => refresh(refreshTokenOf(first)), 'REFRESH_TOKEN_INVALID');
+  });
+
+  it('restores no password-only session once the account has a second factor, or policy requires one', async () => {
+    const beforeTotp = await remembered();
+    await enableTotp(v.engine, v.vault.clock, (await signIn(v.engine, 'alice', PASSWORDS.alice)).caller);
+    await failure(() => refresh(refreshTokenOf(beforeTotp)), 'REFRESH_TOKEN_INVALID');
+
+    const bob = await addAccount(v.engine, v.admin.caller, 'bob', PASSWORDS.bob);
+    const remembersBob = await signIn(v.engine, bob.username, PASSWORDS.bob, { staySignedIn: true });
+    v.engine.policy.set(v.admin.caller, 'mfa.required', 'admins');
+    const stillFine = refresh(refreshTokenOf(remembersBob));
+    v.engine.policy.set(v.admin.caller, 'mfa.required', 'all');
+    await failure(() => refresh(refreshTokenOf({ started: stillFine })), 'REFRESH_TOKEN_INVALID');
   });
 
   it('ends remembered families when the password changes', async () => {

@@ -135,6 +135,24 @@ describe('the IPC router', () => {
     expect(again.signedIn).toBeNull();
   });
 
+  it('ends the session of a closed window; "stay signed in" still restores the next one', async () => {
+    const first = newConnection(desktop);
+    value(await call(first, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(first, 'auth.signIn', { username: 'root', password: PASSWORDS.admin, staySignedIn: true }));
+    const closedId = value<{ signedIn: { session: { id: string } } }>(await call(first, 'app.status')).signedIn.session.id;
+    await router.release(first);
+    expect(first.token).toBeNull();
+
+    const next = newConnection(desktop);
+    const status = value<{ signedIn: { session: { id: string } } | null }>(await call(next, 'app.status'));
+    expect(status.signedIn?.session.id).toMatch(/^sess_/);
+    expect(status.signedIn?.session.id).not.toBe(closedId);
+    const admin = engine.sessions.validate(next.token ?? '');
+    const sessions = engine.sessions.list(admin, { includeEnded: true });
+    expect(sessions.find((session) => session.id === closedId)).toMatchObject({ active: false, endReason: 'window_closed' });
+    expect(sessions.filter((session) => session.active)).toHaveLength(1);
+  });
+
   it('refuses the test clock outside the browser host\'s test mode, and moves it inside', async () => {
     expect(errorCode(await call(newConnection(desktop), 'test.advanceClock', { ms: 1000 }))).toBe('NOT_AUTHORISED');
     router = open(true);

@@ -68,6 +68,8 @@ export interface Router {
    * the window's next `app.notices`. Anything that is not one of our links is ignored (false).
    */
   openLink(link: string): boolean;
+  /** The window or page behind `connection` is gone: its session ends (see SessionService.closeWithWindow). */
+  release(connection: Connection): Promise<void>;
 }
 
 /** Links arrive from outside (any web page can open one); a flood must not grow the queue without end. */
@@ -354,7 +356,16 @@ export function createRouter(host: RouterHost): Router {
       return handler({ input: parsed.data as ParsedInputOf<ChannelName>, connection, caller: caller as Caller });
     });
 
-  return { route, lock, openLink };
+  async function release(connection: Connection): Promise<void> {
+    const { token } = connection;
+    connection.token = null;
+    connection.username = null;
+    if (token === null) return;
+    engine.sessions.closeWithWindow(token);
+    await engine.audit.anchor();
+  }
+
+  return { route, lock, openLink, release };
 
   function authorise(access: string, connection: Connection): Caller | null {
     if (access === 'none') return null;

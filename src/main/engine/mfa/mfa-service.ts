@@ -13,6 +13,7 @@ import type { SessionService } from '../sessions/sessions.js';
 import { backupCodeDigest, canonicalBackupCode, newBackupCodes } from './backup-codes.js';
 import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpStep, totpUri, type TotpParameters } from './totp.js';
 import { trustEndsAt } from './trusted-devices.js';
+import { secondFactorRequired } from './second-factor-rule.js';
 
 export const ISSUER = 'Latchkey';
 /** A pending secret lives only this long unconfirmed. */
@@ -62,8 +63,7 @@ export class MfaService {
 
   /** Policy `mfa.required`: must this account have a second factor? */
   isRequired(account: AccountRow): boolean {
-    const rule = this.#policy()['mfa.required'];
-    return rule === 'all' || (rule === 'admins' && account.role === 'admin');
+    return secondFactorRequired(this.#policy(), account);
   }
 
   /** The factors a sign-in challenge may offer this account. */

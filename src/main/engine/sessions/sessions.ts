@@ -7,6 +7,7 @@ import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../calle
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { constantTimeEqual, hashToken, newId, newToken } from '../crypto/random.js';
+import { signInNeedsSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Policy } from '../policy/policy-keys.js';
 
 /** Last activity is written at most this often: validation is a read, not a write, on most calls. */
@@ -193,6 +194,28 @@ export class SessionService {
   }
 
   /**
+   * The window or browser page that held this session is gone, and the token went with it: the
+   * session ends now instead of counting against the account's limit until it idles out. A "stay
+   * signed in" family lives on, so the next launch restores from it.
+   */
+  closeWithWindow(token: string): void {
+    const row = this.#ctx.repos.sessions.byTokenHash(hashToken(token));
+    if (row === undefined || row.active !== 1) return;
+    this.#ctx.transaction(() => {
+      if (!this.#ctx.repos.sessions.end(row.id, this.#ctx.clock.now(), 'window_closed')) return;
+      const owner = this.#ctx.repos.accounts.byId(row.account_id);
+      this.#ctx.audit.append({
+        type: 'session.closed',
+        outcome: 'success',
+        target: { id: row.account_id, name: owner?.username ?? row.account_id },
+        sessionId: row.id,
+        device: row.device_name,
+        reason: 'window_closed',
+      });
+    });
+  }
+
+  /**
    * "Stay signed in": trades a refresh token for a new session and a new refresh token (RFC 9700 §4.14).
    * A token that was already traded is a sign of theft: the whole family ends.
    */
@@ -214,6 +237,8 @@ export class SessionService {
       }
       if (family.revoked_at !== null || family.expires_at <= now || token.expires_at <= now) return 'dead';
       if (account.status !== 'active') return 'disabled';
+      // Remembered before a second factor was set up or required: only a sign-in with it may go on.
+      if (family.assurance === 'password' && signInNeedsSecondFactor(this.#policy(), account)) return 'dead';
       for (const old of this.#ctx.repos.sessions.activeInFamily(family.id)) {
         this.#ctx.repos.sessions.end(old.id, now, 'refreshed');
       }
