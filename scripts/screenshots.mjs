@@ -112,7 +112,7 @@ async function walkThrough() {
   await page.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await heading(page, 'Security dashboard');
-  // The lock itself: what the app shows after idling, a screen lock or a suspend.
+  // The lock screen after Lock; an idle timeout, a screen lock or a suspend show it too, worded for that.
   await page.getByRole('button', { name: 'Lock', exact: true }).click();
   await heading(page, 'Latchkey is locked');
   await shoot(page, 'lock-screen');

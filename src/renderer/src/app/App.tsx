@@ -62,7 +62,7 @@ function Screen() {
     case 'sign_in':
       return <SignInScreen ended={phase.ended} />;
     case 'locked':
-      return <LockScreen key={phase.username} username={phase.username} ended={phase.ended} />;
+      return <LockScreen key={phase.username} username={phase.username} cause={phase.cause} />;
     case 'challenge':
       return <ChallengeScreen key={phase.step.challenge.challengeId} step={phase.step} />;
     case 'enrollment':

@@ -47,7 +47,9 @@ export function AppShell() {
 
   if (signedIn === null) return null;
   const { account } = signedIn;
-  const section = isAdminRoute(route) ? 'admin' : route === 'mfa-setup' ? 'dashboard' : route;
+  // Setting up two-step sign-in belongs with the rest of the second factor's care, in Settings
+  // (which links to it, as the dashboard's card does).
+  const section = isAdminRoute(route) ? 'admin' : route === 'mfa-setup' ? 'settings' : route;
 
   return (
     <>

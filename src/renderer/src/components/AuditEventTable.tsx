@@ -1,6 +1,5 @@
 import type { AuditEventView } from '../../../shared/views';
-import { EVENT_LABELS, OUTCOME_LABELS } from '../format/labels';
-import { formatDateTime } from '../format/time';
+import { EVENT_LABELS, OUTCOME_LABELS, describeEventDetails } from '../format/labels';
 import { Badge, type Tone } from './Badge';
 import { DataTable } from './DataTable';
 import { Time } from './Time';
@@ -47,22 +46,10 @@ export function AuditEventTable({ caption, events, compact = false }: { readonly
             {!compact && <td>{event.actor?.name ?? <span className="muted">—</span>}</td>}
             {!compact && <td>{event.target?.name ?? <span className="muted">—</span>}</td>}
             <td>{event.device ?? <span className="muted">—</span>}</td>
-            <td className="details">{describeDetails(event)}</td>
+            <td className="details">{describeEventDetails(event)}</td>
           </tr>
         ))}
       </tbody>
     </DataTable>
   );
-}
-
-/** The reason and the details, as "reason · key: value · key: value"; ids are left out as noise, times read as times. */
-function describeDetails(event: AuditEventView): string {
-  const parts: string[] = [];
-  if (event.reason !== null) parts.push(event.reason.replaceAll('_', ' '));
-  for (const [key, value] of Object.entries(event.details ?? {})) {
-    if (value === null || /Id$/.test(key)) continue;
-    const isTime = typeof value === 'number' && /(At|Until)$/.test(key);
-    parts.push(`${key}: ${isTime ? formatDateTime(value, true) : String(value)}`);
-  }
-  return parts.length === 0 ? '—' : parts.join(' · ');
 }

@@ -1,5 +1,6 @@
 import type { AuditEventType, AuditOutcome } from '../../../shared/audit-events';
-import type { Assurance, MfaState, Role, SessionEndReason, SessionHost } from '../../../shared/views';
+import type { Assurance, AuditEventView, MfaState, Role, SessionEndReason, SessionHost } from '../../../shared/views';
+import { formatDateTime, plural } from './time';
 
 /** The words the screens use for the engine's values; each table covers its whole union. */
 
@@ -43,6 +44,7 @@ export const END_REASON_LABELS: Record<SessionEndReason, string> = {
   account_disabled: 'Account disabled',
   refresh_reuse: 'Refresh token reused',
   refreshed: 'Refreshed',
+  window_closed: 'Window closed',
 };
 
 export const EVENT_LABELS: Record<AuditEventType, string> = {
@@ -68,6 +70,7 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'session.revoked': 'Session revoked',
   'session.evicted': 'Session ended by a newer one',
   'session.expired': 'Session expired',
+  'session.closed': 'Session ended with its window',
   'session.refresh_reuse': 'Reused refresh token',
   'session.limit_denied': 'Session refused at limit',
   'policy.changed': 'Policy changed',
@@ -85,10 +88,92 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'device.revoked': 'Trusted device revoked',
 };
 
+/** The engine's reason codes for refusals and ended sessions; other reasons are already sentences. */
+const REASON_LABELS: Record<string, string> = {
+  ...END_REASON_LABELS,
+  wrong_password: 'Wrong password',
+  wrong_current_password: 'Wrong current password',
+  wrong_password_for_mfa_change: 'Wrong password',
+  unknown_account: 'No such account',
+  locked_out: 'Account locked',
+  too_many_failures: 'Too many failed sign-ins',
+  wrong_totp: 'Wrong authenticator code',
+  wrong_backup_code: 'Wrong backup code',
+  code_replayed: 'Code already used',
+};
+
+const FACTOR_WORDS: Record<string, string> = {
+  password: 'password',
+  totp: 'authenticator code',
+  backup_code: 'backup code',
+  trusted_device: 'trusted device',
+};
+
+type DetailValue = string | number | boolean;
+
+/**
+ * How the common detail keys of audit events read. A yes/no detail shows only when it is yes, and
+ * a rule may answer null to leave out a detail that says nothing (no devices revoked).
+ */
+const DETAIL_LABELS: Record<string, (value: DetailValue) => string | null> = {
+  factors: (v) => `With ${String(v).split('+').map((factor) => FACTOR_WORDS[factor] ?? factor).join(' and ')}`,
+  host: (v) => `App: ${HOST_LABELS[v as SessionHost] ?? String(v)}`,
+  assurance: (v) => `Assurance: ${ASSURANCE_LABELS[v as Assurance] ?? String(v)}`,
+  staySignedIn: (v) => (v === true ? 'Stay signed in' : null),
+  attempt: (v) => `Attempt ${String(v)}`,
+  purpose: (v) => (v === 'enroll' ? 'To set up two-step sign-in' : v === 'verify' ? 'To finish a sign-in' : `Purpose: ${String(v)}`),
+  step: (v) => `Time step ${String(v)}`,
+  lastStep: (v) => `last used ${String(v)}`,
+  days: (v) => (typeof v === 'number' ? `For ${plural(v, 'day')}` : `Days: ${v}`),
+  failures: (v) => (typeof v === 'number' ? plural(v, 'failed sign-in') : `Failures: ${v}`),
+  lockedUntil: (v) => (typeof v === 'number' ? `Locked until ${formatDateTime(v, true)}` : null),
+  role: (v) => `Role: ${ROLE_LABELS[v as Role] ?? String(v)}`,
+  hasEmail: (v) => (v === true ? 'With an e-mail address' : null),
+  passwordHash: (v) => `Password hash: ${String(v)}`,
+  totp: (v) => (v === true ? 'With an authenticator' : null),
+  backupCodes: (v) => (typeof v === 'number' ? plural(v, 'backup code') : null),
+  backupCodesLeft: (v) => (typeof v === 'number' ? `${plural(v, 'backup code')} left` : null),
+  low: (v) => (v === true ? 'Running low' : null),
+  wasLocked: (v) => (v === true ? 'Was locked' : null),
+  trustedDevicesRevoked: (v) => (v === 0 || v === false ? null : typeof v === 'number' ? `${plural(v, 'trusted device')} revoked` : null),
+};
+
+/**
+ * An event's reason and details in words, as "Reason · detail · detail"; ids are left out as noise.
+ * A policy change reads as "key: from → to (default d)".
+ */
+export function describeEventDetails(event: Pick<AuditEventView, 'type' | 'reason' | 'details'>): string {
+  const parts: string[] = [];
+  const reason = event.reason === null ? null : (REASON_LABELS[event.reason] ?? event.reason.replaceAll('_', ' '));
+  // A sign-out "because signed out" says it twice.
+  if (reason !== null && reason !== EVENT_LABELS[event.type]) parts.push(reason);
+  const details = { ...event.details };
+  if (typeof details['key'] === 'string' && 'to' in details) {
+    const { key, from, to, default: fallback } = details;
+    parts.push(`${key}: ${String(from)} → ${String(to)}${fallback === undefined ? '' : ` (default ${String(fallback)})`}`);
+    for (const used of ['key', 'from', 'to', 'default']) delete details[used];
+  }
+  for (const [key, value] of Object.entries(details)) {
+    if (value === null || value === false || /Id$/.test(key)) continue;
+    const text = describeDetail(key, value);
+    if (text !== null) parts.push(text);
+  }
+  return parts.length === 0 ? '—' : parts.join(' · ');
+}
+
+function describeDetail(key: string, value: DetailValue): string | null {
+  const label = DETAIL_LABELS[key];
+  if (label !== undefined) return label(value);
+  if (value === true) return key;
+  const isTime = typeof value === 'number' && /(At|Until)$/.test(key);
+  return `${key}: ${isTime ? formatDateTime(value, true) : String(value)}`;
+}
+
 /** Things the engine asks the app to tell the person once after signing in. */
 export const NOTICE_LABELS: Record<string, string> = {
   mfa_reset_by_admin: 'An administrator reset your two-step sign-in. Set it up again to keep your account protected.',
   low_backup_codes: 'You have only a few backup codes left. Generate new ones in Account settings.',
+  no_backup_codes: 'You have no backup codes left: generate a set in Account settings.',
 };
 
 export function noticeText(notice: string): string {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppStatus, SignedInView } from '../../../shared/contract';
+import type { AppStatus, LockReason, SignedInView } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { Result } from '../../../shared/result';
 import type { ChallengeView, SecondFactor, TotpSetupView } from '../../../shared/views';
@@ -14,18 +14,25 @@ export type Phase =
   | { readonly name: 'unavailable'; readonly error: ErrorInfo }
   | { readonly name: 'first_run' }
   | { readonly name: 'sign_in'; readonly ended: boolean }
-  /** `ended`: the session ended elsewhere (revoked, signed out in another window), not by an idle lock. */
-  | { readonly name: 'locked'; readonly username: string; readonly ended: boolean }
+  | { readonly name: 'locked'; readonly username: string; readonly cause: LockCause }
   | { readonly name: 'challenge'; readonly step: PendingStep }
   | { readonly name: 'enrollment'; readonly step: PendingStep }
   | { readonly name: 'signed_in' };
+
+/**
+ * Why the lock screen shows: the person pressed Lock (`manual`), the app locked itself (`idle`: idle
+ * timeout, screen lock, suspend), or the session ended elsewhere (`ended`: revoked, signed out in
+ * another window, its time limit). The engine tells only the last two apart, so a window reopened
+ * after a manual lock reads it as `idle`.
+ */
+export type LockCause = 'manual' | LockReason;
 
 /** A password that was right, waiting for its second factor (or, by policy, for enrollment). */
 export interface PendingStep {
   readonly username: string;
   readonly challenge: ChallengeView;
-  /** Where "Cancel" goes back to: the sign-in screen, or the lock screen after an idle lock or an ended session. */
-  readonly from: 'sign_in' | 'locked' | 'ended';
+  /** Where "Cancel" goes back to: the sign-in screen, or the lock screen it came from. */
+  readonly from: 'sign_in' | LockCause;
 }
 
 interface SessionState {
@@ -55,8 +62,9 @@ interface SessionState {
   peek(): Promise<void>;
 }
 
-/** A notice the renderer adds itself after a backup-code sign-in that left few codes. */
+/** Notices the renderer adds itself after a backup-code sign-in that left few codes, or used the last one. */
 export const LOW_BACKUP_CODES_NOTICE = 'low_backup_codes';
+export const NO_BACKUP_CODES_NOTICE = 'no_backup_codes';
 /** Warn at this many backup codes or fewer (security-parameters.md). */
 export const FEW_BACKUP_CODES = 2;
 
@@ -64,7 +72,7 @@ export const useSession = create<SessionState>()((set, get) => {
   function enterSignedIn(view: SignedInView): void {
     const notices = [...view.notices];
     if (view.backupCodesLeft !== null && view.backupCodesLeft <= FEW_BACKUP_CODES && view.backupCodes === null) {
-      notices.push(LOW_BACKUP_CODES_NOTICE);
+      notices.push(view.backupCodesLeft === 0 ? NO_BACKUP_CODES_NOTICE : LOW_BACKUP_CODES_NOTICE);
     }
     set({ phase: { name: 'signed_in' }, signedIn: view, freshBackupCodes: view.backupCodes, notices });
   }
@@ -94,6 +102,13 @@ export const useSession = create<SessionState>()((set, get) => {
     return result;
   }
 
+  async function enterLocked(username: string, cause: LockCause): Promise<void> {
+    // The lock screen states the idle timeout, which an administrator may have changed since the
+    // status was read. Safe to ask now: a locked window never resumes a "stay signed in" session.
+    await loadStatus();
+    if (get().phase.name === 'signed_in') leave({ name: 'locked', username, cause });
+  }
+
   return {
     phase: { name: 'starting' },
     status: null,
@@ -110,7 +125,7 @@ export const useSession = create<SessionState>()((set, get) => {
       const status = result.value;
       if (!status.initialised) leave({ name: 'first_run' });
       else if (status.signedIn !== null) enterSignedIn(status.signedIn);
-      else if (status.lockedUsername !== null) leave({ name: 'locked', username: status.lockedUsername, ended: status.lockReason === 'ended' });
+      else if (status.lockedUsername !== null) leave({ name: 'locked', username: status.lockedUsername, cause: status.lockReason ?? 'idle' });
       else leave({ name: 'sign_in', ended: false });
     },
 
@@ -170,7 +185,7 @@ export const useSession = create<SessionState>()((set, get) => {
       const back: Phase =
         step === null || step.from === 'sign_in'
           ? { name: 'sign_in', ended: false }
-          : { name: 'locked', username: step.username, ended: step.from === 'ended' };
+          : { name: 'locked', username: step.username, cause: step.from };
       set({ phase: back });
     },
 
@@ -191,7 +206,7 @@ export const useSession = create<SessionState>()((set, get) => {
     async lock() {
       const username = get().signedIn?.account.username ?? null;
       const result = await call('auth.lock');
-      if (result.ok && username !== null) leave({ name: 'locked', username, ended: false });
+      if (result.ok && username !== null) await enterLocked(username, 'manual');
       return result;
     },
 
@@ -209,8 +224,9 @@ export const useSession = create<SessionState>()((set, get) => {
       const result = await call('app.peek');
       if (!result.ok || get().phase.name !== 'signed_in') return;
       const { state, lockedUsername, reason } = result.value;
-      if (state === 'locked' && lockedUsername !== null) leave({ name: 'locked', username: lockedUsername, ended: reason === 'ended' });
-      else if (state !== 'signed_in') leave({ name: 'sign_in', ended: true });
+      if (state === 'locked' && lockedUsername !== null) {
+        await enterLocked(lockedUsername, reason ?? 'idle');
+      } else if (state !== 'signed_in') leave({ name: 'sign_in', ended: true });
     },
   };
 });

@@ -7,6 +7,7 @@ import { DataTable, EmptyState } from '../../components/DataTable';
 import { TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { MFA_STATE_LABELS, ROLE_LABELS } from '../../format/labels';
+import { plural } from '../../format/time';
 import { useAdmin } from '../../stores/admin';
 import { AccountPanel } from './AccountPanel';
 import { AccountStatus } from './AccountStatus';
@@ -61,7 +62,7 @@ export function AccountsScreen() {
                 onChange={(e) => setQuery(e.target.value)}
               />
               <p className="muted small" aria-live="polite">
-                {accounts.data === null ? '' : query.trim() === '' ? `${list.length} accounts` : `${shown.length} of ${list.length} accounts`}
+                {accounts.data === null ? '' : query.trim() === '' ? plural(list.length, 'account') : `${shown.length} of ${plural(list.length, 'account')}`}
               </p>
             </div>
             {accounts.data === null ? (

@@ -10,6 +10,7 @@ import { EmptyState } from '../../components/DataTable';
 import { SelectField, TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { EVENT_LABELS } from '../../format/labels';
+import { plural } from '../../format/time';
 import { downloadText, fileDate } from '../../platform/files';
 import { AUDIT_PAGE, useAdmin, type AuditFilter } from '../../stores/admin';
 import { ActivityChart } from './ActivityChart';
@@ -38,7 +39,7 @@ export function AuditScreen() {
     void exporter.run().then((result) => {
       if (result?.ok !== true) return;
       downloadText(`latchkey-audit-${fileDate()}.jsonl`, result.value.jsonl, 'application/x-ndjson');
-      setExported(`Exported ${result.value.events} events as JSON lines.`);
+      setExported(`Exported ${plural(result.value.events, 'event')} as JSON lines.`);
     });
   };
 
@@ -87,7 +88,9 @@ export function AuditScreen() {
 }
 
 function AuditFilters({ filter, busy, onApply }: { readonly filter: AuditFilter; readonly busy: boolean; onApply(filter: AuditFilter): void }) {
-  const accounts = useAdmin((s) => s.accounts.data ?? []);
+  // The default stays outside the selector: a new [] from it on every read never equals the last, so
+  // zustand re-renders without end (React error #185) whenever the list has not been fetched yet.
+  const accounts = useAdmin((s) => s.accounts.data) ?? [];
   const [accountId, setAccountId] = useState(filter.accountId ?? '');
   const [type, setType] = useState(filter.type ?? '');
   const [since, setSince] = useState(filter.since === null ? '' : toDateInput(filter.since));

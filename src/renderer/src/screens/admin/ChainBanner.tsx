@@ -1,6 +1,7 @@
 import type { AuditVerdict } from '../../../../shared/views';
 import { describeError } from '../../api/error-messages';
 import { Button } from '../../components/Button';
+import { plural } from '../../format/time';
 import type { Loadable } from '../../stores/loadable';
 
 /**
@@ -35,7 +36,7 @@ export function ChainBanner({ verdict, onVerify }: { readonly verdict: Loadable<
       <div className="chain-banner chain-banner--intact" role="status">
         <ShieldIcon intact />
         <div className="chain-banner__text">
-          <p className="chain-banner__title">Audit chain verified: {result.events} events</p>
+          <p className="chain-banner__title">Audit chain verified: {plural(result.events, 'event')}</p>
           <p>Every event is in order and unchanged since it was written.</p>
         </div>
         {again}

@@ -36,9 +36,11 @@ export function MfaStatusCard() {
             On since <Time at={status.enabledAt} />. Each sign-in asks for a code from your authenticator app.
           </p>
           {status.backupCodesLeft <= FEW_BACKUP_CODES && (
-            <Callout kind="warning" title={status.backupCodesLeft === 0 ? 'No backup codes left' : `Only ${plural(status.backupCodesLeft, 'backup code')} left`}>
+            // Zero is also an account imported with its authenticator but never given codes: "left" would not fit.
+            <Callout kind="warning" title={status.backupCodesLeft === 0 ? 'You have no backup codes' : `Only ${plural(status.backupCodesLeft, 'backup code')} left`}>
               <p>
-                Without backup codes, losing your phone locks you out. <a href={hrefOf('settings')}>Generate new codes</a>.
+                Without backup codes, losing your phone locks you out.{' '}
+                <a href={hrefOf('settings')}>{status.backupCodesLeft === 0 ? 'Generate a set in Settings' : 'Generate new codes'}</a>.
               </p>
             </Callout>
           )}

@@ -5,7 +5,7 @@ import { AuthFrame } from '../../components/AuthFrame';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { useSession } from '../../stores/session';
-import { PASSWORD_HINT, mismatch } from '../settings/password-rules';
+import { PASSWORD_HINT, firstPasswordMismatch } from '../settings/password-rules';
 
 /** A new vault: its first account, an administrator, who then manages everyone else. */
 export function FirstRunScreen() {
@@ -19,13 +19,13 @@ export function FirstRunScreen() {
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (password !== repeat) {
-      action.setError(mismatch);
+      action.setError(firstPasswordMismatch);
       return;
     }
     void action.run({ username, password, ...(email.trim() === '' ? {} : { email: email.trim() }) });
   };
 
-  const passwordFault = action.error?.code === 'PASSWORD_REJECTED' || action.error === mismatch;
+  const passwordFault = action.error?.code === 'PASSWORD_REJECTED' || action.error === firstPasswordMismatch;
   return (
     <AuthFrame>
       <h1 className="auth__title">Create the first administrator</h1>
@@ -56,7 +56,7 @@ export function FirstRunScreen() {
           type="password"
           autoComplete="new-password"
           required
-          invalid={action.error === mismatch}
+          invalid={action.error === firstPasswordMismatch}
           value={repeat}
           onChange={(e) => setRepeat(e.target.value)}
         />

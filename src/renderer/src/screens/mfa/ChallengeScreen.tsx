@@ -7,7 +7,7 @@ import { Button } from '../../components/Button';
 import { Checkbox } from '../../components/Field';
 import { formatClock, plural } from '../../format/time';
 import { useSession, type PendingStep } from '../../stores/session';
-import { CodeField, FactorSwitch, isCodeFault } from './FactorFields';
+import { CodeField, FactorSwitch, checkCode, isCodeFault } from './FactorFields';
 
 /** The second step of a sign-in (or an unlock): a code from the authenticator app, or a backup code. */
 export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
@@ -26,7 +26,13 @@ export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (spent) return;
-    void action.run(factor, code, trustDays > 0 && trustDevice).then((result) => {
+    // An imported authenticator key may show 7 or 8 digits.
+    const checked = checkCode(factor, code, { anyKey: true });
+    if ('error' in checked) {
+      action.setError(checked.error);
+      return;
+    }
+    void action.run(factor, checked.code, trustDays > 0 && trustDevice).then((result) => {
       if (result !== null && !result.ok) setCode('');
     });
   };
@@ -40,7 +46,7 @@ export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
     <AuthFrame>
       <h1 className="auth__title">Two-step verification</h1>
       <p className="auth__lead">
-        {step.from === 'locked' ? 'Unlocking' : 'Signing in as'} <strong>{step.username}</strong>.{' '}
+        {step.from === 'manual' || step.from === 'idle' ? 'Unlocking' : 'Signing in as'} <strong>{step.username}</strong>.{' '}
         {factor === 'totp' ? 'Open your authenticator app and enter the code it shows for Latchkey.' : 'Enter one of your saved backup codes.'}
       </p>
       <form className="form form--spaced" onSubmit={submit} noValidate>

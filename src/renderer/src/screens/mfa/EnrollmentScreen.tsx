@@ -8,7 +8,7 @@ import { Checkbox } from '../../components/Field';
 import { plural } from '../../format/time';
 import { useSession, type PendingStep } from '../../stores/session';
 import { AuthenticatorKey } from './AuthenticatorKey';
-import { CodeField, isCodeFault } from './FactorFields';
+import { CodeField, checkCode, isCodeFault } from './FactorFields';
 
 /**
  * Policy says this account needs a second factor and it has none: it enrolls now, before any
@@ -36,7 +36,12 @@ export function EnrollmentScreen({ step }: { readonly step: PendingStep }) {
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void confirm.run(code, trustDays > 0 && trustDevice).then((result) => {
+    const checked = checkCode('totp', code);
+    if ('error' in checked) {
+      confirm.setError(checked.error);
+      return;
+    }
+    void confirm.run(checked.code, trustDays > 0 && trustDevice).then((result) => {
       if (result !== null && !result.ok) setCode('');
     });
   };

@@ -11,7 +11,7 @@ import { useSecurity } from '../../stores/security';
 import { useSession } from '../../stores/session';
 import { AuthenticatorKey } from './AuthenticatorKey';
 import { BackupCodesPanel } from './BackupCodesPanel';
-import { CodeField, isCodeFault } from './FactorFields';
+import { CodeField, checkCode, isCodeFault } from './FactorFields';
 
 type Step = 'scan' | 'confirm' | 'codes';
 const STEPS: readonly { id: Step; label: string }[] = [
@@ -57,7 +57,12 @@ export function MfaSetupWizard() {
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void confirm.run(code).then((result) => {
+    const checked = checkCode('totp', code);
+    if ('error' in checked) {
+      confirm.setError(checked.error);
+      return;
+    }
+    void confirm.run(checked.code).then((result) => {
       if (result === null) return;
       if (!result.ok) {
         setCode('');

@@ -8,7 +8,7 @@ import { Card } from '../../components/Card';
 import { CurrentPasswordField } from '../../components/Field';
 import { useSecurity } from '../../stores/security';
 import { useSession } from '../../stores/session';
-import { CodeField, FactorSwitch, isCodeFault } from '../mfa/FactorFields';
+import { CodeField, FactorSwitch, checkCode, isCodeFault } from '../mfa/FactorFields';
 
 /** Turning the second factor off takes the password and a current code (or a backup code). */
 export function DisableMfaForm({ required, onDisabled }: { readonly required: boolean; onDisabled(): void }) {
@@ -18,11 +18,17 @@ export function DisableMfaForm({ required, onDisabled }: { readonly required: bo
   const [factor, setFactor] = useState<SecondFactor>('totp');
   const [code, setCode] = useState('');
   const [switched, setSwitched] = useState(false);
-  const disable = useAction(() => call('mfa.disable', { password, factor, code }));
+  const disable = useAction((checkedCode: string) => call('mfa.disable', { password, factor, code: checkedCode }));
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void disable.run().then((result) => {
+    // An imported authenticator key may show 7 or 8 digits.
+    const checked = checkCode(factor, code, { anyKey: true });
+    if ('error' in checked) {
+      disable.setError(checked.error);
+      return;
+    }
+    void disable.run(checked.code).then((result) => {
       if (result === null) return;
       setCode('');
       if (!result.ok) return;

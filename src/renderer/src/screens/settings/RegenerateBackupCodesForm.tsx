@@ -31,7 +31,13 @@ export function RegenerateBackupCodesForm({ backupCodesLeft }: { readonly backup
   return (
     <Card
       title="Backup codes"
-      description={backupCodesLeft === null ? undefined : `${plural(backupCodesLeft, 'unused code')} left. New codes replace all of the old ones.`}
+      description={
+        backupCodesLeft === null
+          ? undefined
+          : backupCodesLeft === 0
+            ? 'You have no backup codes. Each code signs you in once if your phone is lost.'
+            : `${plural(backupCodesLeft, 'unused code')} left. New codes replace all of the old ones.`
+      }
     >
       {codes !== null ? (
         <BackupCodesPanel codes={codes} username={username} doneLabel="Done" onDone={() => setCodes(null)} />
@@ -39,7 +45,11 @@ export function RegenerateBackupCodesForm({ backupCodesLeft }: { readonly backup
         <form className="form" onSubmit={submit} noValidate>
           {backupCodesLeft !== null && backupCodesLeft <= FEW_BACKUP_CODES && (
             <Callout kind="warning">
-              <p>You are running out of backup codes. Generate a new set and keep it safe.</p>
+              <p>
+                {backupCodesLeft === 0
+                  ? 'You have no backup codes: generate a set and keep it safe.'
+                  : 'You are running out of backup codes. Generate a new set and keep it safe.'}
+              </p>
             </Callout>
           )}
           <CurrentPasswordField

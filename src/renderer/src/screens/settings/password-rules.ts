@@ -9,3 +9,9 @@ export const mismatch: ErrorInfo = {
   code: 'INVALID_INPUT',
   message: 'The two new passwords are not the same. Type the same password in both fields.',
 };
+
+/** The same check at first run, where there is no old password for this one to be "new" against. */
+export const firstPasswordMismatch: ErrorInfo = {
+  code: 'INVALID_INPUT',
+  message: 'The two passwords are not the same. Type the same password in both fields.',
+};

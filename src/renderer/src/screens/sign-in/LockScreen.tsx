@@ -4,22 +4,25 @@ import { ErrorAlert } from '../../components/Alerts';
 import { AuthFrame } from '../../components/AuthFrame';
 import { Button } from '../../components/Button';
 import { CurrentPasswordField } from '../../components/Field';
-import { useSession } from '../../stores/session';
+import { plural } from '../../format/time';
+import { useSession, type LockCause } from '../../stores/session';
 
 /**
- * After an idle lock, or a session that ended elsewhere (`ended`): the same person gets back in with
- * their password (and their second factor, as at sign-in); anyone else signs in afresh.
+ * After a lock (the person's own, or the app's when idle), or a session that ended elsewhere: the
+ * same person gets back in with their password (and their second factor, as at sign-in); anyone
+ * else signs in afresh.
  */
-export function LockScreen({ username, ended }: { readonly username: string; readonly ended: boolean }) {
+export function LockScreen({ username, cause }: { readonly username: string; readonly cause: LockCause }) {
   const signIn = useSession((s) => s.signIn);
   const signInAsSomeoneElse = useSession((s) => s.signInAsSomeoneElse);
   const idleMinutes = useSession((s) => s.status?.idleLockMinutes);
   const [password, setPassword] = useState('');
   const action = useAction(signIn);
+  const ended = cause === 'ended';
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    void action.run({ username, password, staySignedIn: false }, ended ? 'ended' : 'locked').then((result) => {
+    void action.run({ username, password, staySignedIn: false }, cause).then((result) => {
       if (result !== null && !result.ok) setPassword('');
     });
   };
@@ -27,13 +30,7 @@ export function LockScreen({ username, ended }: { readonly username: string; rea
   return (
     <AuthFrame>
       <h1 className="auth__title">{ended ? 'Your session ended' : 'Latchkey is locked'}</h1>
-      <p className="auth__lead">
-        {ended
-          ? 'It was signed out elsewhere (by an administrator or in another window) or reached its time limit. Sign in again to continue.'
-          : idleMinutes === undefined
-            ? 'The session ended. Enter your password to continue.'
-            : `Latchkey locks after ${idleMinutes} minutes without activity. Enter your password to continue.`}
-      </p>
+      <p className="auth__lead">{lead(cause, idleMinutes)}</p>
       <div className="auth__identity">
         <span className="avatar" aria-hidden="true">
           {username.slice(0, 1)}
@@ -59,4 +56,18 @@ export function LockScreen({ username, ended }: { readonly username: string; rea
       </p>
     </AuthFrame>
   );
+}
+
+function lead(cause: LockCause, idleMinutes: number | undefined): string {
+  switch (cause) {
+    case 'ended':
+      return 'It was signed out elsewhere (by an administrator or in another window) or reached its time limit. Sign in again to continue.';
+    case 'manual':
+      return 'You locked Latchkey. Enter your password to continue.';
+    case 'idle':
+      // "idle" also covers a screen lock or a suspend, so the timeout is stated as the rule, not as what happened.
+      return idleMinutes === undefined
+        ? 'Enter your password to continue.'
+        : `Latchkey locks itself after ${plural(idleMinutes, 'minute')} without activity. Enter your password to continue.`;
+  }
 }
