@@ -118,7 +118,7 @@ export class SessionService {
     const policy = this.#policy();
     const timeout = this.#timeoutReason(row, now, policy);
     if (timeout !== null) {
-      this.#ctx.transaction(() => this.#expire(row, timeout, now));
+      this.#ctx.transaction(() => this.#endAlone(row, timeout, now));
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: timeout });
     }
     const account = this.#ctx.repos.accounts.byId(row.account_id);
@@ -201,18 +201,7 @@ export class SessionService {
   closeWithWindow(token: string): void {
     const row = this.#ctx.repos.sessions.byTokenHash(hashToken(token));
     if (row === undefined || row.active !== 1) return;
-    this.#ctx.transaction(() => {
-      if (!this.#ctx.repos.sessions.end(row.id, this.#ctx.clock.now(), 'window_closed')) return;
-      const owner = this.#ctx.repos.accounts.byId(row.account_id);
-      this.#ctx.audit.append({
-        type: 'session.closed',
-        outcome: 'success',
-        target: { id: row.account_id, name: owner?.username ?? row.account_id },
-        sessionId: row.id,
-        device: row.device_name,
-        reason: 'window_closed',
-      });
-    });
+    this.#ctx.transaction(() => this.#endAlone(row, 'window_closed', this.#ctx.clock.now()));
   }
 
   /**
@@ -299,15 +288,16 @@ export class SessionService {
       policy['session.absoluteTimeoutHours'] * HOUR,
       limit,
     );
-    for (const row of rows) this.#expire(row, this.#timeoutReason(row, now, policy) ?? 'absolute_timeout', now);
+    for (const row of rows) this.#endAlone(row, this.#timeoutReason(row, now, policy) ?? 'absolute_timeout', now);
     return rows.length;
   }
 
-  #expire(row: SessionRow, reason: 'idle_timeout' | 'absolute_timeout', now: number): void {
+  /** Ends one session and no more: its "stay signed in" family, if any, lives on. */
+  #endAlone(row: SessionRow, reason: 'idle_timeout' | 'absolute_timeout' | 'window_closed', now: number): void {
     if (!this.#ctx.repos.sessions.end(row.id, now, reason)) return;
     const owner = this.#ctx.repos.accounts.byId(row.account_id);
     this.#ctx.audit.append({
-      type: 'session.expired',
+      type: reason === 'window_closed' ? 'session.closed' : 'session.expired',
       outcome: 'success',
       target: { id: row.account_id, name: owner?.username ?? row.account_id },
       sessionId: row.id,
@@ -333,7 +323,7 @@ export class SessionService {
     for (const row of this.#ctx.repos.sessions.activeForAccount(account.id)) {
       const timeout = this.#timeoutReason(row, now, policy);
       if (timeout === null) live.push(row);
-      else this.#expire(row, timeout, now);
+      else this.#endAlone(row, timeout, now);
     }
     const excess = live.length - policy['session.maxPerAccount'] + 1;
     if (excess <= 0) return;
