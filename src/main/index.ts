@@ -8,11 +8,12 @@ import { confineToOwnPage, createMainWindow, hardenSession, registerRendererSche
 import { scheduleCleanup } from './cleanup-schedule.js';
 import { desktopClient } from './desktop-client.js';
 import { openEngine, type Engine } from './engine/engine.js';
-import { createRouter } from './ipc/router.js';
+import { createRouter, type Router } from './ipc/router.js';
 import { registerIpc } from './ipc-electron.js';
 import { linkInArguments } from './link-arguments.js';
 import { LINK_SCHEME } from './engine/email/verification-link.js';
 import { parseLaunchOptions, type LaunchOptions } from './launch-options.js';
+import { profileFolder } from './profile-folder.js';
 import { missingBindingMessage, nativeBindingPath, type NativeTarget } from './native-binding.js';
 import { OsKeychain } from './secrets/keychain.js';
 import { trustedRenderer } from './sender-check.js';
@@ -28,6 +29,8 @@ const USAGE = 'Usage: latchkey [--vault PATH] [--keychain-service NAME]\n(or LAT
 
 /** Tells the person why the app cannot go on, then exits with a failure status. */
 function fail(title: string, message: string): void {
+  // Also on stderr: where no one sees the dialog (a Playwright run, a CI machine), the reason still shows.
+  console.error(`${title}\n${message}`);
   dialog.showErrorBox(title, message);
   app.exit(1);
 }
@@ -70,7 +73,17 @@ async function openVault(options: LaunchOptions): Promise<Engine | null> {
  * 'open-url' during start-up); they wait here until the router can take them.
  */
 const earlyLinks: string[] = [];
-let openLink = (link: string): void => void earlyLinks.push(link);
+let linkRouter: Router | null = null;
+/** Whether the link was one of ours (a link that came early counts, until the router can say). */
+function openLink(link: string): boolean {
+  if (linkRouter === null) {
+    earlyLinks.push(link);
+    return true;
+  }
+  return linkRouter.openLink(link);
+}
+/** Brings the one window forward; a no-op until it exists. */
+let showMainWindow = (): void => undefined;
 
 async function start(options: LaunchOptions): Promise<void> {
   // The vault opens before any window exists: a window without an engine could only show errors.
@@ -130,7 +143,7 @@ async function start(options: LaunchOptions): Promise<void> {
   let mainWindow = openWindow();
 
   // One window only: a second launch, or a click on the dock icon, brings it back.
-  const showMainWindow = (): void => {
+  showMainWindow = (): void => {
     if (mainWindow.isDestroyed()) {
       mainWindow = openWindow();
       return;
@@ -138,18 +151,16 @@ async function start(options: LaunchOptions): Promise<void> {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   };
-  app.on('second-instance', (_event, argv) => {
-    const link = linkInArguments(argv);
-    if (link !== null) router.openLink(link);
-    showMainWindow();
-  });
-  app.on('activate', showMainWindow);
+  app.on('activate', () => showMainWindow());
 
-  // Focusing the window makes the renderer look for notices, so the link's outcome shows at once.
-  openLink = (link) => {
-    if (router.openLink(link)) showMainWindow();
-  };
+  linkRouter = router;
   for (const link of earlyLinks.splice(0)) router.openLink(link);
+}
+
+/** One instance per vault: two would open the same database at once. */
+function takeInstanceLock(options: LaunchOptions): boolean {
+  app.setPath('userData', profileFolder(app.getPath('appData'), options.vaultPath));
+  return app.requestSingleInstanceLock();
 }
 
 registerRendererScheme();
@@ -157,16 +168,22 @@ const launch = parseLaunchOptions(process.argv, process.env, process.cwd());
 
 if (!launch.ok) {
   void app.whenReady().then(() => fail('Latchkey cannot start', `${launch.message}\n\n${USAGE}`));
-} else if (!app.requestSingleInstanceLock()) {
-  // Two instances would open the same vault database at once.
+} else if (!takeInstanceLock(launch.options)) {
   app.quit();
 } else {
   app.enableSandbox();
   const launchLink = linkInArguments(process.argv);
   if (launchLink !== null) openLink(launchLink);
+  // Registered now, not once the vault is open: a link or a second launch during start-up is kept.
+  // Focusing the window makes the renderer look for notices, so a link's outcome shows at once.
+  app.on('second-instance', (_event, argv) => {
+    const link = linkInArguments(argv);
+    if (link !== null) openLink(link);
+    showMainWindow();
+  });
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    openLink(url);
+    if (openLink(url)) showMainWindow();
   });
   // Installers register the scheme (electron-builder.yml); an unpackaged run (development, tests)
   // leaves the OS's choice of handler alone.

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../src/main/content-security-policy.js';
 import { nativeBuildFolder } from '../../src/main/native-binding.js';
+import { profileFolder } from '../../src/main/profile-folder.js';
 
 /**
  * The built main process, run under Node with a stand-in for the electron module (no Electron
@@ -89,6 +90,10 @@ describe('the main process under a stand-in Electron', () => {
   it('locks every window when the screen locks', () => {
     expect(report['peekBeforeLock']).toEqual({ ok: true, value: { state: 'signed_in', lockedUsername: null, reason: null } });
     expect(report['peekAfterLock']).toEqual({ ok: true, value: { state: 'locked', lockedUsername: 'root', reason: 'idle' } });
+  });
+
+  it('keeps its browser data, and its single-instance lock, per vault', () => {
+    expect(report['userData']).toBe(profileFolder('/stand-in/app-data', join(scene.dir, 'vault.db')));
   });
 
   it('registers the latchkey:// scheme when packaged, and routes links from the launch and from a second instance to the engine', () => {

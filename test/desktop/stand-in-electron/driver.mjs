@@ -6,7 +6,7 @@ const electron = globalThis.standInElectron;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 for (let waited = 0; waited < 15_000 && electron.windows.length === 0 && electron.exits.length === 0; waited += 50) await settle();
 
-const report = { dialogs: electron.dialogs, exits: electron.exits, windows: electron.windows.length };
+const report = { dialogs: electron.dialogs, exits: electron.exits, windows: electron.windows.length, userData: electron.paths.userData ?? null };
 if (electron.windows.length > 0) {
   const window = electron.windows[0];
   const invoke = electron.handlers.get('latchkey:invoke');

@@ -15,6 +15,7 @@ const recorded = {
   quits: 0,
   sandboxEnabled: false,
   defaultProtocolClients: [],
+  paths: { appData: '/stand-in/app-data' },
   focused: 0,
   session: {},
 };
@@ -28,6 +29,10 @@ export const app = {
   },
   on: (event, listener) => recorded.appEvents.on(event, listener),
   setAsDefaultProtocolClient: (scheme) => recorded.defaultProtocolClients.push(scheme),
+  getPath: (name) => recorded.paths[name],
+  setPath: (name, path) => {
+    recorded.paths[name] = path;
+  },
   whenReady: () => new Promise((resolve) => setImmediate(resolve)),
   exit: (code) => recorded.exits.push(code),
   quit: () => {
