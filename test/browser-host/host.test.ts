@@ -94,4 +94,27 @@ describe('the browser host', () => {
     await expect.poll(() => pageSession()).toHaveLength(0);
     expect(auditEvents(host.engine, 'session.closed')).toMatchObject([{ reason: 'window_closed', target: { name: 'root' } }]);
   });
+
+  it('checks one password at a time for a name, however many sign-ins one socket sends at once', async () => {
+    const page = await connect({ key: keyOf(host.url), origin: host.origin });
+    expect(await ask(page, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin })).toMatchObject({ ok: true });
+    const answers = new Map<number, string>();
+    const all = new Promise<void>((resolve) => {
+      page.on('message', (data) => {
+        const reply = JSON.parse(String(data)) as { id: number; result: { ok: boolean; error?: { code: string } } };
+        answers.set(reply.id, reply.result.ok ? 'ok' : (reply.result.error?.code ?? '?'));
+        if (answers.size === 100) resolve();
+      });
+    });
+    for (let id = 1; id <= 100; id += 1) {
+      const password = id === 97 ? PASSWORDS.admin : PASSWORDS.bob;
+      page.send(JSON.stringify({ id, channel: 'auth.signIn', input: { username: 'root', password } }));
+    }
+    await all;
+    const codes = [...answers.values()];
+    expect(answers.get(97)).toBe('LOCKED_OUT');
+    expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(1);
+    expect(codes.filter((code) => code === 'LOCKED_OUT')).toHaveLength(99);
+    page.close();
+  });
 });

@@ -184,6 +184,22 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX email_verifications_by_expiry ON email_verifications(expires_at);
     `,
   },
+  {
+    version: 4,
+    name: 'password checks in flight',
+    up: `
+      -- A password check is reserved here, in the transaction that reads the failure count, before
+      -- the (asynchronous) hash comparison starts; it counts toward the delay until it ends. A check
+      -- whose process died is counted as a failure once its lease runs out.
+      CREATE TABLE sign_in_checks (
+        id          TEXT PRIMARY KEY,
+        name_key    TEXT NOT NULL,
+        started_at  INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sign_in_checks_by_name ON sign_in_checks(name_key);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -7,11 +7,24 @@ export interface SignInFailureRow {
   readonly locked_until: number | null;
 }
 
+/** A password check in flight: reserved before the hash comparison, deleted when it ends. */
+export interface SignInCheckRow {
+  readonly id: string;
+  readonly name_key: string;
+  readonly started_at: number;
+  readonly lease_until: number;
+}
+
 export class SignInFailureRepository {
   readonly #get;
   readonly #upsert;
   readonly #clear;
   readonly #prune;
+  readonly #checks;
+  readonly #hasCheck;
+  readonly #insertCheck;
+  readonly #deleteCheck;
+  readonly #pruneChecks;
 
   constructor(db: Db) {
     this.#get = db.prepare<[string], SignInFailureRow>('SELECT * FROM sign_in_failures WHERE name_key = ?');
@@ -26,6 +39,16 @@ export class SignInFailureRepository {
       `DELETE FROM sign_in_failures WHERE rowid IN (
          SELECT rowid FROM sign_in_failures
          WHERE last_failure_at < @before AND (locked_until IS NULL OR locked_until < @before) LIMIT @limit)`,
+    );
+    this.#checks = db.prepare<[string], SignInCheckRow>('SELECT * FROM sign_in_checks WHERE name_key = ?');
+    this.#hasCheck = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM sign_in_checks WHERE id = ?');
+    this.#insertCheck = db.prepare<SignInCheckRow>(
+      'INSERT INTO sign_in_checks (id, name_key, started_at, lease_until) VALUES (@id, @name_key, @started_at, @lease_until)',
+    );
+    this.#deleteCheck = db.prepare<[string]>('DELETE FROM sign_in_checks WHERE id = ?');
+    this.#pruneChecks = db.prepare<{ before: number; limit: number }>(
+      `DELETE FROM sign_in_checks WHERE rowid IN (
+         SELECT rowid FROM sign_in_checks WHERE lease_until < @before LIMIT @limit)`,
     );
   }
 
@@ -44,5 +67,27 @@ export class SignInFailureRepository {
   /** Forgets stale counters, at most `limit` rows; returns how many went. */
   prune(olderThan: number, limit: number): number {
     return this.#prune.run({ before: olderThan, limit }).changes;
+  }
+
+  checks(nameKey: string): SignInCheckRow[] {
+    return this.#checks.all(nameKey);
+  }
+
+  hasCheck(id: string): boolean {
+    return this.#hasCheck.get(id) !== undefined;
+  }
+
+  insertCheck(row: SignInCheckRow): void {
+    this.#insertCheck.run(row);
+  }
+
+  /** Returns whether the check was still there to end. */
+  deleteCheck(id: string): boolean {
+    return this.#deleteCheck.run(id).changes > 0;
+  }
+
+  /** Forgets checks whose lease ended before `olderThan`, at most `limit`; returns how many went. */
+  pruneChecks(olderThan: number, limit: number): number {
+    return this.#pruneChecks.run({ before: olderThan, limit }).changes;
   }
 }

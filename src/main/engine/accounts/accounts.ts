@@ -138,15 +138,19 @@ export class AccountService {
   async changeOwnPassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const row = this.#byId(caller.accountId);
     // The current password is checked like a sign-in's, so a stolen session cannot guess it unthrottled.
-    this.#lockout.assertMayTry(row.username);
-    const check = await this.#ctx.hasher.verify(row.password_hash, currentPassword);
-    if (!check.valid) {
-      this.#ctx.transaction(() => {
-        this.#lockout.recordFailure(row.username, row);
-        this.#audit(caller, 'password.changed', row, undefined, 'failure', 'wrong_current_password');
-      });
-      throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
-    }
+    await this.#lockout.guard(
+      row.username,
+      (reason) => this.#audit(caller, 'password.changed', row, undefined, 'failure', reason),
+      async (reservation) => {
+        const check = await this.#ctx.hasher.verify(row.password_hash, currentPassword);
+        if (check.valid) return;
+        this.#ctx.transaction(() => {
+          this.#lockout.recordFailure(row.username, row, reservation);
+          this.#audit(caller, 'password.changed', row, undefined, 'failure', 'wrong_current_password');
+        });
+        throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
+      },
+    );
     const hash = await this.#hashNew(row, newPassword);
     this.#ctx.transaction(() => {
       this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);

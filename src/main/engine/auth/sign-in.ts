@@ -3,7 +3,7 @@ import { LatchkeyError, isLatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
 import { isValidUsername, normaliseUsername } from '../accounts/usernames.js';
 import type { EngineContext } from '../context.js';
-import type { Lockout } from '../lockout/lockout.js';
+import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { SessionService, StartedSession } from '../sessions/sessions.js';
 import type { SecondFactor, TotpSetupView } from '../../../shared/views.js';
 import type { ChallengeRow } from '../../store/mfa.js';
@@ -70,12 +70,16 @@ export class SignIn {
   async withPassword(request: SignInRequest): Promise<StartedSession> {
     const name = normaliseUsername(request.username);
     const device = request.client.deviceName;
-    try {
-      this.#lockout.assertMayTry(name);
-    } catch (error) {
-      this.#ctx.transaction(() => this.#failed(name, this.#ctx.repos.accounts.byUsername(name), device, 'locked_out'));
-      throw error;
-    }
+    // A right password with a second step to come, or an error, ends the check uncounted.
+    return this.#lockout.guard(
+      name,
+      (reason) => this.#failed(name, this.#ctx.repos.accounts.byUsername(name), device, reason),
+      (reservation) => this.#checkPassword(name, request, reservation),
+    );
+  }
+
+  async #checkPassword(name: string, request: SignInRequest, reservation: Reservation): Promise<StartedSession> {
+    const device = request.client.deviceName;
     const account = isValidUsername(name) ? this.#ctx.repos.accounts.byUsername(name) : undefined;
     // Unknown names cost the same argon2id work as known ones.
     const check = account === undefined
@@ -84,7 +88,7 @@ export class SignIn {
 
     if (account === undefined || !check.valid) {
       this.#ctx.transaction(() => {
-        this.#lockout.recordFailure(name, account);
+        this.#lockout.recordFailure(name, account, reservation);
         this.#failed(name, account, device, account === undefined ? 'unknown_account' : 'wrong_password');
       });
       throw new LatchkeyError('INVALID_CREDENTIALS', BAD_CREDENTIALS);
@@ -110,7 +114,7 @@ export class SignIn {
     }
     return this.#refusedAtLimit(account, device, () =>
       this.#ctx.transaction(() => {
-        this.#lockout.recordSuccess(name);
+        this.#lockout.recordSuccess(name, reservation);
         if (trusted !== null) this.#ctx.repos.mfa.touchTrustedDevice(trusted.id, this.#ctx.clock.now());
         if (upgraded !== null) this.#rehash(account, upgraded);
         const started = this.#sessions.start({
@@ -135,23 +139,23 @@ export class SignIn {
 
   /** The second step: a TOTP code or a backup code for the challenge the password step issued. */
   answer(answer: ChallengeAnswer): SignedIn {
-    const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
-    this.#lockout.assertMayTry(account.username);
-    const client = JSON.parse(challenge.client) as ClientInfo;
-    const outcome = this.#refusedAtLimit(account, client.deviceName, () => this.#ctx.transaction((): SignedIn | Exclude<CodeCheck, 'ok'> => {
+    type Outcome = SignedIn | { refused: LatchkeyError } | { check: Exclude<CodeCheck, 'ok'>; attemptsLeft: number };
+    // One transaction from reading the challenge and the counter to recording the result, so
+    // answers from several processes at once are counted like answers one after another.
+    const attempt = (): Outcome => this.#ctx.transaction((): Outcome => {
+      const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
+      const client = JSON.parse(challenge.client) as ClientInfo;
+      const refusal = this.#lockout.refusal(account.username);
+      if (refusal !== null) {
+        this.#challengeFailed(account, challenge, client, refusal.reason);
+        return { refused: refusal.error };
+      }
       const check = this.#mfa.checkFactor(account, answer.factor, answer.code);
       if (check !== 'ok') {
         this.#ctx.repos.mfa.countChallengeAttempt(challenge.id);
         this.#lockout.recordFailure(account.username, account);
-        this.#ctx.audit.append({
-          type: 'mfa.challenge_failed',
-          outcome: 'failure',
-          target: { id: account.id, name: account.username },
-          device: client.deviceName,
-          reason: check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`,
-          details: { challengeId: challenge.id, attempt: challenge.attempts + 1 },
-        });
-        return check;
+        this.#challengeFailed(account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
+        return { check, attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) };
       }
       if (!this.#ctx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
       this.#lockout.recordSuccess(account.username);
@@ -159,8 +163,11 @@ export class SignIn {
       const deviceToken = answer.trustDevice === true ? this.#devices.trust(account, client.deviceName) : null;
       const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
       return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
-    }));
-    if (typeof outcome === 'string') throwForCheck(outcome, { attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) });
+    });
+    const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
+    const outcome = this.#refusedAtLimit(account, (JSON.parse(challenge.client) as ClientInfo).deviceName, attempt);
+    if ('refused' in outcome) throw outcome.refused;
+    if ('check' in outcome) throwForCheck(outcome.check, { attemptsLeft: outcome.attemptsLeft });
     return outcome;
   }
 
@@ -254,6 +261,17 @@ export class SignIn {
       details: { factors, host: client.host },
     });
     return started;
+  }
+
+  #challengeFailed(account: AccountRow, challenge: ChallengeRow, client: ClientInfo, reason: string): void {
+    this.#ctx.audit.append({
+      type: 'mfa.challenge_failed',
+      outcome: 'failure',
+      target: { id: account.id, name: account.username },
+      device: client.deviceName,
+      reason,
+      details: { challengeId: challenge.id, attempt: challenge.attempts + 1 },
+    });
   }
 
   #account(id: string): AccountRow {

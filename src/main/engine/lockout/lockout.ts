@@ -1,12 +1,25 @@
 import { createHmac } from 'node:crypto';
 import { LatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
-import type { SignInFailureRow } from '../../store/sign-in-failures.js';
+import type { SignInCheckRow, SignInFailureRow } from '../../store/sign-in-failures.js';
 import { MINUTE, SECOND } from '../clock.js';
 import type { EngineContext } from '../context.js';
+import { newId } from '../crypto/random.js';
 import type { Policy } from '../policy/policy-keys.js';
 
 const MAX_DELAY = 15 * MINUTE;
+
+/**
+ * Password checks of one name that may be in flight at once. One: attempts for a name are checked
+ * in turn, so a burst gets exactly the checks that the same attempts one after another would get.
+ */
+export const MAX_CHECKS_IN_FLIGHT = 1;
+
+/**
+ * How long a reserved check may run. A check still reserved after this belongs to a process that
+ * died during the comparison; it is then counted as a failure, never forgotten.
+ */
+export const CHECK_LEASE = 30 * SECOND;
 
 export interface LockState {
   readonly failures: number;
@@ -15,10 +28,37 @@ export interface LockState {
   readonly locked: boolean;
 }
 
+/** Why an attempt was refused before any password work, for the audit event. */
+export type RefusalReason = 'locked_out' | 'check_in_progress';
+
+export interface Refusal {
+  readonly error: LatchkeyError;
+  readonly reason: RefusalReason;
+}
+
+/** A password check reserved for a name; it ends with a failure, a success, or `end()`. */
+export interface Reservation {
+  readonly name: string;
+  readonly checkId: string;
+}
+
+/** What the counter says for a name at a moment, checks in flight included. */
+interface Tally {
+  readonly failures: number;
+  /** The later of the last failure and the start of the last check in flight. */
+  readonly lastAttemptAt: number;
+  readonly lockedUntil: number | null;
+  readonly inFlight: number;
+}
+
 /**
  * Failed sign-ins, counted per name in the vault so a restart forgets nothing: after
  * `delayAfterFailures` each attempt waits 1 s, 2 s, 4 s … (at most 15 min); after
  * `lockAfterFailures` the name is locked until an admin unlocks it or the lock runs out.
+ *
+ * A password comparison is asynchronous, so an attempt is reserved (`reserve`) in the same
+ * transaction that reads the counter and counts toward the delay while it runs; checking before
+ * the comparison and recording after it would let every attempt in flight through.
  */
 export class Lockout {
   readonly #ctx: EngineContext;
@@ -35,57 +75,91 @@ export class Lockout {
   }
 
   state(username: string): LockState {
-    const row = this.#ctx.repos.failures.get(this.nameKey(username));
-    if (row === undefined) return { failures: 0, retryAt: null, locked: false };
     const now = this.#ctx.clock.now();
-    const retryAt = this.#retryAt(row);
-    const locked = row.locked_until !== null && row.locked_until > now;
-    return { failures: row.failures, retryAt: retryAt !== null && retryAt > now ? retryAt : null, locked };
+    const tally = this.#tally(this.nameKey(username), now);
+    const retryAt = this.#retryAt(tally, now);
+    return { failures: tally.failures, retryAt, locked: tally.lockedUntil !== null && tally.lockedUntil > now };
   }
 
-  /** Refuses the attempt before any password work when the name must still wait. */
-  assertMayTry(username: string): void {
-    const state = this.state(username);
-    if (state.retryAt === null) return;
-    const seconds = Math.ceil((state.retryAt - this.#ctx.clock.now()) / SECOND);
-    throw new LatchkeyError(
-      'LOCKED_OUT',
-      state.locked
-        ? `Too many failed sign-ins: this account is locked. Try again in ${describeWait(seconds)}, or ask an administrator to unlock it.`
-        : `Too many failed sign-ins. Wait ${describeWait(seconds)} before trying again.`,
-      { retryAt: state.retryAt, retryAfterSeconds: seconds, locked: state.locked },
-    );
+  /**
+   * Inside a transaction, for a check that runs whole inside it (a code): the refusal when the
+   * name must still wait, else null. Checks in flight count toward the wait.
+   */
+  refusal(username: string): Refusal | null {
+    const now = this.#ctx.clock.now();
+    const key = this.nameKey(username);
+    this.#settleAbandonedChecks(key, now);
+    const tally = this.#tally(key, now);
+    const retryAt = this.#retryAt(tally, now);
+    if (retryAt === null) return null;
+    const locked = tally.lockedUntil !== null && tally.lockedUntil > now;
+    return { error: lockedOut(retryAt, now, locked), reason: 'locked_out' };
   }
 
-  /** Inside the sign-in's transaction. */
-  recordFailure(username: string, account: AccountRow | undefined): void {
+  /**
+   * Inside a transaction, before a password comparison starts: refuses the attempt (returns the
+   * refusal) or reserves its check, which counts toward the delay until it ends.
+   */
+  reserve(username: string): Refusal | Reservation {
+    const refused = this.refusal(username);
+    if (refused !== null) return refused;
     const now = this.#ctx.clock.now();
-    const policy = this.#policy();
-    const previous = this.#ctx.repos.failures.get(this.nameKey(username));
-    // A lock that has run out starts the count afresh.
-    const expired = previous?.locked_until != null && previous.locked_until <= now;
-    const failures = (expired || previous === undefined ? 0 : previous.failures) + 1;
-    const locks = failures >= policy['lockout.lockAfterFailures'];
-    const row: SignInFailureRow = {
-      name_key: this.nameKey(username),
-      failures,
-      last_failure_at: now,
-      locked_until: locks ? now + policy['lockout.lockMinutes'] * MINUTE : null,
-    };
-    this.#ctx.repos.failures.put(row);
-    if (locks && account !== undefined && (previous?.locked_until == null || expired)) {
-      this.#ctx.audit.append({
-        type: 'account.locked',
-        outcome: 'success',
-        target: { id: account.id, name: account.username },
-        reason: 'too_many_failures',
-        details: { failures, lockedUntil: row.locked_until },
-      });
+    const key = this.nameKey(username);
+    if (this.#liveChecks(key, now).length >= MAX_CHECKS_IN_FLIGHT) {
+      return {
+        error: new LatchkeyError(
+          'LOCKED_OUT',
+          'Another sign-in to this account is being checked. Try again in a moment.',
+          { retryAt: now + SECOND, retryAfterSeconds: 1, locked: false },
+        ),
+        reason: 'check_in_progress',
+      };
+    }
+    const checkId = newId('chk');
+    this.#ctx.repos.failures.insertCheck({ id: checkId, name_key: key, started_at: now, lease_until: now + CHECK_LEASE });
+    return { name: username, checkId };
+  }
+
+  /**
+   * One password comparison under the lockout. Its check is reserved in the transaction that
+   * reads the counter (a refusal is audited by `onRefused` in that transaction, then thrown), and
+   * ended however `compare` ends; `compare` records a failure or a success with the reservation.
+   */
+  async guard<T>(username: string, onRefused: (reason: RefusalReason) => void, compare: (reservation: Reservation) => Promise<T>): Promise<T> {
+    const reserved = this.#ctx.transaction(() => {
+      const outcome = this.reserve(username);
+      if ('error' in outcome) onRefused(outcome.reason);
+      return outcome;
+    });
+    if ('error' in reserved) throw reserved.error;
+    try {
+      return await compare(reserved);
+    } finally {
+      this.end(reserved);
     }
   }
 
-  /** Inside the sign-in's transaction: a good password clears the count. */
-  recordSuccess(username: string): void {
+  /**
+   * Own transaction: ends a reserved check that no failure or success ended (an error, or a right
+   * password with a second step to come). Safe to call twice, or after the check was settled.
+   */
+  end(reservation: Reservation): void {
+    if (!this.#ctx.repos.failures.hasCheck(reservation.checkId)) return;
+    this.#ctx.transaction(() => this.#ctx.repos.failures.deleteCheck(reservation.checkId));
+  }
+
+  /**
+   * Inside the attempt's transaction: a wrong password or code. With the reservation, its check
+   * ends; a check already counted as abandoned is not counted twice.
+   */
+  recordFailure(username: string, account: AccountRow | undefined, reservation?: Reservation): void {
+    if (reservation !== undefined && !this.#ctx.repos.failures.deleteCheck(reservation.checkId)) return;
+    this.#addFailures(this.nameKey(username), 1, account);
+  }
+
+  /** Inside the attempt's transaction: a good password clears the count. */
+  recordSuccess(username: string, reservation?: Reservation): void {
+    if (reservation !== undefined) this.#ctx.repos.failures.deleteCheck(reservation.checkId);
     this.#ctx.repos.failures.clear(this.nameKey(username));
   }
 
@@ -99,16 +173,87 @@ export class Lockout {
   /** Forgets counters that no longer hold anything back; returns how many went. */
   prune(limit: number): number {
     const policy = this.#policy();
+    const now = this.#ctx.clock.now();
     const horizon = Math.max(MAX_DELAY, policy['lockout.lockMinutes'] * MINUTE);
-    return this.#ctx.repos.failures.prune(this.#ctx.clock.now() - horizon, limit);
+    const counters = this.#ctx.repos.failures.prune(now - horizon, limit);
+    // An abandoned check left this long was counted at its name's next attempt, or its name is gone.
+    return counters + this.#ctx.repos.failures.pruneChecks(now - horizon, limit);
   }
 
-  #retryAt(row: SignInFailureRow): number | null {
-    if (row.locked_until !== null) return row.locked_until;
-    const over = row.failures - this.#policy()['lockout.delayAfterFailures'];
-    if (over < 0) return null;
-    return row.last_failure_at + Math.min(SECOND * 2 ** Math.min(over, 30), MAX_DELAY);
+  /** Inside a transaction: checks whose lease ran out (their process died) become failures. */
+  #settleAbandonedChecks(key: string, now: number): void {
+    const abandoned = this.#ctx.repos.failures.checks(key).filter((check) => check.lease_until <= now);
+    if (abandoned.length === 0) return;
+    for (const check of abandoned) this.#ctx.repos.failures.deleteCheck(check.id);
+    this.#addFailures(key, abandoned.length, undefined);
   }
+
+  #addFailures(key: string, count: number, account: AccountRow | undefined): void {
+    const now = this.#ctx.clock.now();
+    const policy = this.#policy();
+    const previous = this.#ctx.repos.failures.get(key);
+    // A lock that has run out starts the count afresh.
+    const expired = previous?.locked_until != null && previous.locked_until <= now;
+    const failures = (expired || previous === undefined ? 0 : previous.failures) + count;
+    const locks = failures >= policy['lockout.lockAfterFailures'];
+    const row: SignInFailureRow = {
+      name_key: key,
+      failures,
+      last_failure_at: now,
+      locked_until: locks ? (previous?.locked_until != null && !expired ? previous.locked_until : now + policy['lockout.lockMinutes'] * MINUTE) : null,
+    };
+    this.#ctx.repos.failures.put(row);
+    if (locks && account !== undefined && (previous?.locked_until == null || expired)) {
+      this.#ctx.audit.append({
+        type: 'account.locked',
+        outcome: 'success',
+        target: { id: account.id, name: account.username },
+        reason: 'too_many_failures',
+        details: { failures, lockedUntil: row.locked_until },
+      });
+    }
+  }
+
+  #liveChecks(key: string, now: number): SignInCheckRow[] {
+    return this.#ctx.repos.failures.checks(key).filter((check) => check.lease_until > now);
+  }
+
+  #tally(key: string, now: number): Tally {
+    const row = this.#ctx.repos.failures.get(key);
+    const checks = this.#ctx.repos.failures.checks(key);
+    const live = checks.filter((check) => check.lease_until > now);
+    const abandoned = checks.length - live.length;
+    const expired = row?.locked_until != null && row.locked_until <= now;
+    const counted = row === undefined || expired ? 0 : row.failures;
+    const lastAttemptAt = Math.max(row?.last_failure_at ?? 0, ...checks.map((check) => check.started_at));
+    return {
+      failures: counted + abandoned,
+      lastAttemptAt,
+      lockedUntil: row === undefined || expired ? null : row.locked_until,
+      inFlight: live.length,
+    };
+  }
+
+  /** When the name may try next, if that is later than `now`. Checks in flight count as failures. */
+  #retryAt(tally: Tally, now: number): number | null {
+    if (tally.lockedUntil !== null && tally.lockedUntil > now) return tally.lockedUntil;
+    const over = tally.failures + tally.inFlight - this.#policy()['lockout.delayAfterFailures'];
+    if (over < 0) return null;
+    const at = tally.lastAttemptAt + Math.min(SECOND * 2 ** Math.min(over, 30), MAX_DELAY);
+    return at > now ? at : null;
+  }
+}
+
+/** The refusal for a name that must wait until `retryAt`. */
+function lockedOut(retryAt: number, now: number, locked: boolean): LatchkeyError {
+  const seconds = Math.ceil((retryAt - now) / SECOND);
+  return new LatchkeyError(
+    'LOCKED_OUT',
+    locked
+      ? `Too many failed sign-ins: this account is locked. Try again in ${describeWait(seconds)}, or ask an administrator to unlock it.`
+      : `Too many failed sign-ins. Wait ${describeWait(seconds)} before trying again.`,
+    { retryAt, retryAfterSeconds: seconds, locked },
+  );
 }
 
 function describeWait(seconds: number): string {

@@ -7,7 +7,7 @@ import { type Caller, partyOf, requireAdmin } from '../caller.js';
 import { MINUTE } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import type { FieldLocation } from '../crypto/field-cipher.js';
-import type { Lockout } from '../lockout/lockout.js';
+import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { Policy } from '../policy/policy-keys.js';
 import type { SessionService } from '../sessions/sessions.js';
 import { backupCodeDigest, canonicalBackupCode, newBackupCodes } from './backup-codes.js';
@@ -169,7 +169,12 @@ export class MfaService {
     }
     await this.#requirePassword(account, password, caller);
     // A refused code is thrown only after the transaction commits, so its audit event is kept.
-    const check = this.#ctx.transaction(() => {
+    const check = this.#ctx.transaction((): CodeCheck | LatchkeyError => {
+      const refusal = this.#lockout.refusal(account.username);
+      if (refusal !== null) {
+        this.#auditRefusedProof(account, caller, refusal.reason);
+        return refusal.error;
+      }
       const result = this.checkFactor(account, proof.factor, proof.code);
       if (result !== 'ok') {
         // Counted like a wrong code at sign-in: else a held session that knows the password could
@@ -182,6 +187,7 @@ export class MfaService {
       this.#audit('mfa.totp_disabled', account, caller);
       return result;
     });
+    if (check instanceof LatchkeyError) throw check;
     if (check !== 'ok') throwForCheck(check);
   }
 
@@ -297,16 +303,25 @@ export class MfaService {
   }
 
   async #requirePassword(account: AccountRow, password: string, caller: Caller): Promise<void> {
-    this.#lockout.assertMayTry(account.username);
-    const check = await this.#ctx.hasher.verify(account.password_hash, password);
-    if (check.valid) return;
-    this.#ctx.transaction(() => this.#refusedProof(account, caller, 'wrong_password_for_mfa_change'));
-    throw new LatchkeyError('INVALID_CREDENTIALS', 'The password is not correct.');
+    await this.#lockout.guard(
+      account.username,
+      (reason) => this.#auditRefusedProof(account, caller, reason),
+      async (reservation) => {
+        const check = await this.#ctx.hasher.verify(account.password_hash, password);
+        if (check.valid) return;
+        this.#ctx.transaction(() => this.#refusedProof(account, caller, 'wrong_password_for_mfa_change', reservation));
+        throw new LatchkeyError('INVALID_CREDENTIALS', 'The password is not correct.');
+      },
+    );
   }
 
   /** Inside a transaction: a wrong password or code offered to change MFA counts toward lockout, like one at sign-in. */
-  #refusedProof(account: AccountRow, caller: Caller, reason: string): void {
-    this.#lockout.recordFailure(account.username, account);
+  #refusedProof(account: AccountRow, caller: Caller, reason: string, reservation?: Reservation): void {
+    this.#lockout.recordFailure(account.username, account, reservation);
+    this.#auditRefusedProof(account, caller, reason);
+  }
+
+  #auditRefusedProof(account: AccountRow, caller: Caller, reason: string): void {
     this.#ctx.audit.append({
       type: 'signin.failed',
       outcome: 'failure',
