@@ -123,7 +123,7 @@ describe('cleanup', () => {
     // 120 of the users' sessions and the admin's own idled out; dave's 40 were revoked.
     expect(report).toEqual({ expired: 121, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
     expect(sessionRows('active = 0')).toBe(161);
-    expect(expireBatches.mock.calls.map(([limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
+    expect(expireBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(expireBatches.mock.results.map((r) => r.value)).toEqual([100, 21]);
     expect(auditEvents(v.engine, 'session.expired')).toHaveLength(121);
 

@@ -1,57 +1,67 @@
 import type { Db } from '../store/database.js';
-import { AccountRepository } from '../store/accounts.js';
+import { ACCOUNT_READS, AccountRepository, type AccountReads } from '../store/accounts.js';
 import { AuditRepository } from '../store/audit.js';
-import { EmailVerificationRepository } from '../store/email-verifications.js';
+import { EMAIL_VERIFICATION_READS, EmailVerificationRepository, type EmailVerificationReads } from '../store/email-verifications.js';
 import { MetaRepository } from '../store/meta.js';
-import { MfaRepository } from '../store/mfa.js';
-import { PolicyRepository } from '../store/policy.js';
-import { SessionRepository } from '../store/sessions.js';
-import { SignInFailureRepository } from '../store/sign-in-failures.js';
+import { MFA_READS, MfaRepository, type MfaReads } from '../store/mfa.js';
+import { POLICY_READS, PolicyRepository, type PolicyReads } from '../store/policy.js';
+import { readOnly } from '../store/read-only.js';
+import { SESSION_READS, SessionRepository, type SessionReads } from '../store/sessions.js';
+import { SIGN_IN_FAILURE_READS, SignInFailureRepository, type SignInFailureReads } from '../store/sign-in-failures.js';
 import { AuditAnchor } from './audit/audit-anchor.js';
-import { AuditLog } from './audit/audit-log.js';
+import { AuditLog, type AuditReader } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import type { Vault } from './vault.js';
+import { type Change, WritePath } from './write-path.js';
 
-/** What every rule module is given: the open vault, its repositories, the clock, the audit log. */
+/** What a rule may read at any time; every write goes through `change`. */
+export interface ReadableRepositories {
+  readonly accounts: AccountReads;
+  readonly sessions: SessionReads;
+  readonly failures: SignInFailureReads;
+  readonly policy: PolicyReads;
+  readonly mfa: MfaReads;
+  readonly emailVerifications: EmailVerificationReads;
+}
+
+/** What every rule module is given: the open vault, its repositories to read, the clock, the write path. */
 export interface EngineContext {
   readonly vault: Vault;
   readonly clock: Clock;
   readonly hasher: PasswordHasher;
-  readonly audit: AuditLog;
-  readonly repos: {
-    readonly meta: MetaRepository;
-    readonly accounts: AccountRepository;
-    readonly sessions: SessionRepository;
-    readonly failures: SignInFailureRepository;
-    readonly policy: PolicyRepository;
-    readonly audit: AuditRepository;
-    readonly mfa: MfaRepository;
-    readonly emailVerifications: EmailVerificationRepository;
-  };
-  /** Runs `work` in one IMMEDIATE transaction: a change and its audit event commit together or not at all. */
-  transaction<T>(work: () => T): T;
+  readonly audit: AuditReader;
+  readonly repos: ReadableRepositories;
+  /** Runs `work` as one change: its writes and its audit events commit together or not at all. */
+  change<T>(work: (tx: Change) => T): T;
 }
 
 export function createContext(vault: Vault, clock: Clock, hasher: PasswordHasher): EngineContext {
   const db: Db = vault.db;
   const meta = new MetaRepository(db);
-  const audit = new AuditRepository(db);
+  const audit = new AuditLog(new AuditRepository(db), meta, vault.keys.auditChain, clock, new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain));
+  const repos = {
+    accounts: new AccountRepository(db),
+    sessions: new SessionRepository(db),
+    failures: new SignInFailureRepository(db),
+    policy: new PolicyRepository(db),
+    mfa: new MfaRepository(db),
+    emailVerifications: new EmailVerificationRepository(db),
+  };
+  const writePath = new WritePath(db, repos, audit);
   return {
     vault,
     clock,
     hasher,
-    audit: new AuditLog(audit, meta, vault.keys.auditChain, clock, new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain)),
+    audit: readOnly(audit, ['list', 'all', 'verify', 'anchor']),
     repos: {
-      meta,
-      accounts: new AccountRepository(db),
-      sessions: new SessionRepository(db),
-      failures: new SignInFailureRepository(db),
-      policy: new PolicyRepository(db),
-      audit,
-      mfa: new MfaRepository(db),
-      emailVerifications: new EmailVerificationRepository(db),
+      accounts: readOnly(repos.accounts, ACCOUNT_READS),
+      sessions: readOnly(repos.sessions, SESSION_READS),
+      failures: readOnly(repos.failures, SIGN_IN_FAILURE_READS),
+      policy: readOnly(repos.policy, POLICY_READS),
+      mfa: readOnly(repos.mfa, MFA_READS),
+      emailVerifications: readOnly(repos.emailVerifications, EMAIL_VERIFICATION_READS),
     },
-    transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
+    change: (work) => writePath.change(work),
   };
 }

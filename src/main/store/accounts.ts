@@ -106,3 +106,7 @@ export class AccountRepository {
     this.#delete.run(id);
   }
 }
+
+/** The reads of accounts: what a rule may call outside a change (writes go through the write path). */
+export const ACCOUNT_READS = ['byId', 'byUsername', 'all', 'count', 'countActiveAdmins'] as const satisfies readonly (keyof AccountRepository)[];
+export type AccountReads = Pick<AccountRepository, (typeof ACCOUNT_READS)[number]>;

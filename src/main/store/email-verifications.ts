@@ -47,3 +47,7 @@ export class EmailVerificationRepository {
     return this.#deleteExpired.run({ now, limit }).changes;
   }
 }
+
+/** The reads of e-mail verification links: what a rule may call outside a change (writes go through the write path). */
+export const EMAIL_VERIFICATION_READS = ['byTokenHash'] as const satisfies readonly (keyof EmailVerificationRepository)[];
+export type EmailVerificationReads = Pick<EmailVerificationRepository, (typeof EMAIL_VERIFICATION_READS)[number]>;

@@ -209,3 +209,7 @@ export class MfaRepository {
     return this.#deleteDeadDevices.run({ now, limit }).changes;
   }
 }
+
+/** The reads of second factors: what a rule may call outside a change (writes go through the write path). */
+export const MFA_READS = ['totp', 'expiredSetups', 'backupCodesLeft', 'challenge', 'trustedDeviceByToken', 'trustedDevices', 'trustedDevice'] as const satisfies readonly (keyof MfaRepository)[];
+export type MfaReads = Pick<MfaRepository, (typeof MFA_READS)[number]>;

@@ -28,3 +28,7 @@ export class PolicyRepository {
     this.#upsert.run(key, value, at, by);
   }
 }
+
+/** The reads of policy: what a rule may call outside a change (writes go through the write path). */
+export const POLICY_READS = ['all'] as const satisfies readonly (keyof PolicyRepository)[];
+export type PolicyReads = Pick<PolicyRepository, (typeof POLICY_READS)[number]>;

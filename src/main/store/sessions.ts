@@ -190,3 +190,7 @@ export class SessionRepository {
     return this.#deleteDeadFamilies.run({ now, limit }).changes;
   }
 }
+
+/** The reads of sessions: what a rule may call outside a change (writes go through the write path). */
+export const SESSION_READS = ['byId', 'byTokenHash', 'activeForAccount', 'list', 'timedOut', 'family', 'activeInFamily', 'refreshToken'] as const satisfies readonly (keyof SessionRepository)[];
+export type SessionReads = Pick<SessionRepository, (typeof SESSION_READS)[number]>;

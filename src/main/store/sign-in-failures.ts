@@ -91,3 +91,7 @@ export class SignInFailureRepository {
     return this.#pruneChecks.run({ before: olderThan, limit }).changes;
   }
 }
+
+/** The reads of failure counters: what a rule may call outside a change (writes go through the write path). */
+export const SIGN_IN_FAILURE_READS = ['get', 'checks', 'hasCheck'] as const satisfies readonly (keyof SignInFailureRepository)[];
+export type SignInFailureReads = Pick<SignInFailureRepository, (typeof SIGN_IN_FAILURE_READS)[number]>;

@@ -2,11 +2,13 @@ import { LatchkeyError } from '../../../shared/errors.js';
 import type { AccountView, Role } from '../../../shared/views.js';
 import type { AccountRow } from '../../store/accounts.js';
 import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../caller.js';
+import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { newId } from '../crypto/random.js';
 import type { Lockout } from '../lockout/lockout.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import type { SessionService } from '../sessions/sessions.js';
+import type { Change } from '../write-path.js';
 import { requireValidEmail, requireValidUsername } from './usernames.js';
 
 export interface NewAccount {
@@ -40,14 +42,14 @@ export class AccountService {
       throw new LatchkeyError('ALREADY_INITIALISED', 'This vault already has accounts; ask an administrator to add yours.');
     }
     const row = await this.#prepare({ ...input, role: 'admin' });
-    this.#ctx.transaction(() => {
+    this.#ctx.change((tx) => {
       if (this.#ctx.repos.accounts.count() > 0) {
         throw new LatchkeyError('ALREADY_INITIALISED', 'This vault already has accounts; ask an administrator to add yours.');
       }
-      this.#ctx.repos.accounts.insert(row);
-      const party = { id: row.id, name: row.username };
-      this.#ctx.audit.append({ type: 'vault.initialised', outcome: 'success', actor: party, details: { vaultId: this.#ctx.vault.id } });
-      this.#ctx.audit.append({ type: 'account.created', outcome: 'success', actor: party, target: party, details: { role: 'admin' } });
+      tx.repos.accounts.insert(row);
+      const party = accountParty(row);
+      tx.audit({ type: 'vault.initialised', outcome: 'success', actor: party, details: { vaultId: this.#ctx.vault.id } });
+      tx.audit({ type: 'account.created', outcome: 'success', actor: party, target: party, details: { role: 'admin' } });
     });
     return this.view(row);
   }
@@ -55,16 +57,16 @@ export class AccountService {
   async add(caller: Caller, input: NewAccount): Promise<AccountView> {
     requireAdmin(caller);
     const row = await this.#prepare(input);
-    this.#ctx.transaction(() => {
+    this.#ctx.change((tx) => {
       if (this.#ctx.repos.accounts.byUsername(row.username) !== undefined) {
         throw new LatchkeyError('CONFLICT', `An account named "${row.username}" already exists.`);
       }
-      this.#ctx.repos.accounts.insert(row);
-      this.#ctx.audit.append({
+      tx.repos.accounts.insert(row);
+      tx.audit({
         type: 'account.created',
         outcome: 'success',
         actor: partyOf(caller),
-        target: { id: row.id, name: row.username },
+        target: accountParty(row),
         sessionId: caller.sessionId,
         details: { role: row.role, hasEmail: row.email_enc !== null },
       });
@@ -87,11 +89,11 @@ export class AccountService {
     requireAdmin(caller);
     const row = this.find(username);
     if (row.status === 'disabled') return this.view(row);
-    this.#ctx.transaction(() => {
+    this.#ctx.change((tx) => {
       this.#keepAnAdmin(row, 'disable');
-      this.#ctx.repos.accounts.setStatus(row.id, 'disabled', this.#ctx.clock.now());
-      this.#sessions.endAllForAccount(row.id, 'account_disabled', caller);
-      this.#audit(caller, 'account.disabled', row);
+      tx.repos.accounts.setStatus(row.id, 'disabled', this.#ctx.clock.now());
+      this.#sessions.endAllForAccount(tx, row.id, 'account_disabled', caller);
+      this.#audit(tx, caller, 'account.disabled', row);
     });
     return this.view(this.find(username));
   }
@@ -100,9 +102,9 @@ export class AccountService {
     requireAdmin(caller);
     const row = this.find(username);
     if (row.status === 'active') return this.view(row);
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.accounts.setStatus(row.id, 'active', this.#ctx.clock.now());
-      this.#audit(caller, 'account.enabled', row);
+    this.#ctx.change((tx) => {
+      tx.repos.accounts.setStatus(row.id, 'active', this.#ctx.clock.now());
+      this.#audit(tx, caller, 'account.enabled', row);
     });
     return this.view(this.find(username));
   }
@@ -110,10 +112,10 @@ export class AccountService {
   unlock(caller: Caller, username: string): AccountView {
     requireAdmin(caller);
     const row = this.find(username);
-    this.#ctx.transaction(() => {
+    this.#ctx.change((tx) => {
       const state = this.#lockout.state(row.username);
-      if (this.#lockout.clear(row.username)) {
-        this.#audit(caller, 'account.unlocked', row, { failures: state.failures, wasLocked: state.locked });
+      if (this.#lockout.clear(tx, row.username)) {
+        this.#audit(tx, caller, 'account.unlocked', row, { failures: state.failures, wasLocked: state.locked });
       }
     });
     return this.view(row);
@@ -125,12 +127,12 @@ export class AccountService {
     if (row.id === caller.accountId) {
       throw new LatchkeyError('CONFLICT', 'You cannot delete the account you are signed in with.');
     }
-    this.#ctx.transaction(() => {
+    this.#ctx.change((tx) => {
       this.#keepAnAdmin(row, 'delete');
-      this.#sessions.endAllForAccount(row.id, 'account_disabled', caller);
-      this.#lockout.clear(row.username);
-      this.#ctx.repos.accounts.delete(row.id);
-      this.#audit(caller, 'account.deleted', row, { role: row.role });
+      this.#sessions.endAllForAccount(tx, row.id, 'account_disabled', caller);
+      this.#lockout.clear(tx, row.username);
+      tx.repos.accounts.delete(row.id);
+      this.#audit(tx, caller, 'account.deleted', row, { role: row.role });
     });
   }
 
@@ -140,23 +142,23 @@ export class AccountService {
     // The current password is checked like a sign-in's, so a stolen session cannot guess it unthrottled.
     await this.#lockout.guard(
       row.username,
-      (reason) => this.#audit(caller, 'password.changed', row, undefined, 'failure', reason),
+      (tx, reason) => this.#audit(tx, caller, 'password.changed', row, undefined, 'failure', reason),
       async (reservation) => {
         const check = await this.#ctx.hasher.verify(row.password_hash, currentPassword);
         if (check.valid) return;
-        this.#ctx.transaction(() => {
-          this.#lockout.recordFailure(row.username, row, reservation);
-          this.#audit(caller, 'password.changed', row, undefined, 'failure', 'wrong_current_password');
+        this.#ctx.change((tx) => {
+          this.#lockout.recordFailure(tx, row.username, row, reservation);
+          this.#audit(tx, caller, 'password.changed', row, undefined, 'failure', 'wrong_current_password');
         });
         throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
       },
     );
     const hash = await this.#hashNew(row, newPassword);
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
-      this.#sessions.endAllForAccount(row.id, 'password_changed', caller, caller.sessionId);
-      const devices = this.#ctx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
-      this.#audit(caller, 'password.changed', row, { trustedDevicesRevoked: devices });
+    this.#ctx.change((tx) => {
+      tx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
+      this.#sessions.endAllForAccount(tx, row.id, 'password_changed', caller, caller.sessionId);
+      const devices = tx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
+      this.#audit(tx, caller, 'password.changed', row, { trustedDevicesRevoked: devices });
     });
   }
 
@@ -168,12 +170,12 @@ export class AccountService {
       throw new LatchkeyError('INVALID_INPUT', 'To change your own password, give the current one too (latchkey account passwd).');
     }
     const hash = await this.#hashNew(row, newPassword);
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
-      this.#sessions.endAllForAccount(row.id, 'password_changed', caller);
-      this.#lockout.clear(row.username);
-      const devices = this.#ctx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
-      this.#audit(caller, 'password.reset', row, { trustedDevicesRevoked: devices });
+    this.#ctx.change((tx) => {
+      tx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
+      this.#sessions.endAllForAccount(tx, row.id, 'password_changed', caller);
+      this.#lockout.clear(tx, row.username);
+      const devices = tx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
+      this.#audit(tx, caller, 'password.reset', row, { trustedDevicesRevoked: devices });
     });
   }
 
@@ -248,6 +250,7 @@ export class AccountService {
   }
 
   #audit(
+    tx: Change,
     caller: Caller,
     type: 'account.disabled' | 'account.enabled' | 'account.unlocked' | 'account.deleted' | 'password.changed' | 'password.reset',
     row: AccountRow,
@@ -255,11 +258,11 @@ export class AccountService {
     outcome: 'success' | 'failure' = 'success',
     reason?: string,
   ): void {
-    this.#ctx.audit.append({
+    tx.audit({
       type,
       outcome,
       actor: partyOf(caller),
-      target: { id: row.id, name: row.username },
+      target: accountParty(row),
       sessionId: caller.sessionId,
       device: caller.deviceName,
       ...(details === undefined ? {} : { details }),

@@ -9,6 +9,7 @@ import { newId } from '../crypto/random.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { TotpParameters } from '../mfa/totp.js';
 import { type StoredHashScheme, storedHashScheme } from '../passwords/password-hasher.js';
+import type { Change } from '../write-path.js';
 import { requireValidEmail, requireValidUsername } from './usernames.js';
 
 /**
@@ -106,9 +107,9 @@ export class AccountImporter {
     let duplicates = 0;
     for (let start = 0; start < records.length; start += ROWS_PER_BATCH) {
       const batch = records.slice(start, start + ROWS_PER_BATCH);
-      this.#ctx.transaction(() => {
+      this.#ctx.change((tx) => {
         for (const record of batch) {
-          const report = this.#importRecord(caller, record);
+          const report = this.#importRecord(tx, caller, record);
           if (report.outcome === 'imported') imported += 1;
           else problems.push(report);
           if (report.outcome === 'duplicate') duplicates += 1;
@@ -121,8 +122,8 @@ export class AccountImporter {
     return { total: records.length, imported, duplicates, failed: problems.length - duplicates, problems };
   }
 
-  /** Inside the batch's transaction; the row and its audit event share a savepoint, so a failure undoes both. */
-  #importRecord(caller: Caller, record: ImportRecord): ImportRowReport {
+  /** In the batch's change; the row and its audit event share a savepoint, so a failure undoes both. */
+  #importRecord(tx: Change, caller: Caller, record: ImportRecord): ImportRowReport {
     const at = { row: record.row, line: record.line };
     let row: ValidRow;
     try {
@@ -132,7 +133,7 @@ export class AccountImporter {
       return { ...at, username: rawUsername(record), outcome: 'failed', message: error.message };
     }
     try {
-      const outcome = this.#ctx.transaction(() => this.#insert(caller, row));
+      const outcome = this.#ctx.change((savepoint) => this.#insert(savepoint, caller, row));
       return {
         ...at,
         username: row.username,
@@ -145,11 +146,11 @@ export class AccountImporter {
     }
   }
 
-  #insert(caller: Caller, row: ValidRow): 'imported' | 'duplicate' {
+  #insert(tx: Change, caller: Caller, row: ValidRow): 'imported' | 'duplicate' {
     if (this.#ctx.repos.accounts.byUsername(row.username) !== undefined) return 'duplicate';
     const id = newId('acc');
     const now = this.#ctx.clock.now();
-    this.#ctx.repos.accounts.insert({
+    tx.repos.accounts.insert({
       id,
       username: row.username,
       display_name: row.username,
@@ -164,8 +165,8 @@ export class AccountImporter {
       notice: null,
       email_verified_at: null,
     });
-    if (row.totp !== null) this.#mfa.enableImported(id, row.totp.secret, row.totp.params);
-    this.#ctx.audit.append({
+    if (row.totp !== null) this.#mfa.enableImported(tx, id, row.totp.secret, row.totp.params);
+    tx.audit({
       type: 'account.imported',
       outcome: 'success',
       actor: partyOf(caller),

@@ -12,6 +12,11 @@ export interface AuditParty {
   readonly name: string;
 }
 
+/** An account as an event's actor or target: its id, and its name as it was then. */
+export function accountParty(account: { readonly id: string; readonly username: string }): AuditParty {
+  return { id: account.id, name: account.username };
+}
+
 /** What a rule reports. Never put a secret here: the type allows only plain, short facts. */
 export interface AuditEntry {
   readonly type: AuditEventType;
@@ -61,7 +66,7 @@ export class AuditLog {
     this.#anchor = anchor;
   }
 
-  /** Must run inside a write transaction. */
+  /** Only the write path calls this, inside a change's transaction. */
   append(entry: AuditEntry): void {
     // With no valid head (it was removed or forged) the new row starts a fresh chain after the
     // last stored row: it never verifies against its predecessor, so the break stays on record.
@@ -209,3 +214,6 @@ function toView(row: AuditRow): AuditEventView {
     details: row.details === null ? null : (JSON.parse(row.details) as AuditEventView['details']),
   };
 }
+
+/** The log as rules and hosts read it; events are appended only by the write path. */
+export type AuditReader = Pick<AuditLog, 'list' | 'all' | 'verify' | 'anchor'>;

@@ -12,6 +12,8 @@ import { MINUTE } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import { type CodeCheck, type MfaService, SETUP_LIFETIME, throwForCheck } from '../mfa/mfa-service.js';
 import type { TrustedDevices } from '../mfa/trusted-devices.js';
+import type { Change } from '../write-path.js';
+import { accountParty } from '../audit/audit-log.js';
 
 export interface SignInRequest {
   readonly username: string;
@@ -73,7 +75,7 @@ export class SignIn {
     // A right password with a second step to come, or an error, ends the check uncounted.
     return this.#lockout.guard(
       name,
-      (reason) => this.#failed(name, this.#ctx.repos.accounts.byUsername(name), device, reason),
+      (tx, reason) => this.#failed(tx, name, this.#ctx.repos.accounts.byUsername(name), device, reason),
       (reservation) => this.#checkPassword(name, request, reservation),
     );
   }
@@ -87,14 +89,14 @@ export class SignIn {
       : await this.#ctx.hasher.verify(account.password_hash, request.password);
 
     if (account === undefined || !check.valid) {
-      this.#ctx.transaction(() => {
-        this.#lockout.recordFailure(name, account, reservation);
-        this.#failed(name, account, device, account === undefined ? 'unknown_account' : 'wrong_password');
+      this.#ctx.change((tx) => {
+        this.#lockout.recordFailure(tx, name, account, reservation);
+        this.#failed(tx, name, account, device, account === undefined ? 'unknown_account' : 'wrong_password');
       });
       throw new LatchkeyError('INVALID_CREDENTIALS', BAD_CREDENTIALS);
     }
     if (account.status !== 'active') {
-      this.#ctx.transaction(() => this.#failed(name, account, device, 'account_disabled'));
+      this.#ctx.change((tx) => this.#failed(tx, name, account, device, 'account_disabled'));
       throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     }
     const upgraded = check.needsRehash ? await this.#ctx.hasher.hash(request.password) : null;
@@ -107,27 +109,27 @@ export class SignIn {
     if (needs !== null) {
       // The password was right, but no session exists until the second step passes; the failure
       // count stays until then, so wrong codes keep adding to it.
-      this.#ctx.transaction(() => {
-        if (upgraded !== null) this.#rehash(account, upgraded);
+      this.#ctx.change((tx) => {
+        if (upgraded !== null) this.#rehash(tx, account, upgraded);
       });
       this.#challenge(account, needs, request);
     }
     return this.#refusedAtLimit(account, device, () =>
-      this.#ctx.transaction(() => {
-        this.#lockout.recordSuccess(name, reservation);
-        if (trusted !== null) this.#ctx.repos.mfa.touchTrustedDevice(trusted.id, this.#ctx.clock.now());
-        if (upgraded !== null) this.#rehash(account, upgraded);
-        const started = this.#sessions.start({
+      this.#ctx.change((tx) => {
+        this.#lockout.recordSuccess(tx, name, reservation);
+        if (trusted !== null) tx.repos.mfa.touchTrustedDevice(trusted.id, this.#ctx.clock.now());
+        if (upgraded !== null) this.#rehash(tx, account, upgraded);
+        const started = this.#sessions.start(tx, {
           account,
           client: request.client,
           assurance: trusted === null ? 'password' : 'trusted_device',
           staySignedIn: request.staySignedIn === true,
         });
-        this.#ctx.audit.append({
+        tx.audit({
           type: 'signin.succeeded',
           outcome: 'success',
-          actor: { id: account.id, name: account.username },
-          target: { id: account.id, name: account.username },
+          actor: accountParty(account),
+          target: accountParty(account),
           sessionId: started.session.id,
           device,
           details: { factors: trusted === null ? 'password' : 'password+trusted_device', host: request.client.host },
@@ -142,25 +144,25 @@ export class SignIn {
     type Outcome = SignedIn | { refused: LatchkeyError } | { check: Exclude<CodeCheck, 'ok'>; attemptsLeft: number };
     // One transaction from reading the challenge and the counter to recording the result, so
     // answers from several processes at once are counted like answers one after another.
-    const attempt = (): Outcome => this.#ctx.transaction((): Outcome => {
+    const attempt = (): Outcome => this.#ctx.change((tx): Outcome => {
       const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
       const client = JSON.parse(challenge.client) as ClientInfo;
-      const refusal = this.#lockout.refusal(account.username);
+      const refusal = this.#lockout.refusal(tx, account.username);
       if (refusal !== null) {
-        this.#challengeFailed(account, challenge, client, refusal.reason);
+        this.#challengeFailed(tx, account, challenge, client, refusal.reason);
         return { refused: refusal.error };
       }
-      const check = this.#mfa.checkFactor(account, answer.factor, answer.code);
+      const check = this.#mfa.checkFactor(tx, account, answer.factor, answer.code);
       if (check !== 'ok') {
-        this.#ctx.repos.mfa.countChallengeAttempt(challenge.id);
-        this.#lockout.recordFailure(account.username, account);
-        this.#challengeFailed(account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
+        tx.repos.mfa.countChallengeAttempt(challenge.id);
+        this.#lockout.recordFailure(tx, account.username, account);
+        this.#challengeFailed(tx, account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
         return { check, attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) };
       }
-      if (!this.#ctx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
-      this.#lockout.recordSuccess(account.username);
-      const started = this.#startTwoFactor(account, challenge, client, `password+${answer.factor}`);
-      const deviceToken = answer.trustDevice === true ? this.#devices.trust(account, client.deviceName) : null;
+      if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+      this.#lockout.recordSuccess(tx, account.username);
+      const started = this.#startTwoFactor(tx, account, challenge, client, `password+${answer.factor}`);
+      const deviceToken = answer.trustDevice === true ? this.#devices.trust(tx, account, client.deviceName) : null;
       const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
       return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
     });
@@ -185,15 +187,15 @@ export class SignIn {
     try {
       backupCodes = this.#mfa.confirmFor(account, code, null).backupCodes;
     } catch (error) {
-      this.#ctx.transaction(() => this.#ctx.repos.mfa.countChallengeAttempt(challenge.id));
+      this.#ctx.change((tx) => tx.repos.mfa.countChallengeAttempt(challenge.id));
       throw error;
     }
-    return this.#refusedAtLimit(account, client.deviceName, () => this.#ctx.transaction(() => {
-      if (!this.#ctx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
-      this.#lockout.recordSuccess(account.username);
+    return this.#refusedAtLimit(account, client.deviceName, () => this.#ctx.change((tx) => {
+      if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+      this.#lockout.recordSuccess(tx, account.username);
       const enrolled = this.#account(account.id);
-      const started = this.#startTwoFactor(enrolled, challenge, client, 'password+totp');
-      const deviceToken = options.trustDevice === true ? this.#devices.trust(enrolled, client.deviceName) : null;
+      const started = this.#startTwoFactor(tx, enrolled, challenge, client, 'password+totp');
+      const deviceToken = options.trustDevice === true ? this.#devices.trust(tx, enrolled, client.deviceName) : null;
       return { ...started, deviceToken, backupCodesLeft: backupCodes.length, backupCodes };
     }));
   }
@@ -201,7 +203,7 @@ export class SignIn {
   /** Ends the caller's session; a TOTP setup left half-done goes with it. */
   signOut(caller: Caller): void {
     this.#sessions.signOut(caller);
-    this.#ctx.transaction(() => this.#mfa.dropSetup(caller.accountId, 'signed_out'));
+    this.#ctx.change((tx) => this.#mfa.dropSetup(tx, caller.accountId, 'signed_out'));
   }
 
   #challenge(account: AccountRow, purpose: ChallengeRow['purpose'], request: SignInRequest): never {
@@ -209,15 +211,15 @@ export class SignIn {
     const id = newId('chal');
     const expiresAt = now + (purpose === 'enroll' ? SETUP_LIFETIME : CHALLENGE_LIFETIME);
     const factors = purpose === 'enroll' ? [] : this.#mfa.factorsOf(account);
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.mfa.insertChallenge({
+    this.#ctx.change((tx) => {
+      tx.repos.mfa.insertChallenge({
         id, account_id: account.id, purpose, created_at: now, expires_at: expiresAt, attempts: 0, used_at: null,
         stay_signed_in: request.staySignedIn === true ? 1 : 0, client: JSON.stringify(request.client),
       });
-      this.#ctx.audit.append({
+      tx.audit({
         type: 'mfa.challenge_issued',
         outcome: 'success',
-        target: { id: account.id, name: account.username },
+        target: accountParty(account),
         device: request.client.deviceName,
         reason: purpose === 'enroll' ? 'policy requires a second factor; enrollment first' : null,
         details: { challengeId: id, purpose },
@@ -249,13 +251,13 @@ export class SignIn {
     return { challenge, account };
   }
 
-  #startTwoFactor(account: AccountRow, challenge: ChallengeRow, client: ClientInfo, factors: string): StartedSession {
-    const started = this.#sessions.start({ account, client, assurance: 'two_factor', staySignedIn: challenge.stay_signed_in === 1 });
-    this.#ctx.audit.append({
+  #startTwoFactor(tx: Change, account: AccountRow, challenge: ChallengeRow, client: ClientInfo, factors: string): StartedSession {
+    const started = this.#sessions.start(tx, { account, client, assurance: 'two_factor', staySignedIn: challenge.stay_signed_in === 1 });
+    tx.audit({
       type: 'signin.succeeded',
       outcome: 'success',
-      actor: { id: account.id, name: account.username },
-      target: { id: account.id, name: account.username },
+      actor: accountParty(account),
+      target: accountParty(account),
       sessionId: started.session.id,
       device: client.deviceName,
       details: { factors, host: client.host },
@@ -263,11 +265,11 @@ export class SignIn {
     return started;
   }
 
-  #challengeFailed(account: AccountRow, challenge: ChallengeRow, client: ClientInfo, reason: string): void {
-    this.#ctx.audit.append({
+  #challengeFailed(tx: Change, account: AccountRow, challenge: ChallengeRow, client: ClientInfo, reason: string): void {
+    tx.audit({
       type: 'mfa.challenge_failed',
       outcome: 'failure',
-      target: { id: account.id, name: account.username },
+      target: accountParty(account),
       device: client.deviceName,
       reason,
       details: { challengeId: challenge.id, attempt: challenge.attempts + 1 },
@@ -286,11 +288,11 @@ export class SignIn {
       return start();
     } catch (error) {
       if (isLatchkeyError(error) && error.code === 'SESSION_LIMIT_REACHED') {
-        this.#ctx.transaction(() =>
-          this.#ctx.audit.append({
+        this.#ctx.change((tx) =>
+          tx.audit({
             type: 'session.limit_denied',
             outcome: 'denied',
-            target: { id: account.id, name: account.username },
+            target: accountParty(account),
             device,
             reason: 'session limit reached',
           }),
@@ -300,25 +302,25 @@ export class SignIn {
     }
   }
 
-  #rehash(account: AccountRow, upgraded: string): void {
-    this.#ctx.repos.accounts.setPasswordHash(account.id, upgraded, this.#ctx.clock.now(), false);
-    this.#ctx.audit.append({
+  #rehash(tx: Change, account: AccountRow, upgraded: string): void {
+    tx.repos.accounts.setPasswordHash(account.id, upgraded, this.#ctx.clock.now(), false);
+    tx.audit({
       type: 'password.rehashed',
       outcome: 'success',
-      target: { id: account.id, name: account.username },
+      target: accountParty(account),
       reason: 'stored hash weaker than current parameters',
     });
   }
 
-  #failed(name: string, account: AccountRow | undefined, device: string, reason: string): void {
-    this.#ctx.audit.append({
+  #failed(tx: Change, name: string, account: AccountRow | undefined, device: string, reason: string): void {
+    tx.audit({
       type: 'signin.failed',
       outcome: 'failure',
       // An unknown name may be a password typed into the wrong field: only its digest is kept,
       // enough to see that one name is tried again and again.
       target: account === undefined
         ? { id: null, name: `unknown name #${this.#lockout.nameKey(name).slice(0, 12)}` }
-        : { id: account.id, name: account.username },
+        : accountParty(account),
       device,
       reason,
     });

@@ -2,6 +2,7 @@ import { LatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
 import { type Caller, partyOf, requireSelfOrAdmin } from '../caller.js';
 import { HOUR } from '../clock.js';
+import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { hashToken, newToken } from '../crypto/random.js';
 import { requireValidUsername } from '../accounts/usernames.js';
@@ -46,19 +47,19 @@ export class EmailVerification {
     const token = newToken();
     const now = this.#ctx.clock.now();
     const verification: IssuedVerification = { link: verificationLink(token), email: this.#email(account.id, sealedEmail), expiresAt: now + VERIFICATION_LINK_LIFETIME };
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.emailVerifications.put({
+    this.#ctx.change((tx) => {
+      tx.repos.emailVerifications.put({
         account_id: account.id,
         token_hash: hashToken(token),
         email_enc: sealedEmail,
         created_at: now,
         expires_at: verification.expiresAt,
       });
-      this.#ctx.audit.append({
+      tx.audit({
         type: 'email.verification_issued',
         outcome: 'success',
         actor: partyOf(caller),
-        target: { id: account.id, name: account.username },
+        target: accountParty(account),
         sessionId: caller.sessionId,
         device: caller.deviceName,
       });
@@ -69,14 +70,14 @@ export class EmailVerification {
   /** Opens a link's token: the address it was made for is now verified, and the link is spent. */
   confirm(token: string): VerifiedEmail {
     // A refusal must persist (the spent link, its audit event), so the transaction returns it and the throw comes after.
-    const outcome = this.#ctx.transaction((): VerifiedEmail | LatchkeyError => {
+    const outcome = this.#ctx.change((tx): VerifiedEmail | LatchkeyError => {
       const pending = this.#ctx.repos.emailVerifications.byTokenHash(hashToken(token));
       // An unknown token is not audited: any web page can open a latchkey:// link, and junk must not fill the log.
       if (pending === undefined) return LINK_INVALID('is not valid: it may have been used already or replaced by a newer one');
       const account = this.#ctx.repos.accounts.byId(pending.account_id);
       if (account === undefined) return LINK_INVALID('is not valid');
-      this.#ctx.repos.emailVerifications.delete(account.id);
-      const target = { id: account.id, name: account.username };
+      tx.repos.emailVerifications.delete(account.id);
+      const target = accountParty(account);
       const refusal =
         pending.expires_at <= this.#ctx.clock.now()
           ? { reason: 'expired', why: 'has expired' }
@@ -84,11 +85,11 @@ export class EmailVerification {
             ? { reason: 'address_changed', why: 'was made for an address the account no longer has' }
             : null;
       if (refusal !== null) {
-        this.#ctx.audit.append({ type: 'email.verification_failed', outcome: 'failure', target, reason: refusal.reason });
+        tx.audit({ type: 'email.verification_failed', outcome: 'failure', target, reason: refusal.reason });
         return LINK_INVALID(refusal.why);
       }
-      this.#ctx.repos.accounts.setEmailVerified(account.id, this.#ctx.clock.now());
-      this.#ctx.audit.append({ type: 'email.verified', outcome: 'success', actor: target, target });
+      tx.repos.accounts.setEmailVerified(account.id, this.#ctx.clock.now());
+      tx.audit({ type: 'email.verified', outcome: 'success', actor: target, target });
       return { username: account.username, email: this.#email(account.id, pending.email_enc) };
     });
     if (outcome instanceof LatchkeyError) throw outcome;

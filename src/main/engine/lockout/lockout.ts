@@ -3,9 +3,11 @@ import { LatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { SignInCheckRow, SignInFailureRow } from '../../store/sign-in-failures.js';
 import { MINUTE, SECOND } from '../clock.js';
+import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { newId } from '../crypto/random.js';
 import type { Policy } from '../policy/policy-keys.js';
+import type { Change } from '../write-path.js';
 
 const MAX_DELAY = 15 * MINUTE;
 
@@ -82,13 +84,13 @@ export class Lockout {
   }
 
   /**
-   * Inside a transaction, for a check that runs whole inside it (a code): the refusal when the
-   * name must still wait, else null. Checks in flight count toward the wait.
+   * In the change of a check that runs whole inside it (a code): the refusal when the name must
+   * still wait, else null. Checks in flight count toward the wait.
    */
-  refusal(username: string): Refusal | null {
+  refusal(tx: Change, username: string): Refusal | null {
     const now = this.#ctx.clock.now();
     const key = this.nameKey(username);
-    this.#settleAbandonedChecks(key, now);
+    this.#settleAbandonedChecks(tx, key, now);
     const tally = this.#tally(key, now);
     const retryAt = this.#retryAt(tally, now);
     if (retryAt === null) return null;
@@ -97,11 +99,11 @@ export class Lockout {
   }
 
   /**
-   * Inside a transaction, before a password comparison starts: refuses the attempt (returns the
-   * refusal) or reserves its check, which counts toward the delay until it ends.
+   * In a change, before a password comparison starts: refuses the attempt (returns the refusal)
+   * or reserves its check, which counts toward the delay until it ends.
    */
-  reserve(username: string): Refusal | Reservation {
-    const refused = this.refusal(username);
+  reserve(tx: Change, username: string): Refusal | Reservation {
+    const refused = this.refusal(tx, username);
     if (refused !== null) return refused;
     const now = this.#ctx.clock.now();
     const key = this.nameKey(username);
@@ -116,19 +118,19 @@ export class Lockout {
       };
     }
     const checkId = newId('chk');
-    this.#ctx.repos.failures.insertCheck({ id: checkId, name_key: key, started_at: now, lease_until: now + CHECK_LEASE });
+    tx.repos.failures.insertCheck({ id: checkId, name_key: key, started_at: now, lease_until: now + CHECK_LEASE });
     return { name: username, checkId };
   }
 
   /**
    * One password comparison under the lockout. Its check is reserved in the transaction that
-   * reads the counter (a refusal is audited by `onRefused` in that transaction, then thrown), and
+   * reads the counter (a refusal is audited by `onRefused` in that change, then thrown), and
    * ended however `compare` ends; `compare` records a failure or a success with the reservation.
    */
-  async guard<T>(username: string, onRefused: (reason: RefusalReason) => void, compare: (reservation: Reservation) => Promise<T>): Promise<T> {
-    const reserved = this.#ctx.transaction(() => {
-      const outcome = this.reserve(username);
-      if ('error' in outcome) onRefused(outcome.reason);
+  async guard<T>(username: string, onRefused: (tx: Change, reason: RefusalReason) => void, compare: (reservation: Reservation) => Promise<T>): Promise<T> {
+    const reserved = this.#ctx.change((tx) => {
+      const outcome = this.reserve(tx, username);
+      if ('error' in outcome) onRefused(tx, outcome.reason);
       return outcome;
     });
     if ('error' in reserved) throw reserved.error;
@@ -140,55 +142,55 @@ export class Lockout {
   }
 
   /**
-   * Own transaction: ends a reserved check that no failure or success ended (an error, or a right
+   * A change of its own: ends a reserved check that no failure or success ended (an error, or a right
    * password with a second step to come). Safe to call twice, or after the check was settled.
    */
   end(reservation: Reservation): void {
     if (!this.#ctx.repos.failures.hasCheck(reservation.checkId)) return;
-    this.#ctx.transaction(() => this.#ctx.repos.failures.deleteCheck(reservation.checkId));
+    this.#ctx.change((tx) => tx.repos.failures.deleteCheck(reservation.checkId));
   }
 
   /**
-   * Inside the attempt's transaction: a wrong password or code. With the reservation, its check
-   * ends; a check already counted as abandoned is not counted twice.
+   * In the attempt's change: a wrong password or code. With the reservation, its check ends; a
+   * check already counted as abandoned is not counted twice.
    */
-  recordFailure(username: string, account: AccountRow | undefined, reservation?: Reservation): void {
-    if (reservation !== undefined && !this.#ctx.repos.failures.deleteCheck(reservation.checkId)) return;
-    this.#addFailures(this.nameKey(username), 1, account);
+  recordFailure(tx: Change, username: string, account: AccountRow | undefined, reservation?: Reservation): void {
+    if (reservation !== undefined && !tx.repos.failures.deleteCheck(reservation.checkId)) return;
+    this.#addFailures(tx, this.nameKey(username), 1, account);
   }
 
-  /** Inside the attempt's transaction: a good password clears the count. */
-  recordSuccess(username: string, reservation?: Reservation): void {
-    if (reservation !== undefined) this.#ctx.repos.failures.deleteCheck(reservation.checkId);
-    this.#ctx.repos.failures.clear(this.nameKey(username));
+  /** In the attempt's change: a good password clears the count. */
+  recordSuccess(tx: Change, username: string, reservation?: Reservation): void {
+    if (reservation !== undefined) tx.repos.failures.deleteCheck(reservation.checkId);
+    tx.repos.failures.clear(this.nameKey(username));
   }
 
-  /** Inside a transaction. Returns whether there was anything to clear. */
-  clear(username: string): boolean {
+  /** Returns whether there was anything to clear. */
+  clear(tx: Change, username: string): boolean {
     const had = this.#ctx.repos.failures.get(this.nameKey(username)) !== undefined;
-    this.#ctx.repos.failures.clear(this.nameKey(username));
+    tx.repos.failures.clear(this.nameKey(username));
     return had;
   }
 
   /** Forgets counters that no longer hold anything back; returns how many went. */
-  prune(limit: number): number {
+  prune(tx: Change, limit: number): number {
     const policy = this.#policy();
     const now = this.#ctx.clock.now();
     const horizon = Math.max(MAX_DELAY, policy['lockout.lockMinutes'] * MINUTE);
-    const counters = this.#ctx.repos.failures.prune(now - horizon, limit);
+    const counters = tx.repos.failures.prune(now - horizon, limit);
     // An abandoned check left this long was counted at its name's next attempt, or its name is gone.
-    return counters + this.#ctx.repos.failures.pruneChecks(now - horizon, limit);
+    return counters + tx.repos.failures.pruneChecks(now - horizon, limit);
   }
 
-  /** Inside a transaction: checks whose lease ran out (their process died) become failures. */
-  #settleAbandonedChecks(key: string, now: number): void {
+  /** Checks whose lease ran out (their process died) become failures. */
+  #settleAbandonedChecks(tx: Change, key: string, now: number): void {
     const abandoned = this.#ctx.repos.failures.checks(key).filter((check) => check.lease_until <= now);
     if (abandoned.length === 0) return;
-    for (const check of abandoned) this.#ctx.repos.failures.deleteCheck(check.id);
-    this.#addFailures(key, abandoned.length, undefined);
+    for (const check of abandoned) tx.repos.failures.deleteCheck(check.id);
+    this.#addFailures(tx, key, abandoned.length, undefined);
   }
 
-  #addFailures(key: string, count: number, account: AccountRow | undefined): void {
+  #addFailures(tx: Change, key: string, count: number, account: AccountRow | undefined): void {
     const now = this.#ctx.clock.now();
     const policy = this.#policy();
     const previous = this.#ctx.repos.failures.get(key);
@@ -202,12 +204,12 @@ export class Lockout {
       last_failure_at: now,
       locked_until: locks ? (previous?.locked_until != null && !expired ? previous.locked_until : now + policy['lockout.lockMinutes'] * MINUTE) : null,
     };
-    this.#ctx.repos.failures.put(row);
+    tx.repos.failures.put(row);
     if (locks && account !== undefined && (previous?.locked_until == null || expired)) {
-      this.#ctx.audit.append({
+      tx.audit({
         type: 'account.locked',
         outcome: 'success',
-        target: { id: account.id, name: account.username },
+        target: accountParty(account),
         reason: 'too_many_failures',
         details: { failures, lockedUntil: row.locked_until },
       });

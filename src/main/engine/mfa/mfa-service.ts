@@ -3,6 +3,7 @@ import { LatchkeyError } from '../../../shared/errors.js';
 import type { MfaStatusView, SecondFactor, TotpSetupView } from '../../../shared/views.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { TotpRow } from '../../store/mfa.js';
+import { accountParty } from '../audit/audit-log.js';
 import { type Caller, partyOf, requireAdmin } from '../caller.js';
 import { MINUTE } from '../clock.js';
 import type { EngineContext } from '../context.js';
@@ -10,6 +11,7 @@ import type { FieldLocation } from '../crypto/field-cipher.js';
 import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { Policy } from '../policy/policy-keys.js';
 import type { SessionService } from '../sessions/sessions.js';
+import type { Change } from '../write-path.js';
 import { backupCodeDigest, canonicalBackupCode, newBackupCodes } from './backup-codes.js';
 import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpStep, totpUri, type TotpParameters } from './totp.js';
 import { trustEndsAt } from './trusted-devices.js';
@@ -84,10 +86,10 @@ export class MfaService {
     const expiresAt = this.#ctx.clock.now() + SETUP_LIFETIME;
     const uri = totpUri({ issuer: ISSUER, accountName: account.username, secret, params: DEFAULT_TOTP });
     const qrDataUrl = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
-    this.#ctx.transaction(() => {
+    this.#ctx.change((tx) => {
       const current = this.#account(account.id);
       if (current.mfa_state === 'ENABLED') throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on.', { state: 'ENABLED' });
-      this.#ctx.repos.mfa.putTotp({
+      tx.repos.mfa.putTotp({
         account_id: account.id,
         secret_enc: null,
         pending_secret_enc: this.#ctx.vault.cipher.encrypt(secret, pendingAt(account.id)),
@@ -98,8 +100,8 @@ export class MfaService {
         last_step: null,
         enabled_at: null,
       });
-      this.#ctx.repos.accounts.setMfaState(account.id, 'SETUP_IN_PROGRESS', this.#ctx.clock.now());
-      this.#audit('mfa.totp_setup_started', account, caller);
+      tx.repos.accounts.setMfaState(account.id, 'SETUP_IN_PROGRESS', this.#ctx.clock.now());
+      this.#audit(tx, 'mfa.totp_setup_started', account, caller);
     });
     return { secret, uri, qrDataUrl, expiresAt };
   }
@@ -116,15 +118,15 @@ export class MfaService {
     }
     const now = this.#ctx.clock.now();
     if ((totp.pending_expires_at ?? 0) <= now) {
-      this.#ctx.transaction(() => this.dropSetup(account.id, 'expired'));
+      this.#ctx.change((tx) => this.dropSetup(tx, account.id, 'expired'));
       throw new LatchkeyError('MFA_STATE_INVALID', 'The setup expired (it lasts 15 minutes). Begin again and scan the new QR code.', { state: 'DISABLED' });
     }
     const secret = this.#ctx.vault.cipher.decrypt(totp.pending_secret_enc, pendingAt(account.id));
     const step = this.#match(secret, code, paramsOf(totp));
     if (step === null) throw new LatchkeyError('CODE_INVALID', 'That code is not right. Check the authenticator shows Latchkey and try the current code.');
     const codes = newBackupCodes();
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.mfa.putTotp({
+    this.#ctx.change((tx) => {
+      tx.repos.mfa.putTotp({
         ...totp,
         secret_enc: this.#ctx.vault.cipher.encrypt(secret, secretAt(account.id)),
         pending_secret_enc: null,
@@ -132,20 +134,20 @@ export class MfaService {
         last_step: step,
         enabled_at: now,
       });
-      this.#storeBackupCodes(account.id, codes);
-      this.#ctx.repos.accounts.setMfaState(account.id, 'ENABLED', now);
-      this.#audit('mfa.totp_enabled', account, caller, { backupCodes: codes.length });
+      this.#storeBackupCodes(tx, account.id, codes);
+      tx.repos.accounts.setMfaState(account.id, 'ENABLED', now);
+      this.#audit(tx, 'mfa.totp_enabled', account, caller, { backupCodes: codes.length });
     });
     return { backupCodes: codes };
   }
 
   /**
-   * Inside a transaction: DISABLED → ENABLED with an authenticator the holder already uses (an
-   * account import). No backup codes are made: nobody could be shown them; the holder regenerates them.
+   * DISABLED → ENABLED with an authenticator the holder already uses (an account import). No
+   * backup codes are made: nobody could be shown them; the holder regenerates them.
    */
-  enableImported(accountId: string, secret: string, params: TotpParameters): void {
+  enableImported(tx: Change, accountId: string, secret: string, params: TotpParameters): void {
     const now = this.#ctx.clock.now();
-    this.#ctx.repos.mfa.putTotp({
+    tx.repos.mfa.putTotp({
       account_id: accountId,
       secret_enc: this.#ctx.vault.cipher.encrypt(secret, secretAt(accountId)),
       pending_secret_enc: null,
@@ -158,7 +160,7 @@ export class MfaService {
       last_step: totpStep(now, params.period),
       enabled_at: now,
     });
-    this.#ctx.repos.accounts.setMfaState(accountId, 'ENABLED', now);
+    tx.repos.accounts.setMfaState(accountId, 'ENABLED', now);
   }
 
   /** ENABLED → DISABLED: needs the password and a current code or a backup code. Voids backup codes and trusted devices. */
@@ -169,22 +171,22 @@ export class MfaService {
     }
     await this.#requirePassword(account, password, caller);
     // A refused code is thrown only after the transaction commits, so its audit event is kept.
-    const check = this.#ctx.transaction((): CodeCheck | LatchkeyError => {
-      const refusal = this.#lockout.refusal(account.username);
+    const check = this.#ctx.change((tx): CodeCheck | LatchkeyError => {
+      const refusal = this.#lockout.refusal(tx, account.username);
       if (refusal !== null) {
-        this.#auditRefusedProof(account, caller, refusal.reason);
+        this.#auditRefusedProof(tx, account, caller, refusal.reason);
         return refusal.error;
       }
-      const result = this.checkFactor(account, proof.factor, proof.code);
+      const result = this.checkFactor(tx, account, proof.factor, proof.code);
       if (result !== 'ok') {
         // Counted like a wrong code at sign-in: else a held session that knows the password could
         // guess the code here without limit, turn the second factor off, and sign in anywhere.
-        this.#refusedProof(account, caller, result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`);
+        this.#refusedProof(tx, account, caller, result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`);
         return result;
       }
-      this.#clearFactors(account, 'mfa_disabled');
-      this.#sessions.endAllForAccount(account.id, 'revoked', caller, caller.sessionId);
-      this.#audit('mfa.totp_disabled', account, caller);
+      this.#clearFactors(tx, account, 'mfa_disabled');
+      this.#sessions.endAllForAccount(tx, account.id, 'revoked', caller, caller.sessionId);
+      this.#audit(tx, 'mfa.totp_disabled', account, caller);
       return result;
     });
     if (check instanceof LatchkeyError) throw check;
@@ -198,9 +200,9 @@ export class MfaService {
     }
     await this.#requirePassword(account, password, caller);
     const codes = newBackupCodes();
-    this.#ctx.transaction(() => {
-      this.#storeBackupCodes(account.id, codes);
-      this.#audit('mfa.backup_codes_regenerated', account, caller, { backupCodes: codes.length });
+    this.#ctx.change((tx) => {
+      this.#storeBackupCodes(tx, account.id, codes);
+      this.#audit(tx, 'mfa.backup_codes_regenerated', account, caller, { backupCodes: codes.length });
     });
     return { backupCodes: codes };
   }
@@ -213,50 +215,50 @@ export class MfaService {
   reset(caller: Caller, username: string): void {
     requireAdmin(caller);
     const account = this.#byName(username);
-    this.#ctx.transaction(() => {
-      this.#clearFactors(account, 'mfa_reset');
-      this.#sessions.endAllForAccount(account.id, account.id === caller.accountId ? 'revoked' : 'revoked_by_admin', caller, caller.sessionId);
-      if (account.id !== caller.accountId) this.#ctx.repos.accounts.setNotice(account.id, 'mfa_reset_by_admin');
-      this.#audit('mfa.reset', account, caller);
+    this.#ctx.change((tx) => {
+      this.#clearFactors(tx, account, 'mfa_reset');
+      this.#sessions.endAllForAccount(tx, account.id, account.id === caller.accountId ? 'revoked' : 'revoked_by_admin', caller, caller.sessionId);
+      if (account.id !== caller.accountId) tx.repos.accounts.setNotice(account.id, 'mfa_reset_by_admin');
+      this.#audit(tx, 'mfa.reset', account, caller);
     });
   }
 
   /**
-   * Inside a transaction: checks a second factor and, when it passes, spends it (the TOTP step
+   * Checks a second factor and, when it passes, spends it (the TOTP step
    * becomes the last accepted one; the backup code is marked used). Audits a replay as a possible bypass.
    */
-  checkFactor(account: AccountRow, factor: SecondFactor, code: string): CodeCheck {
-    return factor === 'totp' ? this.#checkTotp(account, code) : this.#spendBackupCode(account, code);
+  checkFactor(tx: Change, account: AccountRow, factor: SecondFactor, code: string): CodeCheck {
+    return factor === 'totp' ? this.#checkTotp(tx, account, code) : this.#spendBackupCode(tx, account, code);
   }
 
-  /** Inside a transaction: an abandoned or expired setup returns the account to DISABLED. */
-  dropSetup(accountId: string, reason: 'signed_out' | 'expired'): void {
+  /** An abandoned or expired setup returns the account to DISABLED. */
+  dropSetup(tx: Change, accountId: string, reason: 'signed_out' | 'expired'): void {
     const account = this.#ctx.repos.accounts.byId(accountId);
     if (account?.mfa_state !== 'SETUP_IN_PROGRESS') return;
-    this.#ctx.repos.mfa.deleteTotp(accountId);
-    this.#ctx.repos.accounts.setMfaState(accountId, 'DISABLED', this.#ctx.clock.now());
-    this.#audit('mfa.totp_setup_abandoned', account, null, undefined, reason);
+    tx.repos.mfa.deleteTotp(accountId);
+    tx.repos.accounts.setMfaState(accountId, 'DISABLED', this.#ctx.clock.now());
+    this.#audit(tx, 'mfa.totp_setup_abandoned', account, null, undefined, reason);
   }
 
   /** Cleanup: drops setups whose 15 minutes have passed, at most `limit`. */
-  dropExpiredSetups(limit: number): number {
+  dropExpiredSetups(tx: Change, limit: number): number {
     const due = this.#ctx.repos.mfa.expiredSetups(this.#ctx.clock.now(), limit);
-    for (const accountId of due) this.dropSetup(accountId, 'expired');
+    for (const accountId of due) this.dropSetup(tx, accountId, 'expired');
     return due.length;
   }
 
-  #checkTotp(account: AccountRow, code: string): CodeCheck {
+  #checkTotp(tx: Change, account: AccountRow, code: string): CodeCheck {
     const totp = this.#ctx.repos.mfa.totp(account.id);
     if (account.mfa_state !== 'ENABLED' || totp?.secret_enc == null) return 'invalid';
     const secret = this.#ctx.vault.cipher.decrypt(totp.secret_enc, secretAt(account.id));
     const step = this.#match(secret, code.trim(), paramsOf(totp));
     if (step === null) return 'invalid';
     // RFC 6238 §5.2: a code is accepted once; any step at or before the last accepted one is refused.
-    if (!this.#ctx.repos.mfa.advanceLastStep(account.id, step)) {
-      this.#ctx.audit.append({
+    if (!tx.repos.mfa.advanceLastStep(account.id, step)) {
+      tx.audit({
         type: 'mfa.code_replayed',
         outcome: 'denied',
-        target: { id: account.id, name: account.username },
+        target: accountParty(account),
         reason: 'a TOTP code for an already-used time step was offered: a possible bypass attempt',
         details: { step, lastStep: totp.last_step },
       });
@@ -265,13 +267,13 @@ export class MfaService {
     return 'ok';
   }
 
-  #spendBackupCode(account: AccountRow, typed: string): CodeCheck {
+  #spendBackupCode(tx: Change, account: AccountRow, typed: string): CodeCheck {
     const canonical = canonicalBackupCode(typed);
     if (canonical === null) return 'invalid';
-    const spent = this.#ctx.repos.mfa.spendBackupCode(account.id, backupCodeDigest(this.#ctx.vault.keys.lookupSecrets, canonical), this.#ctx.clock.now());
+    const spent = tx.repos.mfa.spendBackupCode(account.id, backupCodeDigest(this.#ctx.vault.keys.lookupSecrets, canonical), this.#ctx.clock.now());
     if (!spent) return 'invalid';
     const left = this.#ctx.repos.mfa.backupCodesLeft(account.id);
-    this.#audit('mfa.backup_code_used', account, null, { backupCodesLeft: left, low: left <= BACKUP_CODES_LOW });
+    this.#audit(tx, 'mfa.backup_code_used', account, null, { backupCodesLeft: left, low: left <= BACKUP_CODES_LOW });
     return 'ok';
   }
 
@@ -287,46 +289,45 @@ export class MfaService {
     });
   }
 
-  #storeBackupCodes(accountId: string, codes: readonly string[]): void {
+  #storeBackupCodes(tx: Change, accountId: string, codes: readonly string[]): void {
     const key = this.#ctx.vault.keys.lookupSecrets;
     const digests = codes.map((code) => backupCodeDigest(key, canonicalBackupCode(code) ?? code));
-    this.#ctx.repos.mfa.replaceBackupCodes(accountId, digests, this.#ctx.clock.now());
+    tx.repos.mfa.replaceBackupCodes(accountId, digests, this.#ctx.clock.now());
   }
 
-  /** Inside a transaction. */
-  #clearFactors(account: AccountRow, reason: string): void {
+  #clearFactors(tx: Change, account: AccountRow, reason: string): void {
     const now = this.#ctx.clock.now();
-    this.#ctx.repos.mfa.deleteTotp(account.id);
-    this.#ctx.repos.mfa.deleteBackupCodes(account.id);
-    this.#ctx.repos.mfa.revokeTrustedDevices(account.id, now, reason);
-    this.#ctx.repos.accounts.setMfaState(account.id, 'DISABLED', now);
+    tx.repos.mfa.deleteTotp(account.id);
+    tx.repos.mfa.deleteBackupCodes(account.id);
+    tx.repos.mfa.revokeTrustedDevices(account.id, now, reason);
+    tx.repos.accounts.setMfaState(account.id, 'DISABLED', now);
   }
 
   async #requirePassword(account: AccountRow, password: string, caller: Caller): Promise<void> {
     await this.#lockout.guard(
       account.username,
-      (reason) => this.#auditRefusedProof(account, caller, reason),
+      (tx, reason) => this.#auditRefusedProof(tx, account, caller, reason),
       async (reservation) => {
         const check = await this.#ctx.hasher.verify(account.password_hash, password);
         if (check.valid) return;
-        this.#ctx.transaction(() => this.#refusedProof(account, caller, 'wrong_password_for_mfa_change', reservation));
+        this.#ctx.change((tx) => this.#refusedProof(tx, account, caller, 'wrong_password_for_mfa_change', reservation));
         throw new LatchkeyError('INVALID_CREDENTIALS', 'The password is not correct.');
       },
     );
   }
 
-  /** Inside a transaction: a wrong password or code offered to change MFA counts toward lockout, like one at sign-in. */
-  #refusedProof(account: AccountRow, caller: Caller, reason: string, reservation?: Reservation): void {
-    this.#lockout.recordFailure(account.username, account, reservation);
-    this.#auditRefusedProof(account, caller, reason);
+  /** A wrong password or code offered to change MFA counts toward lockout, like one at sign-in. */
+  #refusedProof(tx: Change, account: AccountRow, caller: Caller, reason: string, reservation?: Reservation): void {
+    this.#lockout.recordFailure(tx, account.username, account, reservation);
+    this.#auditRefusedProof(tx, account, caller, reason);
   }
 
-  #auditRefusedProof(account: AccountRow, caller: Caller, reason: string): void {
-    this.#ctx.audit.append({
+  #auditRefusedProof(tx: Change, account: AccountRow, caller: Caller, reason: string): void {
+    tx.audit({
       type: 'signin.failed',
       outcome: 'failure',
       actor: partyOf(caller),
-      target: { id: account.id, name: account.username },
+      target: accountParty(account),
       sessionId: caller.sessionId,
       reason,
     });
@@ -345,17 +346,18 @@ export class MfaService {
   }
 
   #audit(
+    tx: Change,
     type: 'mfa.totp_setup_started' | 'mfa.totp_setup_abandoned' | 'mfa.totp_enabled' | 'mfa.totp_disabled' | 'mfa.reset' | 'mfa.backup_code_used' | 'mfa.backup_codes_regenerated',
     account: AccountRow,
     caller: Caller | null,
     details?: Record<string, string | number | boolean | null>,
     reason?: string,
   ): void {
-    this.#ctx.audit.append({
+    tx.audit({
       type,
       outcome: 'success',
-      actor: caller === null ? { id: account.id, name: account.username } : partyOf(caller),
-      target: { id: account.id, name: account.username },
+      actor: caller === null ? accountParty(account) : partyOf(caller),
+      target: accountParty(account),
       sessionId: caller?.sessionId ?? null,
       ...(details === undefined ? {} : { details }),
       ...(reason === undefined ? {} : { reason }),

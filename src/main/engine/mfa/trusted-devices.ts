@@ -4,9 +4,11 @@ import type { AccountRow } from '../../store/accounts.js';
 import type { TrustedDeviceRow } from '../../store/mfa.js';
 import { type Caller, partyOf } from '../caller.js';
 import { DAY } from '../clock.js';
+import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { hashToken, newId, newToken } from '../crypto/random.js';
 import type { Policy } from '../policy/policy-keys.js';
+import type { Change } from '../write-path.js';
 
 /**
  * When a device's trust ends: its own expiry, or sooner when policy has since lowered the days.
@@ -29,22 +31,22 @@ export class TrustedDevices {
     this.#policy = policy;
   }
 
-  /** Inside a transaction. Null when policy has turned trusting devices off. */
-  trust(account: AccountRow, deviceName: string): string | null {
+  /** Null when policy has turned trusting devices off. */
+  trust(tx: Change, account: AccountRow, deviceName: string): string | null {
     const days = this.#policy()['mfa.trustDeviceDays'];
     if (days === 0) return null;
     const token = newToken();
     const now = this.#ctx.clock.now();
     const id = newId('dev');
-    this.#ctx.repos.mfa.insertTrustedDevice({
+    tx.repos.mfa.insertTrustedDevice({
       id, account_id: account.id, token_hash: hashToken(token), device_name: deviceName,
       created_at: now, expires_at: now + days * DAY, last_used_at: null, revoked_at: null, revoke_reason: null,
     });
-    this.#ctx.audit.append({
+    tx.audit({
       type: 'device.trusted',
       outcome: 'success',
-      actor: { id: account.id, name: account.username },
-      target: { id: account.id, name: account.username },
+      actor: accountParty(account),
+      target: accountParty(account),
       device: deviceName,
       details: { deviceId: id, days },
     });
@@ -79,9 +81,9 @@ export class TrustedDevices {
     if (row === undefined || row.account_id !== caller.accountId || row.revoked_at !== null) {
       throw new LatchkeyError('NOT_FOUND', `No trusted device ${id} on your account.`);
     }
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.mfa.revokeTrustedDevice(id, this.#ctx.clock.now(), 'revoked');
-      this.#ctx.audit.append({
+    this.#ctx.change((tx) => {
+      tx.repos.mfa.revokeTrustedDevice(id, this.#ctx.clock.now(), 'revoked');
+      tx.audit({
         type: 'device.revoked',
         outcome: 'success',
         actor: partyOf(caller),

@@ -63,9 +63,9 @@ export class PolicyService {
     if (next['lockout.lockAfterFailures'] <= next['lockout.delayAfterFailures']) {
       throw new LatchkeyError('INVALID_INPUT', 'lockout.lockAfterFailures must be greater than lockout.delayAfterFailures.');
     }
-    this.#ctx.transaction(() => {
-      this.#ctx.repos.policy.set(key, JSON.stringify(value), this.#ctx.clock.now(), caller.username);
-      this.#ctx.audit.append({
+    this.#ctx.change((tx) => {
+      tx.repos.policy.set(key, JSON.stringify(value), this.#ctx.clock.now(), caller.username);
+      tx.audit({
         type: 'policy.changed',
         outcome: 'success',
         actor: partyOf(caller),

@@ -2,6 +2,7 @@ import { HOUR } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import type { Lockout } from '../lockout/lockout.js';
 import type { MfaService } from '../mfa/mfa-service.js';
+import type { Change } from '../write-path.js';
 import type { SessionService } from './sessions.js';
 
 export interface CleanupReport {
@@ -29,22 +30,22 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * trusted devices and e-mail verification links past their time, and drops TOTP setups left unconfirmed past their 15 minutes.
  */
 export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService): Promise<CleanupReport> {
-  const drain = async (batch: () => number): Promise<number> => {
+  const drain = async (batch: (tx: Change) => number): Promise<number> => {
     let total = 0;
     for (;;) {
-      const done = ctx.transaction(batch);
+      const done = ctx.change(batch);
       total += done;
       if (done < CLEANUP_BATCH) return total;
       await yieldToEventLoop();
     }
   };
-  const expired = await drain(() => sessions.expireTimedOut(CLEANUP_BATCH));
-  const deleted = await drain(() => ctx.repos.sessions.deleteEnded(ctx.clock.now() - ENDED_SESSION_RETENTION_MS, CLEANUP_BATCH));
-  const families = await drain(() => ctx.repos.sessions.deleteDeadFamilies(ctx.clock.now(), CLEANUP_BATCH));
-  const failureCounters = await drain(() => lockout.prune(CLEANUP_BATCH));
-  const abandonedSetups = await drain(() => mfa.dropExpiredSetups(CLEANUP_BATCH));
-  const challenges = await drain(() => ctx.repos.mfa.deleteDeadChallenges(ctx.clock.now(), CLEANUP_BATCH));
-  const trustedDevices = await drain(() => ctx.repos.mfa.deleteDeadTrustedDevices(ctx.clock.now(), CLEANUP_BATCH));
-  const verificationLinks = await drain(() => ctx.repos.emailVerifications.deleteExpired(ctx.clock.now(), CLEANUP_BATCH));
+  const expired = await drain((tx) => sessions.expireTimedOut(tx, CLEANUP_BATCH));
+  const deleted = await drain((tx) => tx.repos.sessions.deleteEnded(ctx.clock.now() - ENDED_SESSION_RETENTION_MS, CLEANUP_BATCH));
+  const families = await drain((tx) => tx.repos.sessions.deleteDeadFamilies(ctx.clock.now(), CLEANUP_BATCH));
+  const failureCounters = await drain((tx) => lockout.prune(tx, CLEANUP_BATCH));
+  const abandonedSetups = await drain((tx) => mfa.dropExpiredSetups(tx, CLEANUP_BATCH));
+  const challenges = await drain((tx) => tx.repos.mfa.deleteDeadChallenges(ctx.clock.now(), CLEANUP_BATCH));
+  const trustedDevices = await drain((tx) => tx.repos.mfa.deleteDeadTrustedDevices(ctx.clock.now(), CLEANUP_BATCH));
+  const verificationLinks = await drain((tx) => tx.repos.emailVerifications.deleteExpired(ctx.clock.now(), CLEANUP_BATCH));
   return { expired, deleted, families, failureCounters, abandonedSetups, challenges, trustedDevices, verificationLinks };
 }

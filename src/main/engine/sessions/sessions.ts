@@ -5,7 +5,9 @@ import type { AccountRow } from '../../store/accounts.js';
 import type { SessionRow } from '../../store/sessions.js';
 import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../caller.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
+import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
+import type { Change } from '../write-path.js';
 import { constantTimeEqual, hashToken, newId, newToken } from '../crypto/random.js';
 import { signInNeedsSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Policy } from '../policy/policy-keys.js';
@@ -42,14 +44,14 @@ export class SessionService {
   }
 
   /**
-   * Starts a session. Must run inside the caller's transaction, which also holds the sign-in's
-   * own audit event. Enforces the per-account limit first.
+   * Starts a session, in the change that also holds the sign-in's own audit event. Enforces the
+   * per-account limit first.
    */
-  start(request: NewSession, family: { id: string; expiresAt: number } | null = null): StartedSession {
+  start(tx: Change, request: NewSession, family: { id: string; expiresAt: number } | null = null): StartedSession {
     const { account, client, assurance } = request;
     const now = this.#ctx.clock.now();
     const policy = this.#policy();
-    this.#makeRoom(account, policy);
+    this.#makeRoom(tx, account, policy);
 
     let familyId = family?.id ?? null;
     let refreshToken: string | null = null;
@@ -57,11 +59,11 @@ export class SessionService {
     if (family === null && request.staySignedIn && policy['session.rememberDays'] > 0) {
       familyId = newId('fam');
       familyCap = now + policy['session.rememberDays'] * DAY;
-      this.#ctx.repos.sessions.insertFamily({
+      tx.repos.sessions.insertFamily({
         id: familyId, account_id: account.id, assurance, created_at: now, expires_at: familyCap, revoked_at: null, revoke_reason: null,
       });
     }
-    if (familyId !== null) refreshToken = this.#issueRefreshToken(familyId, familyCap);
+    if (familyId !== null) refreshToken = this.#issueRefreshToken(tx, familyId, familyCap);
 
     const token = newToken();
     const row: SessionRow = {
@@ -83,18 +85,18 @@ export class SessionService {
       ended_at: null,
       end_reason: null,
     };
-    this.#ctx.repos.sessions.insert(row);
-    this.#ctx.audit.append({
+    tx.repos.sessions.insert(row);
+    tx.audit({
       type: 'session.created',
       outcome: 'success',
-      actor: { id: account.id, name: account.username },
-      target: { id: account.id, name: account.username },
+      actor: accountParty(account),
+      target: accountParty(account),
       sessionId: row.id,
       device: client.deviceName,
       details: { assurance, host: client.host, staySignedIn: familyId !== null },
     });
     const notices = account.notice === null ? [] : [account.notice];
-    if (account.notice !== null) this.#ctx.repos.accounts.setNotice(account.id, null);
+    if (account.notice !== null) tx.repos.accounts.setNotice(account.id, null);
     return { session: this.#view(row, account.username, policy), token, refreshToken, notices };
   }
 
@@ -118,14 +120,14 @@ export class SessionService {
     const policy = this.#policy();
     const timeout = this.#timeoutReason(row, now, policy);
     if (timeout !== null) {
-      this.#ctx.transaction(() => this.#endAlone(row, timeout, now));
+      this.#ctx.change((tx) => this.#endAlone(tx, row, timeout, now));
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: timeout });
     }
     const account = this.#ctx.repos.accounts.byId(row.account_id);
     if (account === undefined || account.status !== 'active') {
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
     }
-    if (options.touch !== false && now - row.last_active_at >= TOUCH_INTERVAL) this.#ctx.repos.sessions.touch(row.id, now);
+    if (options.touch !== false && now - row.last_active_at >= TOUCH_INTERVAL) this.#ctx.change((tx) => tx.repos.sessions.touch(row.id, now));
     return {
       sessionId: row.id,
       accountId: account.id,
@@ -167,29 +169,29 @@ export class SessionService {
       throw new LatchkeyError('NOT_FOUND', `No session ${sessionId} that you may end.`);
     }
     const byAdmin = row.account_id !== caller.accountId;
-    this.#ctx.transaction(() => this.endSession(row, byAdmin ? 'revoked_by_admin' : 'revoked', caller));
+    this.#ctx.change((tx) => this.endSession(tx, row, byAdmin ? 'revoked_by_admin' : 'revoked', caller));
     const ended = this.#ctx.repos.sessions.byId(sessionId) ?? row;
     return this.#view(ended, this.#ctx.repos.accounts.byId(row.account_id)?.username ?? row.account_id, this.#policy());
   }
 
   /** "Sign out everywhere else." */
   revokeOthers(caller: Caller): number {
-    return this.#ctx.transaction(() => this.endAllForAccount(caller.accountId, 'revoked', caller, caller.sessionId));
+    return this.#ctx.change((tx) => this.endAllForAccount(tx, caller.accountId, 'revoked', caller, caller.sessionId));
   }
 
   /** An admin ends every session of an account. */
   revokeAccount(caller: Caller, accountId: string): number {
     requireAdmin(caller);
     const reason: SessionEndReason = accountId === caller.accountId ? 'revoked' : 'revoked_by_admin';
-    return this.#ctx.transaction(() => this.endAllForAccount(accountId, reason, caller));
+    return this.#ctx.change((tx) => this.endAllForAccount(tx, accountId, reason, caller));
   }
 
   signOut(caller: Caller): void {
     const row = this.#ctx.repos.sessions.byId(caller.sessionId);
     if (row === undefined) return;
-    this.#ctx.transaction(() => {
-      this.endSession(row, 'signed_out', caller);
-      if (row.family_id !== null) this.#ctx.repos.sessions.revokeFamily(row.family_id, this.#ctx.clock.now(), 'signed_out');
+    this.#ctx.change((tx) => {
+      this.endSession(tx, row, 'signed_out', caller);
+      if (row.family_id !== null) tx.repos.sessions.revokeFamily(row.family_id, this.#ctx.clock.now(), 'signed_out');
     });
   }
 
@@ -201,7 +203,7 @@ export class SessionService {
   closeWithWindow(token: string): void {
     const row = this.#ctx.repos.sessions.byTokenHash(hashToken(token));
     if (row === undefined || row.active !== 1) return;
-    this.#ctx.transaction(() => this.#endAlone(row, 'window_closed', this.#ctx.clock.now()));
+    this.#ctx.change((tx) => this.#endAlone(tx, row, 'window_closed', this.#ctx.clock.now()));
   }
 
   /**
@@ -219,9 +221,9 @@ export class SessionService {
     const account = family === undefined ? undefined : this.#ctx.repos.accounts.byId(family.account_id);
     if (family === undefined || account === undefined) throw invalid();
 
-    const outcome = this.#ctx.transaction((): StartedSession | 'reused' | 'dead' | 'disabled' => {
-      if (token.used_at !== null || !this.#ctx.repos.sessions.spendRefreshToken(hash, now)) {
-        if (family.revoked_at === null) this.#endFamily(family.id, account, 'refresh_reuse', client.deviceName);
+    const outcome = this.#ctx.change((tx): StartedSession | 'reused' | 'dead' | 'disabled' => {
+      if (token.used_at !== null || !tx.repos.sessions.spendRefreshToken(hash, now)) {
+        if (family.revoked_at === null) this.#endFamily(tx, family.id, account, 'refresh_reuse', client.deviceName);
         return 'reused';
       }
       if (family.revoked_at !== null || family.expires_at <= now || token.expires_at <= now) return 'dead';
@@ -229,17 +231,18 @@ export class SessionService {
       // Remembered before a second factor was set up or required: only a sign-in with it may go on.
       if (family.assurance === 'password' && signInNeedsSecondFactor(this.#policy(), account)) return 'dead';
       for (const old of this.#ctx.repos.sessions.activeInFamily(family.id)) {
-        this.#ctx.repos.sessions.end(old.id, now, 'refreshed');
+        tx.repos.sessions.end(old.id, now, 'refreshed');
       }
       const started = this.start(
+        tx,
         { account, client, assurance: family.assurance as Assurance, staySignedIn: true },
         { id: family.id, expiresAt: family.expires_at },
       );
-      this.#ctx.audit.append({
+      tx.audit({
         type: 'session.refreshed',
         outcome: 'success',
-        actor: { id: account.id, name: account.username },
-        target: { id: account.id, name: account.username },
+        actor: accountParty(account),
+        target: accountParty(account),
         sessionId: started.session.id,
         device: client.deviceName,
       });
@@ -250,23 +253,23 @@ export class SessionService {
     return outcome;
   }
 
-  /** Inside a transaction. Returns how many sessions ended. */
-  endAllForAccount(accountId: string, reason: SessionEndReason, by: Caller | null, exceptSessionId?: string): number {
+  /** Returns how many sessions ended. */
+  endAllForAccount(tx: Change, accountId: string, reason: SessionEndReason, by: Caller | null, exceptSessionId?: string): number {
     let ended = 0;
     for (const row of this.#ctx.repos.sessions.activeForAccount(accountId)) {
       if (row.id === exceptSessionId) continue;
-      if (this.endSession(row, reason, by)) ended += 1;
+      if (this.endSession(tx, row, reason, by)) ended += 1;
     }
     return ended;
   }
 
-  /** Inside a transaction: ends a session, its "stay signed in" family, and records why. */
-  endSession(row: SessionRow, reason: SessionEndReason, by: Caller | null): boolean {
+  /** Ends a session, its "stay signed in" family, and records why. */
+  endSession(tx: Change, row: SessionRow, reason: SessionEndReason, by: Caller | null): boolean {
     const now = this.#ctx.clock.now();
-    if (!this.#ctx.repos.sessions.end(row.id, now, reason)) return false;
-    if (row.family_id !== null) this.#ctx.repos.sessions.revokeFamily(row.family_id, now, reason);
+    if (!tx.repos.sessions.end(row.id, now, reason)) return false;
+    if (row.family_id !== null) tx.repos.sessions.revokeFamily(row.family_id, now, reason);
     const owner = this.#ctx.repos.accounts.byId(row.account_id);
-    this.#ctx.audit.append({
+    tx.audit({
       type: reason === 'evicted' ? 'session.evicted' : reason === 'signed_out' ? 'signout' : 'session.revoked',
       outcome: 'success',
       actor: by === null ? null : partyOf(by),
@@ -278,8 +281,8 @@ export class SessionService {
     return true;
   }
 
-  /** Ends sessions whose idle or absolute deadline passed; at most `limit`, in the caller's transaction. */
-  expireTimedOut(limit: number): number {
+  /** Ends sessions whose idle or absolute deadline passed; at most `limit`. */
+  expireTimedOut(tx: Change, limit: number): number {
     const now = this.#ctx.clock.now();
     const policy = this.#policy();
     const rows = this.#ctx.repos.sessions.timedOut(
@@ -288,15 +291,15 @@ export class SessionService {
       policy['session.absoluteTimeoutHours'] * HOUR,
       limit,
     );
-    for (const row of rows) this.#endAlone(row, this.#timeoutReason(row, now, policy) ?? 'absolute_timeout', now);
+    for (const row of rows) this.#endAlone(tx, row, this.#timeoutReason(row, now, policy) ?? 'absolute_timeout', now);
     return rows.length;
   }
 
   /** Ends one session and no more: its "stay signed in" family, if any, lives on. */
-  #endAlone(row: SessionRow, reason: 'idle_timeout' | 'absolute_timeout' | 'window_closed', now: number): void {
-    if (!this.#ctx.repos.sessions.end(row.id, now, reason)) return;
+  #endAlone(tx: Change, row: SessionRow, reason: 'idle_timeout' | 'absolute_timeout' | 'window_closed', now: number): void {
+    if (!tx.repos.sessions.end(row.id, now, reason)) return;
     const owner = this.#ctx.repos.accounts.byId(row.account_id);
-    this.#ctx.audit.append({
+    tx.audit({
       type: reason === 'window_closed' ? 'session.closed' : 'session.expired',
       outcome: 'success',
       target: { id: row.account_id, name: owner?.username ?? row.account_id },
@@ -317,13 +320,13 @@ export class SessionService {
     return Math.min(row.expires_at, row.created_at + policy['session.absoluteTimeoutHours'] * HOUR);
   }
 
-  #makeRoom(account: AccountRow, policy: Policy): void {
+  #makeRoom(tx: Change, account: AccountRow, policy: Policy): void {
     const now = this.#ctx.clock.now();
     const live: SessionRow[] = [];
     for (const row of this.#ctx.repos.sessions.activeForAccount(account.id)) {
       const timeout = this.#timeoutReason(row, now, policy);
       if (timeout === null) live.push(row);
-      else this.#endAlone(row, timeout, now);
+      else this.#endAlone(tx, row, timeout, now);
     }
     const excess = live.length - policy['session.maxPerAccount'] + 1;
     if (excess <= 0) return;
@@ -334,12 +337,12 @@ export class SessionService {
         { limit: policy['session.maxPerAccount'] },
       );
     }
-    for (const row of live.slice(0, excess)) this.endSession(row, 'evicted', null);
+    for (const row of live.slice(0, excess)) this.endSession(tx, row, 'evicted', null);
   }
 
-  #issueRefreshToken(familyId: string, familyCap: number): string {
+  #issueRefreshToken(tx: Change, familyId: string, familyCap: number): string {
     const token = newToken();
-    this.#ctx.repos.sessions.insertRefreshToken({
+    tx.repos.sessions.insertRefreshToken({
       token_hash: hashToken(token),
       family_id: familyId,
       created_at: this.#ctx.clock.now(),
@@ -349,16 +352,16 @@ export class SessionService {
     return token;
   }
 
-  #endFamily(familyId: string, account: AccountRow, reason: SessionEndReason, device: string): void {
-    this.#ctx.repos.sessions.revokeFamily(familyId, this.#ctx.clock.now(), reason);
-    this.#ctx.audit.append({
+  #endFamily(tx: Change, familyId: string, account: AccountRow, reason: SessionEndReason, device: string): void {
+    tx.repos.sessions.revokeFamily(familyId, this.#ctx.clock.now(), reason);
+    tx.audit({
       type: 'session.refresh_reuse',
       outcome: 'denied',
-      target: { id: account.id, name: account.username },
+      target: accountParty(account),
       device,
       reason: 'A refresh token was used twice; every session of its family was ended.',
     });
-    for (const row of this.#ctx.repos.sessions.activeInFamily(familyId)) this.endSession(row, reason, null);
+    for (const row of this.#ctx.repos.sessions.activeInFamily(familyId)) this.endSession(tx, row, reason, null);
   }
 
   #view(row: SessionRow, username: string, policy: Policy): SessionView {
