@@ -1,10 +1,10 @@
-import { chmod, writeFile } from 'node:fs/promises';
 import QRCode from 'qrcode';
 import type { SecondFactor, TotpSetupView } from '../shared/views.js';
 import { BACKUP_CODES_LOW } from '../main/engine/mfa/mfa-service.js';
 import { parseArg } from './arguments.js';
 import { time } from './format.js';
 import { UsageError } from './password-input.js';
+import { SecretFile } from './secret-file.js';
 
 /** What the `signin` and `mfa` commands share about a second factor: reading one, and showing a new one once. */
 
@@ -22,11 +22,27 @@ export function secondFactorProof(options: SecondFactorOptions): { factor: Secon
 }
 
 /**
- * What a person needs to add Latchkey to an authenticator app, shown this once: the QR code on the
- * terminal, the secret for typing in by hand, and the otpauth:// URI.
+ * Begins a TOTP setup and shows what a person needs to add Latchkey to an authenticator app, this
+ * once: the QR code on the terminal, the secret for typing in by hand, and the otpauth:// URI. The
+ * --qr-png file is made before `begin` runs, so a name already taken refuses the command before any
+ * setup starts; if the command fails after that, the file is removed.
  */
-export async function totpSetupLines(setup: TotpSetupView, qrPng: string | undefined): Promise<string[]> {
-  if (qrPng !== undefined) await writeQrPng(qrPng, setup.uri);
+export async function showNewTotpSetup(
+  qrPng: string | undefined,
+  begin: () => Promise<TotpSetupView>,
+): Promise<{ setup: TotpSetupView; lines: string[] }> {
+  const file = qrPng === undefined ? null : SecretFile.create(qrPng, '--qr-png');
+  try {
+    const setup = await begin();
+    if (file !== null) file.write(await qrPngOf(setup.uri));
+    return { setup, lines: await setupLines(setup, file) };
+  } catch (error) {
+    file?.discard();
+    throw error;
+  }
+}
+
+async function setupLines(setup: TotpSetupView, file: SecretFile | null): Promise<string[]> {
   // ANSI colours draw the cleanest code on a terminal; piped into a file, plain block characters do.
   const qr = await QRCode.toString(setup.uri, process.stdout.isTTY ? { type: 'terminal', small: true } : { type: 'utf8', margin: 2 });
   return [
@@ -34,22 +50,13 @@ export async function totpSetupLines(setup: TotpSetupView, qrPng: string | undef
     qr.trimEnd(),
     `Or enter this secret by hand: ${setup.secret}`,
     `URI: ${setup.uri}`,
-    ...(qrPng === undefined ? [] : [`QR code written to ${qrPng}; it holds the secret, so delete it once scanned.`]),
+    ...(file === null ? [] : [`QR code written to ${file.path}; it holds the secret, so delete it once scanned.`]),
     `Then confirm with the code the app shows: latchkey mfa totp confirm --code CODE (before ${time(setup.expiresAt)}).`,
   ];
 }
 
-/** The PNG holds the secret, so it is written readable by its owner only (qrcode's toFile would use the umask). */
-async function writeQrPng(path: string, uri: string): Promise<void> {
-  const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
-  try {
-    await writeFile(path, png, { mode: 0o600 });
-    // An existing file keeps its old mode through writeFile.
-    if (process.platform !== 'win32') await chmod(path, 0o600);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'write failed';
-    throw new UsageError(`Cannot write the QR code to ${path} (${reason}). Run the command again with another --qr-png file.`);
-  }
+function qrPngOf(uri: string): Promise<Buffer> {
+  return QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
 }
 
 /** Backup codes, shown once: after this only their keyed hashes exist. */

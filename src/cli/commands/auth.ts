@@ -8,7 +8,7 @@ import { parseArg } from '../arguments.js';
 import { fields, time } from '../format.js';
 import { UsageError, askVisible } from '../password-input.js';
 import { type CliRuntime, type Output, action } from '../runtime.js';
-import { type SecondFactorOptions, lowBackupCodesWarning, secondFactorProof, totpSetupLines } from '../second-factor.js';
+import { type SecondFactorOptions, lowBackupCodesWarning, secondFactorProof, showNewTotpSetup } from '../second-factor.js';
 
 export function describeSession(session: SessionView): string[] {
   return fields([
@@ -184,9 +184,11 @@ async function beginForcedEnrollment(
   // (which `mfa totp confirm` answers) keeps only the newest sign-in. Someone who scanned the old
   // secret must be told, or its codes fail with nothing to say why.
   const replacesEarlier = (await pending.get()) !== null;
-  const setup = await engine.signIn.beginEnrollment(challengeId);
-  await pending.set(challengeId);
-  const lines = await totpSetupLines(setup, qrPng);
+  const { setup, lines } = await showNewTotpSetup(qrPng, async () => {
+    const begun = await engine.signIn.beginEnrollment(challengeId);
+    await pending.set(challengeId);
+    return begun;
+  });
   if (runtime.globals.json !== true) process.stdout.write(`${lines.join('\n')}\n`);
   throw new LatchkeyError(
     'MFA_ENROLLMENT_REQUIRED',

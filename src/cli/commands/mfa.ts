@@ -4,7 +4,7 @@ import { parseArg } from '../arguments.js';
 import { fields, table, time } from '../format.js';
 import { UsageError } from '../password-input.js';
 import { type CliRuntime, type Output, action } from '../runtime.js';
-import { type SecondFactorOptions, backupCodeLines, lowBackupCodesWarning, secondFactorProof, totpSetupLines } from '../second-factor.js';
+import { type SecondFactorOptions, backupCodeLines, lowBackupCodesWarning, secondFactorProof, showNewTotpSetup } from '../second-factor.js';
 import { keepSession } from './auth.js';
 
 const TURNED_ON = 'Two-step sign-in is on: each sign-in now asks for the code from your authenticator app.';
@@ -45,10 +45,11 @@ export function registerMfaCommands(program: Command): void {
       action(async (runtime, options: { qrPng?: string }) => {
         const qrPng = options.qrPng === undefined ? undefined : parseArg('filePath', options.qrPng, '--qr-png');
         const caller = await runtime.caller();
-        const setup = await (await runtime.engine()).mfa.beginTotp(caller);
+        const engine = await runtime.engine();
+        const { setup, lines } = await showNewTotpSetup(qrPng, () => engine.mfa.beginTotp(caller));
         return {
           json: { uri: setup.uri, secret: setup.secret, expiresAt: setup.expiresAt, qrPng: qrPng ?? null },
-          text: await totpSetupLines(setup, qrPng),
+          text: lines,
         };
       }),
     );
