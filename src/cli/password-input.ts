@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { TextDecoder } from 'node:util';
 import { LatchkeyError } from '../shared/errors.js';
 
 /** Passwords never come from the command line (it shows in `ps` and shell history): only stdin or a hidden prompt. */
@@ -61,17 +62,30 @@ function splitLines(text: string): string[] {
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return strictUtf8().decode(Buffer.concat(chunks));
+  } catch {
+    throw new UsageError('Standard input is not valid UTF-8 text, so the password in it cannot be read exactly as written. Send it as UTF-8.');
+  }
+}
+
+/**
+ * A UTF-8 decoder that throws on bytes that are not UTF-8, where the lenient one reads U+FFFD:
+ * then two different byte strings would be one password. A leading byte-order mark is kept, as
+ * part of what was sent.
+ */
+function strictUtf8(): TextDecoder {
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 }
 
 function hiddenPrompt(prompt: string): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write(prompt);
+  const decoder = strictUtf8();
   return new Promise((resolve, reject) => {
     let typed = '';
     stdin.setRawMode(true);
     stdin.resume();
-    stdin.setEncoding('utf8');
     const finish = (error: Error | null): void => {
       stdin.setRawMode(false);
       stdin.pause();
@@ -80,7 +94,13 @@ function hiddenPrompt(prompt: string): Promise<string> {
       if (error === null) resolve(typed);
       else reject(error);
     };
-    const onData = (chunk: string): void => {
+    const onData = (bytes: Buffer): void => {
+      let chunk: string;
+      try {
+        chunk = decoder.decode(bytes, { stream: true });
+      } catch {
+        return finish(new UsageError('The terminal sent text that is not UTF-8, so the password cannot be read exactly as typed. Set it to UTF-8 and try again.'));
+      }
       for (const char of chunk) {
         if (char === '\r' || char === '\n') return finish(null);
         if (char === '\u0003') return finish(new UsageError('Cancelled.'));

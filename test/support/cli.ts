@@ -23,7 +23,7 @@ export function assertCliBuilt(): void {
 }
 
 /** Runs `latchkey ARGS` in a child process, as a user or a script would, feeding `stdin`. */
-export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], options: { stdin?: string | Uint8Array; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -53,8 +53,8 @@ export interface CliVault {
   readonly vault: string;
   readonly keychain: OsKeychain;
   readonly vaultId: string;
-  /** `latchkey --vault … --keychain-service … ARGS`, fed `stdin`. */
-  cli(args: readonly string[], stdin?: string): Promise<CliRun>;
+  /** `latchkey --vault … --keychain-service … ARGS`, fed `stdin` (a string goes as UTF-8). */
+  cli(args: readonly string[], stdin?: string | Uint8Array): Promise<CliRun>;
   /** The name under which the CLI keeps a secret of this kind in the keychain. */
   entry(kind: 'cli-session' | 'enrollment' | 'device', account?: string): string;
   /** `init --admin root` with PASSWORDS.admin. */
@@ -69,7 +69,7 @@ export function createCliVault(prefix: string): CliVault {
   const service = keychainServiceForTest();
   const keychain = new OsKeychain(service);
   let vaultId = '';
-  const cli = (args: readonly string[], stdin?: string): Promise<CliRun> =>
+  const cli = (args: readonly string[], stdin?: string | Uint8Array): Promise<CliRun> =>
     runCli(['--vault', vault, '--keychain-service', service, ...args], stdin === undefined ? {} : { stdin });
   const entry = (kind: string, account?: string): string =>
     [kind, vaultId, userInfo().username, ...(account === undefined ? [] : [account])].join(':');

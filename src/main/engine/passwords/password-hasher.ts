@@ -1,6 +1,7 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import { compare as bcryptCompare } from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
+import { hasLostCharacter } from '../../../shared/password-rules.js';
 
 /** argon2id cost parameters (memory in KiB). */
 export interface HashParameters {
@@ -34,6 +35,8 @@ export interface PasswordCheck {
   readonly needsRehash: boolean;
 }
 
+const NO_MATCH: PasswordCheck = { valid: false, needsRehash: false };
+
 /** NIST 800-63B: normalise before hashing so the same password typed on any keyboard matches. */
 export function normalisePassword(password: string): string {
   return password.normalize('NFKC');
@@ -53,13 +56,20 @@ export class PasswordHasher {
   }
 
   async verify(stored: string, password: string): Promise<PasswordCheck> {
+    const check = await this.#verifyStored(stored, password);
+    // Checked all the same, so that it costs what any wrong password costs; but it matches nothing,
+    // or it would match every password that lost the same number of characters in the same places.
+    return hasLostCharacter(password) ? NO_MATCH : check;
+  }
+
+  async #verifyStored(stored: string, password: string): Promise<PasswordCheck> {
     if (stored.startsWith('$2')) return this.#verifyBcrypt(stored, password);
     let valid: boolean;
     try {
       valid = await verify(stored, normalisePassword(password));
     } catch {
       // A malformed stored hash matches nothing; the account can still be reset by an admin.
-      return { valid: false, needsRehash: false };
+      return NO_MATCH;
     }
     return { valid, needsRehash: valid && this.isWeak(stored) };
   }
@@ -78,7 +88,7 @@ export class PasswordHasher {
    * sign-in replaces it by argon2id; hash() never produces one.
    */
   async #verifyBcrypt(stored: string, password: string): Promise<PasswordCheck> {
-    if (storedHashScheme(stored) !== 'bcrypt') return { valid: false, needsRehash: false };
+    if (storedHashScheme(stored) !== 'bcrypt') return NO_MATCH;
     // The old system hashed what was typed, most likely without NFKC, so that form is tried first.
     // bcrypt reads only the first 72 bytes: this check can be no stricter than the old system's,
     // and the argon2id rehash keeps the whole password from then on.
@@ -86,7 +96,7 @@ export class PasswordHasher {
     for (const form of forms) {
       if (await bcryptCompare(form, stored)) return { valid: true, needsRehash: true };
     }
-    return { valid: false, needsRehash: false };
+    return NO_MATCH;
   }
 
   isWeak(stored: string): boolean {

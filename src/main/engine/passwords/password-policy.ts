@@ -1,6 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { LatchkeyError } from '../../../shared/errors.js';
-import { PASSWORD_LIMITS } from '../../../shared/password-rules.js';
+import { PASSWORD_LIMITS, hasLostCharacter } from '../../../shared/password-rules.js';
 import { normalisePassword } from './password-hasher.js';
 
 export interface PasswordContext {
@@ -18,11 +18,14 @@ function commonPasswords(): ReadonlySet<string> {
 }
 
 /**
- * The whole password rule set: length, no control characters, not a known-common password
- * (nor one with a few digits or symbols stuck on), not built from the account's own name.
- * No composition rules and no forced expiry, as NIST advises.
+ * The whole password rule set: no character lost on the way in, length, no control characters,
+ * not a known-common password (nor one with a few digits or symbols stuck on), not built from the
+ * account's own name. No composition rules and no forced expiry, as NIST advises.
  */
 export function checkPasswordPolicy(password: string, context: PasswordContext): void {
+  if (hasLostCharacter(password)) {
+    reject('lost_character', 'The password contains a broken character (such as �), often left by copying text between programs. Type it again, or choose another.');
+  }
   const normalised = normalisePassword(password);
   const length = [...normalised].length;
   const min = context.hasSecondFactor ? PASSWORD_LIMITS.minWithSecondFactor : PASSWORD_LIMITS.minWithoutSecondFactor;
