@@ -24,7 +24,7 @@ export interface RunningLatchkey {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export async function launchLatchkey(browser: { launchOptions?: LaunchOptions } = {}): Promise<RunningLatchkey> {
+export async function launchLatchkey(browser: { launchOptions?: LaunchOptions | undefined } = {}): Promise<RunningLatchkey> {
   // A new folder for the vault, and a keychain namespace of its own: the test neither sees nor
   // touches the vault (or the keychain entries) of the person running it.
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-example-'));

@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { hostname, userInfo } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { createRouter, newConnection } from '../main/ipc/router.js';
+import { testChannels } from './test-channels.js';
 import { ManualClock } from '../main/engine/clock.js';
 import { openEngine, type Engine } from '../main/engine/engine.js';
 import { OsKeychain } from '../main/secrets/keychain.js';
@@ -61,7 +62,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     version: options.version,
     kind: 'browser',
     osUser: safeOsUser(),
-    ...(clock === undefined ? {} : { testClock: clock }),
+    ...(clock === undefined ? {} : { testChannels: testChannels(clock) }),
   });
   const key = randomBytes(32).toString('base64url');
   const rendererRoot = normalize(options.rendererDir);
@@ -123,7 +124,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       void (async () => {
         let parsed: z.infer<typeof message>;
         try {
-          parsed = message.parse(JSON.parse(String(data)));
+          parsed = message.parse(JSON.parse(textOf(data)));
         } catch {
           ws.close(1003, 'malformed message');
           return;
@@ -159,4 +160,10 @@ function safeOsUser(): string | null {
   } catch {
     return null;
   }
+}
+
+/** A frame's bytes as text: one buffer, or the fragments of one message. */
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8');
 }

@@ -4,6 +4,7 @@ import type { PolicyInput } from './policy-input.js';
 import type { Result } from './result.js';
 import type {
   AccountView,
+  ActivityBucket,
   AuditEventView,
   AuditVerdict,
   MfaStatusView,
@@ -21,15 +22,15 @@ import type {
 /** `none`: anyone; `session`: a live session; `admin`: a live session of an administrator; `test`: the browser host's test mode only. */
 export type Access = 'none' | 'session' | 'admin' | 'test';
 
-export interface Channel<Input extends z.ZodType, Output> {
-  readonly access: Access;
+export interface Channel<Input extends z.ZodType, Output, A extends Access = Access> {
+  readonly access: A;
   readonly input: Input;
   /** Never read: carries the result type for the derived API. */
   readonly output?: Output;
 }
 
 function channel<Output>() {
-  return <Input extends z.ZodType>(access: Access, input: Input): Channel<Input, Output> => ({ access, input });
+  return <A extends Access, Input extends z.ZodType>(access: A, input: Input): Channel<Input, Output, A> => ({ access, input });
 }
 
 const none = z.object({}).strict();
@@ -81,7 +82,6 @@ export interface AppPeek {
   readonly reason: LockReason | null;
 }
 
-
 export interface PolicyEntry {
   readonly key: string;
   readonly value: string | number;
@@ -99,12 +99,6 @@ export interface PolicyEntry {
 export type HostNotice =
   | { readonly kind: 'email_verified'; readonly username: string; readonly email: string }
   | { readonly kind: 'link_refused'; readonly error: ErrorInfo };
-
-export interface ActivityBucket {
-  readonly start: number;
-  readonly signIns: number;
-  readonly failures: number;
-}
 
 export const contract = {
   'app.status': channel<AppStatus>()('none', none),
@@ -206,6 +200,9 @@ export const CHANNEL_NAMES = Object.keys(contract) as ChannelName[];
 export type InputOf<C extends ChannelName> = z.input<Contract[C]['input']>;
 export type ParsedInputOf<C extends ChannelName> = z.output<Contract[C]['input']>;
 export type OutputOf<C extends ChannelName> = Exclude<Contract[C]['output'], undefined>;
+export type AccessOf<C extends ChannelName> = Contract[C]['access'];
+/** The channels a host answers only in the browser host's test mode. */
+export type TestChannelName = { [C in ChannelName]: AccessOf<C> extends 'test' ? C : never }[ChannelName];
 
 /** What the preload (or the browser host's bridge) gives the renderer as `window.latchkey`. */
 export interface LatchkeyBridge {

@@ -128,3 +128,10 @@ export type AuditVerdict =
       readonly problem: 'altered' | 'missing' | 'truncated' | 'rolled_back';
       readonly message: string;
     };
+
+/** One day of the admin's activity chart: sign-ins and failed sign-ins that began that day (UTC). */
+export interface ActivityBucket {
+  readonly start: number;
+  readonly signIns: number;
+  readonly failures: number;
+}

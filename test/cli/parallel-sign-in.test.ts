@@ -3,6 +3,7 @@ import { openEngine } from '../../src/main/engine/engine.js';
 import { SECOND, systemClock } from '../../src/main/engine/clock.js';
 import { assertCliBuilt, createCliVault, type CliVault } from '../support/cli.js';
 import { PASSWORDS } from '../support/temp-vault.js';
+import { allEvents } from '../support/auditor.js';
 
 beforeAll(assertCliBuilt);
 
@@ -32,7 +33,7 @@ describe('sign-ins from many processes at once', () => {
 
     const engine = await openEngine({ vaultPath: vault.vault, secrets: vault.keychain, clock: systemClock });
     try {
-      const failures = [...engine.audit.all()].filter((event) => event.type === 'signin.failed' && event.reason === 'wrong_password');
+      const failures = allEvents(engine).filter((event) => event.type === 'signin.failed' && event.reason === 'wrong_password');
       expect(failures).toHaveLength(5 + checked);
       // Each checked failure after the fifth began no sooner than the delay the count before it set.
       for (let n = 5; n < failures.length; n += 1) {

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.js';
-import { ADMIN, createFirstAdministrator, openAccounts } from './steps.js';
+import { ADMIN, openAccounts } from './steps.js';
 
 test('first run, counts and event details read as plain words', async ({ latchkey }) => {
   const { page } = latchkey;

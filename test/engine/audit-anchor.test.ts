@@ -4,6 +4,7 @@ import type { Engine } from '../../src/main/engine/engine.js';
 import { failure } from '../support/errors.js';
 import { addAccount, openVaultWithAdmin, QUICK_HASH, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../support/temp-vault.js';
+import { AUDITOR } from '../support/auditor.js';
 
 /**
  * Someone puts back an older copy of the vault file: its chain and head agree with each other, so
@@ -35,7 +36,7 @@ async function copyOfVault(): Promise<() => Promise<Engine>> {
   };
 }
 
-const lastSeq = async (): Promise<number> => (await engine.audit.verify()).events;
+const lastSeq = async (): Promise<number> => (await engine.audit.verify(AUDITOR)).events;
 
 describe('the audit anchor', () => {
   it('finds a vault put back to an older copy, though its own chain holds', async () => {
@@ -48,7 +49,7 @@ describe('the audit anchor', () => {
     const after = await lastSeq();
 
     await putBack();
-    expect(await engine.audit.verify()).toEqual({
+    expect(await engine.audit.verify(AUDITOR)).toEqual({
       intact: false,
       events: before,
       brokenAt: before + 1,
@@ -68,16 +69,16 @@ describe('the audit anchor', () => {
     v.vault.clock.advance(1000);
     for (let i = 0; i < 3; i += 1) await failedSignIn();
     expect(await lastSeq()).toBeGreaterThan(anchored);
-    expect(await engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 1, problem: 'rolled_back', message: expect.stringContaining(`Event ${anchored} is not the one`) });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: 1, problem: 'rolled_back', message: expect.stringContaining(`Event ${anchored} is not the one`) });
   });
 
   it('agrees with a log that went on after it was anchored, and with one never anchored', async () => {
-    expect(await engine.audit.verify()).toMatchObject({ intact: true });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: true });
     await engine.audit.anchor();
     await failedSignIn();
-    expect(await engine.audit.verify()).toMatchObject({ intact: true });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: true });
     await engine.audit.anchor();
-    expect(await engine.audit.verify()).toMatchObject({ intact: true });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: true });
   });
 
   it('never moves back: an anchor call from a process that saw less leaves the further point in place', async () => {
@@ -87,7 +88,7 @@ describe('the audit anchor', () => {
     // The engine opened on the older copy anchors too; the keychain keeps the further point.
     await putBack();
     await engine.audit.anchor();
-    expect(await engine.audit.verify()).toMatchObject({ intact: false, problem: 'rolled_back' });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, problem: 'rolled_back' });
   });
 
   it('ignores an anchor in the keychain that this vault\'s key did not write', async () => {
@@ -98,6 +99,6 @@ describe('the audit anchor', () => {
     expect(stored).toMatch(/^\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     const [, mac, tag] = (stored ?? '').split('.');
     await v.vault.keychain.set(name, `999.${mac}.${tag}`);
-    expect(await engine.audit.verify()).toMatchObject({ intact: true });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: true });
   });
 });

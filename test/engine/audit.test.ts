@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/main/engine/clock.js';
@@ -5,6 +6,7 @@ import { failure } from '../support/errors.js';
 import { withRawVault } from '../support/raw-vault.js';
 import { addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../support/temp-vault.js';
+import { AUDITOR } from '../support/auditor.js';
 
 let v: VaultWithAdmin;
 /** Tokens handed out during the run, to look for in the log afterwards. */
@@ -52,25 +54,25 @@ describe('audit log', () => {
 
   it('lists events by account and by type prefix', () => {
     const alice = v.engine.accounts.find('alice');
-    const hers = v.engine.audit.list({ accountId: alice.id, limit: 1000 });
+    const hers = v.engine.audit.list(AUDITOR, { accountId: alice.id, limit: 1000 }).events;
     expect(hers.length).toBeGreaterThan(3);
     expect(hers.every((e) => e.actor?.id === alice.id || e.target?.id === alice.id)).toBe(true);
-    const sessionEvents = v.engine.audit.list({ type: 'session', limit: 1000 });
+    const sessionEvents = v.engine.audit.list(AUDITOR, { type: 'session', limit: 1000 }).events;
     expect(new Set(sessionEvents.map((e) => e.type))).toEqual(new Set(['session.created', 'session.refreshed', 'session.revoked']));
   });
 
   it('verifies intact after a run of events', async () => {
-    expect(await v.engine.audit.verify()).toEqual({ intact: true, events: lastSeq() });
+    expect(await v.engine.audit.verify(AUDITOR)).toEqual({ intact: true, events: lastSeq() });
   });
 
   it('detects an edited row', async () => {
     withRawVault(v.vault.path, (db) => db.prepare("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 5").run());
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 5, problem: 'altered', events: 4 });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: 5, problem: 'altered', events: 4 });
   });
 
   it('detects a deleted row in the middle', async () => {
     withRawVault(v.vault.path, (db) => db.prepare('DELETE FROM audit_events WHERE seq = 7').run());
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 7, problem: 'missing', events: 6 });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: 7, problem: 'missing', events: 6 });
   });
 
   it('detects two rows whose contents were swapped', async () => {
@@ -85,13 +87,13 @@ describe('audit log', () => {
         write.run({ ...third, seq: 8 });
       })();
     });
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: 3, problem: 'altered' });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: 3, problem: 'altered' });
   });
 
   it('detects a deleted last row', async () => {
     const last = lastSeq();
     withRawVault(v.vault.path, (db) => db.prepare('DELETE FROM audit_events WHERE seq = ?').run(last));
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated', events: last - 1 });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated', events: last - 1 });
   });
 
   it('detects a deleted last row even when the chain head was removed with it', async () => {
@@ -100,11 +102,11 @@ describe('audit log', () => {
       db.prepare('DELETE FROM audit_events WHERE seq = ?').run(last);
       db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
     });
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated' });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: last, problem: 'truncated' });
   });
 
   it('does not heal after tampering when new events are appended', async () => {
-    type Db = import('better-sqlite3').Database;
+    type Db = Database.Database;
     const deleteLast = (db: Db): number => {
       const last = db.prepare('SELECT max(seq) FROM audit_events').pluck().get() as number;
       db.prepare('DELETE FROM audit_events WHERE seq = ?').run(last);
@@ -128,9 +130,9 @@ describe('audit log', () => {
         try {
           await ordinaryDay();
           const brokenAt = withRawVault(v.vault.path, tamper);
-          expect(await v.engine.audit.verify(), what).toMatchObject({ intact: false, brokenAt });
+          expect(await v.engine.audit.verify(AUDITOR), what).toMatchObject({ intact: false, brokenAt });
           for (let i = 0; i < 3; i += 1) await appendOne();
-          expect(await v.engine.audit.verify(), `${what}, then appended`).toMatchObject({ intact: false, brokenAt });
+          expect(await v.engine.audit.verify(AUDITOR), `${what}, then appended`).toMatchObject({ intact: false, brokenAt });
         } finally {
           await v.vault.dispose();
         }
@@ -150,11 +152,11 @@ describe('audit log', () => {
         const set = (value: unknown): void => void withRawVault(v.vault.path, (db) => db.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = ?`).run(value, seq));
         set(changed);
         try {
-          expect(await v.engine.audit.verify()).toMatchObject({ intact: false, brokenAt: seq, problem: 'altered' });
+          expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: seq, problem: 'altered' });
         } finally {
           set(original);
         }
-        expect((await v.engine.audit.verify()).intact).toBe(true);
+        expect((await v.engine.audit.verify(AUDITOR)).intact).toBe(true);
       }),
       { numRuns: 40 },
     );
@@ -180,6 +182,45 @@ describe('audit log', () => {
       db.prepare('DELETE FROM audit_events').run();
       db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
     });
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: false, problem: 'truncated' });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, problem: 'truncated' });
+  });
+});
+
+describe('who reads the audit log', () => {
+  const bobNow = async () => (await signIn(v.engine, 'bob', 'marble owls guard the quiet archive')).caller;
+
+  it('gives a plain account the events by or about itself, whatever it asks for', async () => {
+    const bob = await bobNow();
+    const asked = v.engine.audit.list(bob, { limit: 1000 }).events;
+    expect(asked.length).toBeGreaterThan(3);
+    expect(asked.every((e) => e.actor?.id === bob.accountId || e.target?.id === bob.accountId)).toBe(true);
+    expect(v.engine.audit.list(bob, { accountName: 'bob', limit: 1000 }).events).toEqual(asked);
+  });
+
+  it('refuses a plain account another account\'s events, by id, by name, or by a name no account has now', async () => {
+    const bob = await bobNow();
+    const alice = v.engine.accounts.find('alice');
+    await failure(() => v.engine.audit.list(bob, { accountId: alice.id }), 'NOT_AUTHORISED');
+    await failure(() => v.engine.audit.list(bob, { accountName: 'alice' }), 'NOT_AUTHORISED');
+    await failure(() => v.engine.audit.list(bob, { accountName: 'nobody' }), 'NOT_AUTHORISED');
+  });
+
+  it('lets only an administrator verify, export and chart the log, refusing before any line is read', async () => {
+    const bob = await bobNow();
+    await failure(() => v.engine.audit.verify(bob), 'NOT_AUTHORISED');
+    await failure(() => v.engine.audit.exportLines(bob), 'NOT_AUTHORISED');
+    await failure(() => v.engine.audit.activity(bob, 7), 'NOT_AUTHORISED');
+    const lines = [...v.engine.audit.exportLines(v.admin.caller)];
+    expect(lines).toHaveLength(lastSeq());
+    expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
+  });
+
+  it('counts sign-ins and failures per day for the chart, today last', () => {
+    const days = v.engine.audit.activity(v.admin.caller, 3);
+    expect(days).toHaveLength(3);
+    const today = days.at(-1);
+    expect(today?.signIns).toBe(auditEvents(v.engine, 'signin.succeeded').length);
+    expect(today?.failures).toBe(auditEvents(v.engine, 'signin.failed').length);
+    expect(days.slice(0, 2).every((day) => day.signIns === 0 && day.failures === 0)).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import { vaultBytes, withRawVault } from '../support/raw-vault.js';
 import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../support/temp-vault.js';
 import { oathtoolCode, requireWitnesses } from '../support/witnesses.js';
+import { AUDITOR } from '../support/auditor.js';
 
 /** bcrypt at its lowest cost: the tests measure nothing about hashing time. */
 const bcrypt = (password: string, variant: '2a' | '2b' | '2y' = '2b'): string => hashSync(password, 4).replace(/^\$2b\$/, `$${variant}$`);
@@ -142,7 +143,7 @@ describe('importing accounts', () => {
       ['dave', 'admin', { role: 'user', passwordHash: 'bcrypt', totp: true, hasEmail: false }],
     ]);
     expect(JSON.stringify(imported)).not.toContain(daveSecret);
-    expect(await v.engine.audit.verify()).toMatchObject({ intact: true });
+    expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: true });
   });
 
   it('signs a bcrypt account in with its old password and stores the hash as argon2id from then on', async () => {

@@ -46,6 +46,16 @@ const sharedIsPlain: Rule = (file, specifier) => {
   return packageOf(specifier) === 'zod' ? null : `imports the package ${packageOf(specifier)}`;
 };
 
+/** The engine is below every host: it never reaches up into the router, the CLI, the browser host or the Electron glue. */
+const engineBelowHosts: Rule = (file, specifier) => {
+  if (!isRelative(specifier)) return null;
+  const to = target(file, specifier);
+  for (const host of ['src/main/ipc', 'src/cli', 'src/browser-host', 'src/preload', 'src/renderer']) {
+    if (inside(to, host)) return `imports from ${host}`;
+  }
+  return /^src\/main\/[^/]+$/.test(to) ? 'imports the Electron glue' : null;
+};
+
 const rendererIsBrowserOnly: Rule = (file, specifier) => {
   if (isNodeModule(specifier)) return 'imports a Node module';
   if (['better-sqlite3', 'keytar', 'electron'].includes(packageOf(specifier))) return `imports ${packageOf(specifier)}`;
@@ -96,6 +106,14 @@ describe('layering', () => {
     expect(rendererIsBrowserOnly('src/renderer/src/App.tsx', '../../main/engine/engine.js')).not.toBeNull();
     expect(rendererIsBrowserOnly('src/renderer/src/App.tsx', '../../shared/views.js')).toBeNull();
     expect(rendererIsBrowserOnly('src/renderer/src/App.tsx', 'react')).toBeNull();
+
+    expect(engineBelowHosts('src/main/engine/engine.ts', '../ipc/router.js')).not.toBeNull();
+    expect(engineBelowHosts('src/main/engine/auth/sign-in.ts', '../../../cli/runtime.js')).not.toBeNull();
+    expect(engineBelowHosts('src/main/engine/engine.ts', '../../browser-host/server.js')).not.toBeNull();
+    expect(engineBelowHosts('src/main/engine/engine.ts', '../index.js')).not.toBeNull();
+    expect(engineBelowHosts('src/main/engine/engine.ts', '../store/database.js')).toBeNull();
+    expect(engineBelowHosts('src/main/engine/engine.ts', '../secrets/secret-store.js')).toBeNull();
+    expect(engineBelowHosts('src/main/engine/engine.ts', './vault.js')).toBeNull();
   });
 
   it('reports a bad file when it meets one', () => {
@@ -103,8 +121,8 @@ describe('layering', () => {
     expect(violations(['src/main/engine'], noElectron, bad)).toEqual(["src/main/engine/engine.ts: imports electron ('electron')"]);
   });
 
-  it('keeps electron out of the engine, the store, the keychain, src/shared and the CLI', () => {
-    const folders = ['src/main/engine', 'src/main/store', 'src/main/secrets', 'src/shared', 'src/cli'];
+  it('keeps electron out of the engine, the store, the keychain, the router, src/shared, the CLI and the browser host', () => {
+    const folders = ['src/main/engine', 'src/main/store', 'src/main/secrets', 'src/main/ipc', 'src/shared', 'src/cli', 'src/browser-host'];
     expect(folders.flatMap(sourceFiles).length).toBeGreaterThan(20);
     expect(violations(folders, noElectron)).toEqual([]);
   });
@@ -117,5 +135,9 @@ describe('layering', () => {
   it('keeps Node, better-sqlite3, keytar and src/main out of the renderer', () => {
     expect(sourceFiles('src/renderer').length).toBeGreaterThan(0);
     expect(violations(['src/renderer'], rendererIsBrowserOnly)).toEqual([]);
+  });
+
+  it('keeps the engine and the store below every host', () => {
+    expect(violations(['src/main/engine', 'src/main/store', 'src/main/secrets'], engineBelowHosts)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { POLICY_KEYS, POLICY_KEY_NAMES } from '../../src/main/engine/policy/policy-keys.js';
+import type { Engine } from '../../src/main/engine/engine.js';
+import { AUDITOR } from '../support/auditor.js';
 import { failure } from '../support/errors.js';
 import { addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS } from '../support/temp-vault.js';
@@ -10,16 +12,20 @@ beforeEach(async () => {
 });
 afterEach(() => v.vault.dispose());
 
+/** The value of every key, as an administrator reads them. */
+const valueOf = (engine: Engine = v.engine): Record<string, unknown> =>
+  Object.fromEntries(engine.policy.describe(AUDITOR).map((entry) => [entry.key, entry.value]));
+
 describe('policy', () => {
   it('shows every key with the strict defaults before anything is set', () => {
-    const shown = v.engine.policy.describe();
+    const shown = v.engine.policy.describe(v.admin.caller);
     expect(shown.map((entry) => entry.key)).toEqual(POLICY_KEY_NAMES);
     for (const entry of shown) {
       expect(entry.value).toBe(POLICY_KEYS[entry.key].default);
       expect(entry).toMatchObject({ updatedAt: null, updatedBy: null });
       expect(entry.description.length).toBeGreaterThan(0);
     }
-    expect(v.engine.policy.current()).toMatchObject({
+    expect(valueOf()).toMatchObject({
       'session.idleTimeoutMinutes': 30,
       'session.absoluteTimeoutHours': 12,
       'session.maxPerAccount': 5,
@@ -32,7 +38,7 @@ describe('policy', () => {
   });
 
   it('describes each key\'s input from its schema: a choice of words or a bounded whole number', () => {
-    const inputs = Object.fromEntries(v.engine.policy.describe().map((entry) => [entry.key, entry.input]));
+    const inputs = Object.fromEntries(v.engine.policy.describe(v.admin.caller).map((entry) => [entry.key, entry.input]));
     expect(inputs['session.limitMode']).toEqual({ kind: 'choice', options: ['evict-oldest', 'deny'] });
     expect(inputs['mfa.required']).toEqual({ kind: 'choice', options: ['off', 'admins', 'all'] });
     expect(inputs['session.idleTimeoutMinutes']).toEqual({ kind: 'integer', min: 1, max: 24 * 60 });
@@ -44,7 +50,7 @@ describe('policy', () => {
   it('sets a value from its text form and shows who set it and when', () => {
     const entry = v.engine.policy.set(v.admin.caller, 'session.maxPerAccount', '3');
     expect(entry).toMatchObject({ key: 'session.maxPerAccount', value: 3, default: 5, updatedAt: v.vault.clock.now(), updatedBy: 'admin' });
-    expect(v.engine.policy.current()['session.maxPerAccount']).toBe(3);
+    expect(valueOf()['session.maxPerAccount']).toBe(3);
     expect(v.engine.policy.set(v.admin.caller, 'session.limitMode', 'deny').value).toBe('deny');
   });
 
@@ -79,7 +85,7 @@ describe('policy', () => {
       await failure(() => v.engine.policy.set(v.admin.caller, key, value), 'INVALID_INPUT');
     }
     expect(auditEvents(v.engine, 'policy.changed')).toHaveLength(0);
-    expect(v.engine.policy.describe().every((entry) => entry.updatedAt === null)).toBe(true);
+    expect(v.engine.policy.describe(v.admin.caller).every((entry) => entry.updatedAt === null)).toBe(true);
   });
 
   it('refuses a lock threshold at or below the delay threshold', async () => {
@@ -91,14 +97,14 @@ describe('policy', () => {
     await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice);
     const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);
     await failure(() => v.engine.policy.set(alice.caller, 'session.idleTimeoutMinutes', '600'), 'NOT_AUTHORISED');
-    expect(v.engine.policy.current()['session.idleTimeoutMinutes']).toBe(30);
+    expect(valueOf()['session.idleTimeoutMinutes']).toBe(30);
   });
 
   it('keeps policy when the vault is opened again', async () => {
     v.engine.policy.set(v.admin.caller, 'lockout.lockMinutes', '90');
     v.engine.close();
     const reopened = await v.vault.open();
-    expect(reopened.policy.current()['lockout.lockMinutes']).toBe(90);
+    expect(valueOf(reopened)['lockout.lockMinutes']).toBe(90);
   });
 
   it('applies a changed limit to the next sign-in', async () => {
@@ -106,5 +112,15 @@ describe('policy', () => {
     const second = await signIn(v.engine, 'admin', PASSWORDS.admin);
     await failure(() => v.engine.sessions.validate(v.admin.token), 'SESSION_EXPIRED');
     expect(v.engine.sessions.validate(second.token).username).toBe('admin');
+  });
+
+  it('shows a plain account the keys that shape its own sign-in and sessions, without who changed them', async () => {
+    v.engine.policy.set(v.admin.caller, 'session.idleTimeoutMinutes', '15');
+    await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice);
+    const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);
+    const shown = v.engine.policy.describe(alice.caller);
+    expect(shown.map((entry) => entry.key)).toEqual(POLICY_KEY_NAMES.filter((key) => POLICY_KEYS[key].audience === 'everyone'));
+    expect(shown.map((entry) => entry.key)).not.toContain('lockout.lockAfterFailures');
+    expect(shown.find((entry) => entry.key === 'session.idleTimeoutMinutes')).toMatchObject({ value: 15, updatedBy: null });
   });
 });

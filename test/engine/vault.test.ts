@@ -12,6 +12,7 @@ import { failure } from '../support/errors.js';
 import { fileSha256, withRawVault } from '../support/raw-vault.js';
 import { addAccount, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, keychainServiceForTest } from '../support/temp-vault.js';
+import { AUDITOR } from '../support/auditor.js';
 
 let v: VaultWithAdmin;
 beforeEach(async () => {
@@ -92,7 +93,7 @@ describe('a new vault whose first open stopped half way', () => {
       expect(again.vaultId).toBe(vaultId);
       expect(await v.vault.keychain.get(vaultId)).toBe(key);
       await again.accounts.initialise({ username: 'admin', password: PASSWORDS.admin });
-      expect(await again.audit.verify()).toMatchObject({ intact: true });
+      expect(await again.audit.verify(AUDITOR)).toMatchObject({ intact: true });
     } finally {
       again.close();
     }

@@ -4,7 +4,9 @@ import type { Result } from '../../src/shared/result.js';
 import { MINUTE } from '../../src/main/engine/clock.js';
 import type { Engine } from '../../src/main/engine/engine.js';
 import { createRouter, newConnection, type Connection, type Router } from '../../src/main/ipc/router.js';
+import { testChannels } from '../../src/browser-host/test-channels.js';
 import { PASSWORDS, createTempVault, type TempVault } from '../support/temp-vault.js';
+import { AUDITOR } from '../support/auditor.js';
 
 const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser: 'tester', ip: null, userAgent: 'Latchkey/test' };
 
@@ -12,8 +14,9 @@ let vault: TempVault;
 let engine: Engine;
 let router: Router;
 
-function open(testClock = false): Router {
-  return createRouter({ engine, version: '9.9.9', kind: 'desktop', osUser: 'tester', ...(testClock ? { testClock: vault.clock } : {}) });
+/** A router as the app has it, or (`testMode`) as the browser host's test mode has it, with the test channels. */
+function open(testMode = false): Router {
+  return createRouter({ engine, version: '9.9.9', kind: 'desktop', osUser: 'tester', ...(testMode ? { testChannels: testChannels(vault.clock) } : {}) });
 }
 
 async function call(connection: Connection, channel: string, input: unknown = {}): Promise<Result<unknown>> {
@@ -184,7 +187,7 @@ describe('the IPC router', () => {
     const connection = newConnection(desktop);
     value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
     value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
-    const { events } = await engine.audit.verify();
+    const { events } = await engine.audit.verify(AUDITOR);
     expect(await vault.keychain.get(`audit-anchor:${engine.vaultId}`)).toMatch(new RegExp(`^${events}\\.`));
   });
 

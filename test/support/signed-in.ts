@@ -4,6 +4,7 @@ import type { HashParameters } from '../../src/main/engine/passwords/password-ha
 import type { StartedSession } from '../../src/main/engine/sessions/sessions.js';
 import type { AuditEventView, AccountView, Role } from '../../src/shared/views.js';
 import { cliClient, createTempVault, PASSWORDS, type TempVault } from './temp-vault.js';
+import { allEvents } from './auditor.js';
 
 /**
  * argon2id at a cost low enough for suites that sign in hundreds of times and measure nothing
@@ -59,5 +60,5 @@ export function addAccount(
 }
 
 export function auditEvents(engine: Engine, type?: string): AuditEventView[] {
-  return [...engine.audit.all()].filter((event) => type === undefined || event.type === type);
+  return allEvents(engine).filter((event) => type === undefined || event.type === type);
 }

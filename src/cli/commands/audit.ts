@@ -1,10 +1,8 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
+import { LatchkeyError } from '../../shared/errors.js';
 import type { AuditEventView } from '../../shared/views.js';
-import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
-import { requireAdmin } from '../../main/engine/caller.js';
 import { describeFileError } from '../../main/store/database.js';
 import { parseArg, parseSince } from '../arguments.js';
 import { table, time } from '../format.js';
@@ -33,37 +31,20 @@ export function registerAuditCommands(program: Command): void {
         const since = options.since === undefined ? undefined : parseSince(options.since);
         const name = options.account === undefined ? undefined : parseArg('accountName', options.account, '--account');
         const caller = await runtime.caller();
-        const engine = await runtime.engine();
-        let accountId: string | undefined;
-        let recordedName: string | undefined;
-        if (name !== undefined) {
-          try {
-            accountId = engine.accounts.find(name).id;
-          } catch (error) {
-            if (!isLatchkeyError(error) || error.code !== 'NOT_FOUND') throw error;
-            // A deleted account's id is gone with it, but its events keep the name it had.
-            recordedName = normaliseUsername(name);
-          }
-        }
-        if (caller.role !== 'admin') {
-          if (recordedName !== undefined || (accountId !== undefined && accountId !== caller.accountId)) requireAdmin(caller);
-          accountId = caller.accountId;
-        }
-        const events = engine.audit.list({
+        const { events, recordedName } = (await runtime.engine()).audit.list(caller, {
           limit,
-          ...(accountId === undefined ? {} : { accountId }),
-          ...(recordedName === undefined ? {} : { accountName: recordedName }),
+          ...(name === undefined ? {} : { accountName: name }),
           ...(type === undefined ? {} : { type }),
           ...(since === undefined ? {} : { since }),
         });
         return {
-          json: { events, ...(recordedName === undefined ? {} : { recordedName }) },
+          json: { events, ...(recordedName === null ? {} : { recordedName }) },
           text: table(
             ['#', 'TIME', 'EVENT', 'OUTCOME', 'ACTOR', 'TARGET', 'DEVICE', 'REASON'],
             events.map((e) => [String(e.seq), time(e.at), e.type, e.outcome, describeParty(e.actor), describeParty(e.target), e.device ?? '-', e.reason ?? '-']),
           ),
           warnings:
-            recordedName === undefined
+            recordedName === null
               ? []
               : [`No account is named "${recordedName}" now: events are matched by the name they recorded (a deleted account's history).`],
         };
@@ -75,8 +56,8 @@ export function registerAuditCommands(program: Command): void {
     .description('Check the chain of MACs: any edited, removed or reordered event is reported (exit status 1).')
     .action(
       action(async (runtime) => {
-        requireAdmin(await runtime.caller());
-        const verdict = await (await runtime.engine()).audit.verify();
+        const caller = await runtime.caller();
+        const verdict = await (await runtime.engine()).audit.verify(caller);
         return {
           json: verdict,
           text: verdict.intact ? `Audit log intact: ${verdict.events} events verified.` : `AUDIT LOG BROKEN at event ${verdict.brokenAt}: ${verdict.message}`,
@@ -92,23 +73,23 @@ export function registerAuditCommands(program: Command): void {
     .action(
       action(async (runtime, options: { output?: string }) => {
         const output = options.output === undefined ? undefined : parseArg('filePath', options.output, '--output');
-        requireAdmin(await runtime.caller());
-        const events = (await runtime.engine()).audit.all();
+        const caller = await runtime.caller();
+        const lines = (await runtime.engine()).audit.exportLines(caller);
         if (output === undefined) {
-          await exportToStdout(events);
+          await exportToStdout(lines);
           return { json: null, text: [], silent: true };
         }
-        const count = exportToFile(events, output);
+        const count = exportToFile(lines, output);
         return { json: { exported: count, file: output }, text: `Exported ${count} events to ${output}.` };
       }),
     );
 }
 
-async function exportToStdout(events: Iterable<AuditEventView>): Promise<void> {
-  for (const event of events) {
+async function exportToStdout(lines: Iterable<string>): Promise<void> {
+  for (const line of lines) {
     // The reader went away (`| head`): the rest would be written to nobody.
     if (process.stdout.destroyed) return;
-    if (!process.stdout.write(`${JSON.stringify(event)}\n`)) await drained(process.stdout);
+    if (!process.stdout.write(line)) await drained(process.stdout);
   }
 }
 
@@ -120,7 +101,7 @@ function drained(out: NodeJS.WriteStream): Promise<void> {
       out.removeListener('close', onDrain);
       out.removeListener('error', settle);
       if (error === null || isClosedPipe(error)) resolve();
-      else reject(error as Error);
+      else reject(error instanceof Error ? error : new Error('standard output failed'));
     };
     const onDrain = (): void => settle(null);
     out.on('drain', onDrain);
@@ -133,7 +114,7 @@ function drained(out: NodeJS.WriteStream): Promise<void> {
  * Writes the events to `path`, only if no file is there: an earlier export (kept as evidence,
  * perhaps) is never overwritten. Readable by its owner only, as the log names accounts and devices.
  */
-function exportToFile(events: Iterable<AuditEventView>, path: string): number {
+function exportToFile(lines: Iterable<string>, path: string): number {
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600);
@@ -152,8 +133,8 @@ function exportToFile(events: Iterable<AuditEventView>, path: string): number {
   let count = 0;
   try {
     let chunk = '';
-    for (const event of events) {
-      chunk += `${JSON.stringify(event)}\n`;
+    for (const line of lines) {
+      chunk += line;
       count += 1;
       if (chunk.length >= 65_536) {
         writeFileSync(fd, chunk);

@@ -9,11 +9,11 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('show')
-    .description('Show every policy key, its value and its default.')
+    .description('Show the policy keys, their values and defaults: all of them to administrators, those that shape your own sign-in and sessions to other accounts.')
     .action(
       action(async (runtime) => {
-        await runtime.caller();
-        const entries = (await runtime.engine()).policy.describe();
+        const caller = await runtime.caller();
+        const entries = (await runtime.engine()).policy.describe(caller);
         return {
           json: { policy: entries },
           text: table(

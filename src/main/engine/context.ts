@@ -11,7 +11,7 @@ import { SIGN_IN_FAILURE_READS, SignInFailureRepository, type SignInFailureReads
 import { AuditAnchor } from './audit/audit-anchor.js';
 import { AuditLog, type AuditReader } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
-import { PasswordHasher } from './passwords/password-hasher.js';
+import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { Vault } from './vault.js';
 import { type Change, WritePath } from './write-path.js';
 

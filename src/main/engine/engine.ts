@@ -5,6 +5,7 @@ import { SignIn } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
 import { createContext } from './context.js';
 import { EmailVerification } from './email/email-verification.js';
+import { AuditService } from './audit/audit-service.js';
 import { Lockout } from './lockout/lockout.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { TrustedDevices } from './mfa/trusted-devices.js';
@@ -41,9 +42,10 @@ export interface Engine {
   readonly signIn: SignIn;
   readonly mfa: MfaService;
   readonly trustedDevices: TrustedDevices;
-  readonly policy: PolicyService;
+  /** The policy in force is the engine's own business; hosts read it through these, on someone's behalf. */
+  readonly policy: Pick<PolicyService, 'describe' | 'set' | 'signInFacts'>;
   readonly emailVerification: EmailVerification;
-  readonly audit: Pick<import('./audit/audit-log.js').AuditLog, 'list' | 'all' | 'verify' | 'anchor'>;
+  readonly audit: AuditService;
   cleanUp(): Promise<CleanupReport>;
   close(): void;
 }
@@ -76,7 +78,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     trustedDevices,
     policy,
     emailVerification,
-    audit: ctx.audit,
+    audit: new AuditService(ctx),
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
     close: () => vault.close(),
   };

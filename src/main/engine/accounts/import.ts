@@ -107,9 +107,9 @@ export class AccountImporter {
     let duplicates = 0;
     for (let start = 0; start < records.length; start += ROWS_PER_BATCH) {
       const batch = records.slice(start, start + ROWS_PER_BATCH);
-      this.#ctx.change((tx) => {
+      this.#ctx.change(() => {
         for (const record of batch) {
-          const report = this.#importRecord(tx, caller, record);
+          const report = this.#importRecord(caller, record);
           if (report.outcome === 'imported') imported += 1;
           else problems.push(report);
           if (report.outcome === 'duplicate') duplicates += 1;
@@ -122,8 +122,8 @@ export class AccountImporter {
     return { total: records.length, imported, duplicates, failed: problems.length - duplicates, problems };
   }
 
-  /** In the batch's change; the row and its audit event share a savepoint, so a failure undoes both. */
-  #importRecord(tx: Change, caller: Caller, record: ImportRecord): ImportRowReport {
+  /** Inside the batch's change; the row and its audit event share a savepoint of it, so a failure undoes both. */
+  #importRecord(caller: Caller, record: ImportRecord): ImportRowReport {
     const at = { row: record.row, line: record.line };
     let row: ValidRow;
     try {

@@ -103,7 +103,7 @@ export class PasswordHasher {
     try {
       const used = parseOptions(stored);
       return (
-        used.algorithm !== ARGON2ID ||
+        Number(used.algorithm) !== ARGON2ID ||
         used.memoryCost < this.#params.memoryCost ||
         used.timeCost < this.#params.timeCost ||
         used.parallelism < this.#params.parallelism ||
@@ -129,7 +129,7 @@ export function storedHashScheme(stored: string): StoredHashScheme | null {
   try {
     const used = parseOptions(stored);
     const bounded =
-      used.algorithm === ARGON2ID &&
+      Number(used.algorithm) === ARGON2ID &&
       used.memoryCost <= MAX_COST.argon2MemoryKiB &&
       used.timeCost <= MAX_COST.argon2Time &&
       used.parallelism <= MAX_COST.argon2Parallelism &&

@@ -2,66 +2,80 @@ import { z } from 'zod';
 import type { PolicyInput } from '../../../shared/policy-input.js';
 
 /**
- * Every admin-settable rule, declared once: its schema, its strict default and what it means.
- * The CLI's `policy show|set`, the admin screen and the engine all read this table.
+ * Every admin-settable rule, declared once: its schema, its strict default, what it means, and who
+ * may read it. Every account may read what shapes its own sign-in and sessions (`everyone`); the
+ * tuning of the defences against guessing (lockout thresholds, the TOTP drift window) only
+ * administrators (`admins`). The CLI's `policy show|set`, the admin screen and the engine all read this table.
  */
 export const POLICY_KEYS = {
   'session.idleTimeoutMinutes': {
+    audience: 'everyone',
     schema: z.coerce.number().int().min(1).max(24 * 60),
     default: 30,
     describe: 'Minutes without activity after which a session ends (NIST AAL2: 30).',
   },
   'session.absoluteTimeoutHours': {
+    audience: 'everyone',
     schema: z.coerce.number().int().min(1).max(24 * 30),
     default: 12,
     describe: 'Hours after sign-in after which a session ends whatever its activity (NIST AAL2: 12).',
   },
   'session.maxPerAccount': {
+    audience: 'everyone',
     schema: z.coerce.number().int().min(1).max(100),
     default: 5,
     describe: 'Active sessions one account may hold at once.',
   },
   'session.limitMode': {
+    audience: 'everyone',
     schema: z.enum(['evict-oldest', 'deny']),
     default: 'evict-oldest' as 'evict-oldest' | 'deny',
     describe: 'At the limit: end the oldest session (evict-oldest) or refuse the new sign-in (deny).',
   },
   'session.rememberDays': {
+    audience: 'everyone',
     schema: z.coerce.number().int().min(0).max(90),
     default: 30,
     describe: 'Days a "stay signed in" family may live from its first sign-in; 0 turns staying signed in off.',
   },
   'lockout.delayAfterFailures': {
+    audience: 'admins',
     schema: z.coerce.number().int().min(1).max(100),
     default: 5,
     describe: 'Failed sign-ins after which each further attempt waits a growing delay (1 s, 2 s, 4 s … 15 min).',
   },
   'lockout.lockAfterFailures': {
+    audience: 'admins',
     schema: z.coerce.number().int().min(2).max(100),
     default: 20,
     describe: 'Failed sign-ins after which the account locks until an admin unlocks it or the lock ends.',
   },
   'lockout.lockMinutes': {
+    audience: 'admins',
     schema: z.coerce.number().int().min(1).max(7 * 24 * 60),
     default: 60,
     describe: 'Minutes a lock lasts unless an admin unlocks the account first.',
   },
   'mfa.required': {
+    audience: 'everyone',
     schema: z.enum(['off', 'admins', 'all']),
     default: 'off' as 'off' | 'admins' | 'all',
     describe: 'Who must have a second factor: nobody (off), administrators, or every account (all). Those without one enroll right after the password.',
   },
   'mfa.totpStepsBack': {
+    audience: 'admins',
     schema: z.coerce.number().int().min(0).max(2),
     default: 1,
     describe: 'Earlier 30-second TOTP steps still accepted, for clock drift (NIST: minimal; 0–2).',
   },
   'mfa.totpStepsAhead': {
+    audience: 'admins',
     schema: z.coerce.number().int().min(0).max(2),
     default: 0,
     describe: 'Later TOTP steps accepted, for a phone whose clock runs ahead (0–2).',
   },
   'mfa.trustDeviceDays': {
+    audience: 'everyone',
     schema: z.coerce.number().int().min(0).max(30),
     default: 30,
     describe: 'Days "trust this device" skips the second factor on that device; 0 turns the option off.',

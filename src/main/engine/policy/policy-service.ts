@@ -15,6 +15,12 @@ export interface PolicyEntryView {
   readonly updatedBy: string | null;
 }
 
+export interface SignInFacts {
+  readonly idleLockMinutes: number;
+  readonly staySignedInDays: number;
+  readonly trustDeviceDays: number;
+}
+
 export class PolicyService {
   readonly #ctx: EngineContext;
 
@@ -33,7 +39,27 @@ export class PolicyService {
     return policy;
   }
 
-  describe(): PolicyEntryView[] {
+  /**
+   * The policy as the caller may read it: an administrator every key with who changed it and
+   * when; any other account the keys marked for everyone, without who changed them.
+   */
+  describe(caller: Caller): PolicyEntryView[] {
+    const entries = this.#entries();
+    if (caller.role === 'admin') return entries;
+    return entries.filter((entry) => POLICY_KEYS[entry.key].audience === 'everyone').map((entry) => ({ ...entry, updatedBy: null }));
+  }
+
+  /** What the sign-in and lock screens show before anyone is signed in: the offers and the idle lock. */
+  signInFacts(): SignInFacts {
+    const policy = this.current();
+    return {
+      idleLockMinutes: policy['session.idleTimeoutMinutes'],
+      staySignedInDays: policy['session.rememberDays'],
+      trustDeviceDays: policy['mfa.trustDeviceDays'],
+    };
+  }
+
+  #entries(): PolicyEntryView[] {
     const stored = new Map(this.#ctx.repos.policy.all().map((row) => [row.key, row]));
     const policy = this.current();
     return POLICY_KEY_NAMES.map((key) => ({
@@ -73,7 +99,7 @@ export class PolicyService {
         details: { key, from: previous, to: value, default: POLICY_KEYS[key].default },
       });
     });
-    const entry = this.describe().find((e) => e.key === key);
+    const entry = this.#entries().find((e) => e.key === key);
     if (entry === undefined) throw new Error(`policy key ${key} vanished`);
     return entry;
   }

@@ -23,6 +23,8 @@ export interface StartedSession {
   readonly refreshToken: string | null;
   /** Things the account holder must be told now, once (e.g. an admin reset their second factor). */
   readonly notices: readonly string[];
+  /** Who the new session speaks for, as `validate` would answer for its token now. */
+  readonly caller: Caller;
 }
 
 interface NewSession {
@@ -97,7 +99,8 @@ export class SessionService {
     });
     const notices = account.notice === null ? [] : [account.notice];
     if (account.notice !== null) tx.repos.accounts.setNotice(account.id, null);
-    return { session: this.#view(row, account.username, policy), token, refreshToken, notices };
+    const caller: Caller = { sessionId: row.id, accountId: account.id, username: account.username, role: account.role, deviceName: row.device_name };
+    return { session: this.#view(row, account.username, policy), token, refreshToken, notices, caller };
   }
 
   /**

@@ -8,6 +8,8 @@ import type { Result } from '../../../shared/result';
  */
 
 /** Channels whose input has no required field may be called without one. */
+// `{} extends X` asks whether every field of X is optional: here `{}` is the point, not a loose type.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type InputArgs<C extends ChannelName> = {} extends InputOf<C> ? [input?: InputOf<C>] : [input: InputOf<C>];
 
 type SessionEndedListener = (channel: ChannelName) => void;

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { Result } from '../../../shared/result';
 
@@ -11,7 +11,10 @@ export function useAction<Args extends unknown[], T>(work: (...args: Args) => Pr
   const [error, setError] = useState<ErrorInfo | null>(null);
   const running = useRef(false);
   const workRef = useRef(work);
-  workRef.current = work;
+  // The latest `work`, for a `run` that stays the same function across renders.
+  useLayoutEffect(() => {
+    workRef.current = work;
+  });
 
   const run = useCallback(async (...args: Args): Promise<Result<T> | null> => {
     if (running.current) return null;

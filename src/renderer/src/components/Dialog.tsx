@@ -13,8 +13,8 @@ interface DialogProps {
   readonly error?: ErrorInfo | null;
   /** Blocks the confirm button until the form inside is complete. */
   readonly canConfirm?: boolean;
-  onConfirm(): void;
-  onClose(): void;
+  onConfirm: () => void;
+  onClose: () => void;
   readonly children?: ReactNode;
 }
 

@@ -35,7 +35,7 @@ export function TextField({ label, hint, invalid = false, className, ...input }:
 
 interface PasswordFieldProps {
   readonly value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   /** The error of the call the password was sent with: INVALID_CREDENTIALS marks this field. */
   readonly errorCode?: string | undefined;
   readonly autoFocus?: boolean;

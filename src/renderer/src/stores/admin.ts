@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { ActivityBucket, InputOf, PolicyEntry } from '../../../shared/contract';
+import type { InputOf, PolicyEntry } from '../../../shared/contract';
 import type { Result } from '../../../shared/result';
-import type { AccountView, AuditEventView, AuditVerdict } from '../../../shared/views';
+import type { AccountView, ActivityBucket, AuditEventView, AuditVerdict } from '../../../shared/views';
 import { call } from '../api/latchkey';
 import { empty, loading, settled, type Loadable } from './loadable';
 import { useSession } from './session';
@@ -25,22 +25,22 @@ interface AdminState {
   readonly verdict: Loadable<AuditVerdict>;
   readonly activity: Loadable<readonly ActivityBucket[]>;
 
-  loadAccounts(): Promise<void>;
-  createAccount(input: InputOf<'admin.accounts.create'>): Promise<Result<AccountView>>;
-  setAccountStatus(username: string, status: AccountView['status']): Promise<Result<AccountView>>;
-  unlockAccount(username: string): Promise<Result<AccountView>>;
-  resetMfa(username: string): Promise<Result<null>>;
-  resetPassword(username: string, newPassword: string): Promise<Result<null>>;
-  deleteAccount(username: string): Promise<Result<null>>;
-  revokeAccountSessions(accountId: string): Promise<Result<number>>;
+  loadAccounts: () => Promise<void>;
+  createAccount: (input: InputOf<'admin.accounts.create'>) => Promise<Result<AccountView>>;
+  setAccountStatus: (username: string, status: AccountView['status']) => Promise<Result<AccountView>>;
+  unlockAccount: (username: string) => Promise<Result<AccountView>>;
+  resetMfa: (username: string) => Promise<Result<null>>;
+  resetPassword: (username: string, newPassword: string) => Promise<Result<null>>;
+  deleteAccount: (username: string) => Promise<Result<null>>;
+  revokeAccountSessions: (accountId: string) => Promise<Result<number>>;
 
-  loadPolicy(): Promise<void>;
-  setPolicy(key: string, value: string): Promise<Result<PolicyEntry>>;
+  loadPolicy: () => Promise<void>;
+  setPolicy: (key: string, value: string) => Promise<Result<PolicyEntry>>;
 
-  setAuditFilter(filter: AuditFilter): Promise<void>;
-  loadAudit(): Promise<void>;
-  verifyAudit(): Promise<void>;
-  loadActivity(): Promise<void>;
+  setAuditFilter: (filter: AuditFilter) => Promise<void>;
+  loadAudit: () => Promise<void>;
+  verifyAudit: () => Promise<void>;
+  loadActivity: () => Promise<void>;
 }
 
 export const AUDIT_PAGE = 200;

@@ -7,8 +7,8 @@ interface HostNoticesState {
   /** What the host told this window, newest last, until the person dismisses it. */
   readonly notices: readonly HostNotice[];
   /** Takes whatever the host queued (e.g. the outcome of a verification link the OS handed to the app). */
-  take(): Promise<void>;
-  dismiss(notice: HostNotice): void;
+  take: () => Promise<void>;
+  dismiss: (notice: HostNotice) => void;
 }
 
 export const useHostNotices = create<HostNoticesState>()((set, get) => ({

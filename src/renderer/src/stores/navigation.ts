@@ -25,7 +25,7 @@ function routeFromHash(hash: string): Route {
 
 interface NavigationState {
   readonly route: Route;
-  navigate(route: Route): void;
+  navigate: (route: Route) => void;
 }
 
 export const useNavigation = create<NavigationState>()((set) => ({

@@ -12,14 +12,14 @@ interface SecurityState {
   readonly mfa: Loadable<MfaStatusView>;
   readonly events: Loadable<readonly AuditEventView[]>;
 
-  loadAll(): Promise<void>;
-  loadSessions(): Promise<void>;
-  loadDevices(): Promise<void>;
-  loadMfa(): Promise<void>;
-  loadEvents(): Promise<void>;
-  revokeSession(sessionId: string): Promise<Result<SessionView>>;
-  revokeOtherSessions(): Promise<Result<number>>;
-  revokeDevice(deviceId: string): Promise<Result<null>>;
+  loadAll: () => Promise<void>;
+  loadSessions: () => Promise<void>;
+  loadDevices: () => Promise<void>;
+  loadMfa: () => Promise<void>;
+  loadEvents: () => Promise<void>;
+  revokeSession: (sessionId: string) => Promise<Result<SessionView>>;
+  revokeOtherSessions: () => Promise<Result<number>>;
+  revokeDevice: (deviceId: string) => Promise<Result<null>>;
 }
 
 const RECENT_EVENTS = 25;

@@ -44,22 +44,22 @@ interface SessionState {
   /** Things to tell the person once after signing in (notices, few backup codes left). */
   readonly notices: readonly string[];
 
-  start(): Promise<void>;
-  createAdmin(input: { username: string; password: string; email?: string }): Promise<Result<unknown>>;
-  signIn(input: { username: string; password: string; staySignedIn: boolean }, from?: PendingStep['from']): Promise<Result<unknown>>;
-  answerChallenge(factor: SecondFactor, code: string, trustDevice: boolean): Promise<Result<unknown>>;
-  beginEnrollment(): Promise<Result<TotpSetupView>>;
-  confirmEnrollment(code: string, trustDevice: boolean): Promise<Result<unknown>>;
-  acknowledgeBackupCodes(): void;
-  dismissNotice(notice: string): void;
-  cancelStep(): void;
-  signInAsSomeoneElse(): void;
-  signOut(): Promise<Result<unknown>>;
-  lock(): Promise<Result<unknown>>;
+  start: () => Promise<void>;
+  createAdmin: (input: { username: string; password: string; email?: string }) => Promise<Result<unknown>>;
+  signIn: (input: { username: string; password: string; staySignedIn: boolean }, from?: PendingStep['from']) => Promise<Result<unknown>>;
+  answerChallenge: (factor: SecondFactor, code: string, trustDevice: boolean) => Promise<Result<unknown>>;
+  beginEnrollment: () => Promise<Result<TotpSetupView>>;
+  confirmEnrollment: (code: string, trustDevice: boolean) => Promise<Result<unknown>>;
+  acknowledgeBackupCodes: () => void;
+  dismissNotice: (notice: string) => void;
+  cancelStep: () => void;
+  signInAsSomeoneElse: () => void;
+  signOut: () => Promise<Result<unknown>>;
+  lock: () => Promise<Result<unknown>>;
   /** Re-reads who is signed in (after a change to the account); counts as activity. */
-  refresh(): Promise<void>;
+  refresh: () => Promise<void>;
   /** The cheap poll that does not count as activity: moves to the lock or sign-in screen when the session ended. */
-  peek(): Promise<void>;
+  peek: () => Promise<void>;
 }
 
 /** Notices the renderer adds itself after a backup-code sign-in that left few codes, or used the last one. */

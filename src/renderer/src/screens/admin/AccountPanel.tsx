@@ -23,7 +23,7 @@ interface AccountPanelProps {
   readonly account: AccountView;
   readonly sessions: number;
   /** Reports what was done, for the page's status line; `deleted` when the account is gone. */
-  onDone(message: string, deleted?: boolean): void;
+  onDone: (message: string, deleted?: boolean) => void;
 }
 
 /** One account's facts and everything an administrator can do to it, each change behind a question. */

@@ -28,7 +28,7 @@ export function AccountsScreen() {
     void loadAccounts();
   }, [loadAccounts]);
 
-  const list = accounts.data ?? [];
+  const list = useMemo(() => accounts.data ?? [], [accounts.data]);
   const shown = useMemo(() => filterAccounts(list, query), [list, query]);
   const selected = list.find((account) => account.id === selectedId) ?? null;
 

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { ActivityBucket } from '../../../../shared/contract';
+import type { ActivityBucket } from '../../../../shared/views';
 import { DataTable } from '../../components/DataTable';
 import { formatDay, plural } from '../../format/time';
 

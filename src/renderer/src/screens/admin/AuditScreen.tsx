@@ -87,7 +87,7 @@ export function AuditScreen() {
   );
 }
 
-function AuditFilters({ filter, busy, onApply }: { readonly filter: AuditFilter; readonly busy: boolean; onApply(filter: AuditFilter): void }) {
+function AuditFilters({ filter, busy, onApply }: { readonly filter: AuditFilter; readonly busy: boolean; onApply: (filter: AuditFilter) => void }) {
   // The default stays outside the selector: a new [] from it on every read never equals the last, so
   // zustand re-renders without end (React error #185) whenever the list has not been fetched yet.
   const accounts = useAdmin((s) => s.accounts.data) ?? [];

@@ -8,7 +8,7 @@ import type { Loadable } from '../../stores/loadable';
  * Whether the audit chain holds, in words an administrator can act on. A broken chain is an
  * alert: someone edited, removed or reordered events in the vault file.
  */
-export function ChainBanner({ verdict, onVerify }: { readonly verdict: Loadable<AuditVerdict>; onVerify(): void }) {
+export function ChainBanner({ verdict, onVerify }: { readonly verdict: Loadable<AuditVerdict>; onVerify: () => void }) {
   const result = verdict.data;
   const again = (
     <Button size="small" busy={verdict.loading} onClick={onVerify}>

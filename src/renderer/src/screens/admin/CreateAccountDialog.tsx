@@ -8,7 +8,7 @@ import { useAdmin } from '../../stores/admin';
 import { PASSWORD_HINT } from '../settings/password-rules';
 
 /** A new account with a first password that the administrator hands over. */
-export function CreateAccountDialog({ onClose, onCreated }: { onClose(): void; onCreated(account: AccountView): void }) {
+export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (account: AccountView) => void }) {
   const createAccount = useAdmin((s) => s.createAccount);
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');

@@ -10,7 +10,7 @@ interface BackupCodesPanelProps {
   readonly username: string;
   /** The button that closes the panel, e.g. "Finish". */
   readonly doneLabel: string;
-  onDone(): void;
+  onDone: () => void;
 }
 
 /**

@@ -23,16 +23,17 @@ export function EnrollmentScreen({ step }: { readonly step: PendingStep }) {
   const [code, setCode] = useState('');
   const [trustDevice, setTrustDevice] = useState(false);
   const begin = useAction(beginEnrollment);
+  const beginRun = begin.run;
   const confirm = useAction(confirmEnrollment);
   const begun = useRef(false);
 
   useEffect(() => {
     if (begun.current) return;
     begun.current = true;
-    void begin.run().then((result) => {
+    void beginRun().then((result) => {
       if (result?.ok === true) setSetup(result.value);
     });
-  }, [begin.run]);
+  }, [beginRun]);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();

@@ -25,7 +25,7 @@ export const FACTOR_FIELDS: Record<SecondFactor, { label: string; hint: string; 
  * Switches between the two factors with one button, so that only one code field is ever on the
  * screen (and "Backup code" names exactly one control).
  */
-export function FactorSwitch({ factors, value, onChange }: { readonly factors: readonly SecondFactor[]; readonly value: SecondFactor; onChange(factor: SecondFactor): void }) {
+export function FactorSwitch({ factors, value, onChange }: { readonly factors: readonly SecondFactor[]; readonly value: SecondFactor; onChange: (factor: SecondFactor) => void }) {
   const other = factors.find((factor) => factor !== value);
   if (other === undefined) return null;
   return (
@@ -37,7 +37,7 @@ export function FactorSwitch({ factors, value, onChange }: { readonly factors: r
   );
 }
 
-export function CodeField({ factor, value, onChange, invalid, autoFocus = false }: { readonly factor: SecondFactor; readonly value: string; onChange(code: string): void; readonly invalid: boolean; readonly autoFocus?: boolean }) {
+export function CodeField({ factor, value, onChange, invalid, autoFocus = false }: { readonly factor: SecondFactor; readonly value: string; onChange: (code: string) => void; readonly invalid: boolean; readonly autoFocus?: boolean }) {
   const field = FACTOR_FIELDS[factor];
   return (
     <TextField

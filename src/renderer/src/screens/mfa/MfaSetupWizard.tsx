@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { TotpSetupView } from '../../../../shared/views';
 import { call } from '../../api/latchkey';
 import { useAction } from '../../api/use-action';
@@ -36,20 +36,21 @@ export function MfaSetupWizard() {
   const begun = useRef(false);
   const codeInput = useRef<HTMLDivElement>(null);
 
-  const start = (): void => {
+  const beginRun = begin.run;
+  const start = useCallback((): void => {
     setStep('scan');
     setCode('');
-    void begin.run().then((result) => {
+    void beginRun().then((result) => {
       if (result?.ok === true) setSetup(result.value);
     });
-  };
+  }, [beginRun]);
 
   useEffect(() => {
     if (begun.current || alreadyOn) return;
     begun.current = true;
     // Once, on arrival: each visit to the page begins with a new pending key.
     start();
-  }, []);
+  }, [alreadyOn, start]);
 
   useEffect(() => {
     if (step === 'confirm') codeInput.current?.querySelector('input')?.focus();

@@ -11,7 +11,7 @@ import { useSession } from '../../stores/session';
 import { CodeField, FactorSwitch, checkCode, isCodeFault } from '../mfa/FactorFields';
 
 /** Turning the second factor off takes the password and a current code (or a backup code). */
-export function DisableMfaForm({ required, onDisabled }: { readonly required: boolean; onDisabled(): void }) {
+export function DisableMfaForm({ required, onDisabled }: { readonly required: boolean; onDisabled: () => void }) {
   const refresh = useSession((s) => s.refresh);
   const loadAll = useSecurity((s) => s.loadAll);
   const [password, setPassword] = useState('');

@@ -1,0 +1,146 @@
+import type { AccessOf, ChannelName, HostNotice, OutputOf, ParsedInputOf, TestChannelName } from '../../shared/contract.js';
+import type { Caller } from '../engine/caller.js';
+import type { Engine } from '../engine/engine.js';
+import { normaliseUsername } from '../engine/accounts/usernames.js';
+import type { Connection } from './connection.js';
+import type { WindowSessions } from './window-session.js';
+
+/** A `session` or `admin` channel's handler gets the validated caller; the others get none. */
+export type CallerFor<C extends ChannelName> = AccessOf<C> extends 'session' | 'admin' ? Caller : null;
+
+export interface HandlerContext<C extends ChannelName> {
+  readonly input: ParsedInputOf<C>;
+  readonly connection: Connection;
+  readonly caller: CallerFor<C>;
+}
+
+export type Handler<C extends ChannelName> = (ctx: HandlerContext<C>) => Promise<OutputOf<C>> | OutputOf<C>;
+
+/** Every channel that every host answers. */
+export type AppHandlers = { [C in Exclude<ChannelName, TestChannelName>]: Handler<C> };
+/** The `test` channels, which only the browser host's test mode registers. */
+export type TestHandlers = { [C in TestChannelName]: Handler<C> };
+
+export interface HandlerHost {
+  readonly engine: Engine;
+  readonly version: string;
+  readonly windows: WindowSessions;
+  /** Notices waiting for the window's next `app.notices` (the outcome of a `latchkey://` link). */
+  readonly notices: HostNotice[];
+}
+
+/** Each channel's work: the engine decides, the handler only passes the caller and input on and keeps the window in step. */
+export function appHandlers({ engine, version, windows, notices }: HandlerHost): AppHandlers {
+  return {
+    'app.status': async ({ connection }) => {
+      await windows.resume(connection);
+      const facts = engine.policy.signInFacts();
+      return {
+        version,
+        initialised: engine.accounts.isInitialised(),
+        vaultPath: engine.vaultPath,
+        signedIn: windows.currentView(connection),
+        lockedUsername: connection.lockedUsername,
+        lockReason: connection.lockReason,
+        idleLockMinutes: facts.idleLockMinutes,
+        offers: { staySignedInDays: facts.staySignedInDays, trustDeviceDays: facts.trustDeviceDays },
+      };
+    },
+    'app.peek': ({ connection }) => {
+      if (windows.peek(connection)) return { state: 'signed_in', lockedUsername: null, reason: null };
+      const { lockedUsername, lockReason } = connection;
+      return { state: lockedUsername === null ? 'signed_out' : 'locked', lockedUsername, reason: lockReason };
+    },
+    'app.notices': () => notices.splice(0),
+    'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
+
+    'auth.signIn': async ({ input, connection }) => {
+      const deviceToken = await windows.deviceToken(normaliseUsername(input.username)).get();
+      const started = await engine.signIn.withPassword({
+        username: input.username,
+        password: input.password,
+        client: connection.client,
+        staySignedIn: input.staySignedIn,
+        deviceToken,
+      });
+      return windows.signedIn(connection, started);
+    },
+    'auth.answerChallenge': ({ input, connection }) =>
+      windows.signedIn(connection, engine.signIn.answer({ challengeId: input.challengeId, factor: input.factor, code: input.code, trustDevice: input.trustDevice })),
+    'auth.beginEnrollment': ({ input }) => engine.signIn.beginEnrollment(input.challengeId),
+    'auth.confirmEnrollment': ({ input, connection }) =>
+      windows.signedIn(connection, engine.signIn.confirmEnrollment(input.challengeId, input.code, { trustDevice: input.trustDevice })),
+    'auth.signOut': async ({ connection, caller }) => {
+      await windows.signOut(connection, caller);
+      return null;
+    },
+    'auth.lock': async ({ connection, caller }) => {
+      await windows.lockWith(connection, caller);
+      return null;
+    },
+
+    'sessions.list': ({ input, caller }) =>
+      engine.sessions.list(caller, { allAccounts: input.allAccounts, ...(input.accountId === undefined ? {} : { accountId: input.accountId }) }),
+    'sessions.revoke': ({ input, caller, connection }) => {
+      const ended = engine.sessions.revoke(caller, input.sessionId);
+      if (ended.id === caller.sessionId) windows.forget(connection);
+      return ended;
+    },
+    'sessions.revokeOthers': ({ caller }) => engine.sessions.revokeOthers(caller),
+
+    'mfa.status': ({ caller }) => engine.mfa.status(caller),
+    'mfa.beginTotp': ({ caller }) => engine.mfa.beginTotp(caller),
+    'mfa.confirmTotp': ({ input, caller }) => engine.mfa.confirmTotp(caller, input.code),
+    'mfa.disable': async ({ input, caller }) => {
+      await engine.mfa.disableTotp(caller, input.password, { factor: input.factor, code: input.code });
+      return null;
+    },
+    'mfa.regenerateBackupCodes': ({ input, caller }) => engine.mfa.regenerateBackupCodes(caller, input.password),
+    'devices.list': ({ caller }) => engine.trustedDevices.list(caller),
+    'devices.revoke': ({ input, caller }) => {
+      engine.trustedDevices.revoke(caller, input.deviceId);
+      return null;
+    },
+
+    'account.changePassword': async ({ input, caller }) => {
+      await engine.accounts.changeOwnPassword(caller, input.currentPassword, input.newPassword);
+      return null;
+    },
+    'audit.mine': ({ input, caller }) => engine.audit.list(caller, { accountId: caller.accountId, limit: input.limit }).events,
+
+    'admin.accounts.list': ({ caller }) => engine.accounts.list(caller),
+    'admin.accounts.create': ({ input, caller }) =>
+      engine.accounts.add(caller, { username: input.username, password: input.password, email: input.email ?? null, role: input.role }),
+    'admin.accounts.setStatus': ({ input, caller }) =>
+      input.status === 'active' ? engine.accounts.enable(caller, input.username) : engine.accounts.disable(caller, input.username),
+    'admin.accounts.unlock': ({ input, caller }) => engine.accounts.unlock(caller, input.username),
+    'admin.accounts.resetMfa': ({ input, caller }) => {
+      engine.mfa.reset(caller, input.username);
+      return null;
+    },
+    'admin.accounts.resetPassword': async ({ input, caller }) => {
+      await engine.accounts.resetPassword(caller, input.username, input.newPassword);
+      return null;
+    },
+    'admin.accounts.delete': ({ input, caller }) => {
+      engine.accounts.delete(caller, input.username);
+      return null;
+    },
+    'admin.sessions.revokeAccount': ({ input, caller }) => engine.sessions.revokeAccount(caller, input.accountId),
+    'admin.policy.get': ({ caller }) => engine.policy.describe(caller),
+    'admin.policy.set': ({ input, caller }) => engine.policy.set(caller, input.key, input.value),
+    'admin.audit.list': ({ input, caller }) =>
+      engine.audit.list(caller, {
+        limit: input.limit,
+        ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+        ...(input.type === undefined ? {} : { type: input.type }),
+        ...(input.since === undefined ? {} : { since: input.since }),
+      }).events,
+    'admin.audit.verify': ({ caller }) => engine.audit.verify(caller),
+    'admin.audit.export': ({ caller }) => {
+      const lines = [...engine.audit.exportLines(caller)];
+      return { jsonl: lines.join(''), events: lines.length };
+    },
+    'admin.audit.activity': ({ input, caller }) => engine.audit.activity(caller, input.days),
+  };
+}
