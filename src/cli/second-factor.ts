@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import type { SecondFactor, TotpSetupView } from '../shared/views.js';
-import { BACKUP_CODES_LOW } from '../main/engine/mfa/mfa-service.js';
+import { BACKUP_CODES_LOW } from '../shared/notices.js';
 import { parseArg } from './arguments.js';
 import { time } from './format.js';
 import { UsageError } from './password-input.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorInfo } from './errors.js';
+import type { AccountNotice } from './notices.js';
 import type { PolicyInput } from './policy-input.js';
 import type { Result } from './result.js';
 import type {
@@ -46,7 +47,7 @@ export interface SignedInView {
   readonly session: SessionView;
   readonly account: AccountView;
   /** Things to tell the person once, e.g. 'mfa_reset_by_admin'. */
-  readonly notices: readonly string[];
+  readonly notices: readonly AccountNotice[];
   /** With a backup code sign-in: how many remain. */
   readonly backupCodesLeft: number | null;
   /** After a forced enrollment: the backup codes, shown once. */

@@ -9,6 +9,7 @@ import { fields, time } from '../format.js';
 import { UsageError, askVisible } from '../password-input.js';
 import { type CliRuntime, type Output, action } from '../runtime.js';
 import { type SecondFactorOptions, lowBackupCodesWarning, secondFactorProof, showNewTotpSetup } from '../second-factor.js';
+import type { AccountNotice } from '../../shared/notices.js';
 
 export function describeSession(session: SessionView): string[] {
   return fields([
@@ -22,7 +23,7 @@ export function describeSession(session: SessionView): string[] {
 }
 
 /** What the engine's one-time notices mean to the person signing in. */
-const NOTICES: Readonly<Record<string, string>> = {
+const NOTICES: Readonly<Record<AccountNotice, string>> = {
   mfa_reset_by_admin: 'An administrator reset your two-step sign-in; set it up again with `latchkey mfa totp begin`.',
 };
 
@@ -52,7 +53,7 @@ export async function keepSession(
   if (deviceToken !== null) await (await runtime.keychainEntry('device', session.username)).set(deviceToken);
   const trusted = deviceToken !== null;
   const backupCodesLeft = signedIn.backupCodesLeft ?? null;
-  const notices = signedIn.notices.map((code) => ({ code, message: NOTICES[code] ?? code }));
+  const notices = signedIn.notices.map((code) => ({ code, message: NOTICES[code] }));
   const warnings = [
     ...notices.map((notice) => notice.message),
     ...lowBackupCodesWarning(backupCodesLeft),

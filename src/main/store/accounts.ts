@@ -1,3 +1,4 @@
+import type { AccountNotice } from '../../shared/notices.js';
 import type { Db } from './database.js';
 
 export interface AccountRow {
@@ -94,7 +95,7 @@ export class AccountRepository {
     this.#setMfaState.run(state, at, id);
   }
 
-  setNotice(id: string, notice: string | null): void {
+  setNotice(id: string, notice: AccountNotice | null): void {
     this.#setNotice.run(notice, id);
   }
 

@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import { LatchkeyError } from '../../../shared/errors.js';
+import { BACKUP_CODES_LOW } from '../../../shared/notices.js';
 import type { MfaStatusView, SecondFactor, TotpSetupView } from '../../../shared/views.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { TotpRow } from '../../store/mfa.js';
@@ -20,8 +21,6 @@ import { secondFactorRequired } from './second-factor-rule.js';
 export const ISSUER = 'Latchkey';
 /** A pending secret lives only this long unconfirmed. */
 export const SETUP_LIFETIME = 15 * MINUTE;
-/** Below this many unused backup codes the holder is warned. */
-export const BACKUP_CODES_LOW = 2;
 
 export type CodeCheck = 'ok' | 'invalid' | 'replayed';
 
@@ -228,7 +227,15 @@ export class MfaService {
    * becomes the last accepted one; the backup code is marked used). Audits a replay as a possible bypass.
    */
   checkFactor(tx: Change, account: AccountRow, factor: SecondFactor, code: string): CodeCheck {
-    return factor === 'totp' ? this.#checkTotp(tx, account, code) : this.#spendBackupCode(tx, account, code);
+    switch (factor) {
+      case 'totp':
+        return this.#checkTotp(tx, account, code);
+      case 'backup_code':
+        return this.#spendBackupCode(tx, account, code);
+      default:
+        // A factor added to SecondFactor must be checked here, never fall into another's check.
+        return unknownFactor(factor);
+    }
   }
 
   /** An abandoned or expired setup returns the account to DISABLED. */
@@ -375,4 +382,8 @@ export function throwForCheck(check: Exclude<CodeCheck, 'ok'>, details?: Record<
 
 function paramsOf(row: TotpRow): TotpParameters {
   return { algorithm: row.algorithm as TotpParameters['algorithm'], digits: row.digits as TotpParameters['digits'], period: row.period };
+}
+
+function unknownFactor(factor: never): never {
+  throw new LatchkeyError('INVALID_INPUT', `Unknown second factor ${String(factor)}.`);
 }

@@ -1,5 +1,6 @@
 import type { ClientInfo } from '../../../shared/client.js';
 import { LatchkeyError } from '../../../shared/errors.js';
+import { type AccountNotice, isAccountNotice } from '../../../shared/notices.js';
 import type { Assurance, SessionEndReason, SessionView } from '../../../shared/views.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { SessionRow } from '../../store/sessions.js';
@@ -22,7 +23,7 @@ export interface StartedSession {
   /** Present when "stay signed in" was asked for and policy allows it. */
   readonly refreshToken: string | null;
   /** Things the account holder must be told now, once (e.g. an admin reset their second factor). */
-  readonly notices: readonly string[];
+  readonly notices: readonly AccountNotice[];
   /** Who the new session speaks for, as `validate` would answer for its token now. */
   readonly caller: Caller;
 }
@@ -97,7 +98,8 @@ export class SessionService {
       device: client.deviceName,
       details: { assurance, host: client.host, staySignedIn: familyId !== null },
     });
-    const notices = account.notice === null ? [] : [account.notice];
+    // A stored notice this version does not know is dropped rather than shown as a raw code.
+    const notices = account.notice !== null && isAccountNotice(account.notice) ? [account.notice] : [];
     if (account.notice !== null) tx.repos.accounts.setNotice(account.id, null);
     const caller: Caller = { sessionId: row.id, accountId: account.id, username: account.username, role: account.role, deviceName: row.device_name };
     return { session: this.#view(row, account.username, policy), token, refreshToken, notices, caller };

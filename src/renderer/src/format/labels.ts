@@ -1,6 +1,7 @@
 import type { AuditEventType, AuditOutcome } from '../../../shared/audit-events';
 import type { Assurance, AuditEventView, MfaState, Role, SessionEndReason, SessionHost } from '../../../shared/views';
 import { formatDateTime, plural } from './time';
+import type { Notice } from '../../../shared/notices';
 
 /** The words the screens use for the engine's values; each table covers its whole union. */
 
@@ -170,14 +171,14 @@ function describeDetail(key: string, value: DetailValue): string | null {
 }
 
 /** Things the engine asks the app to tell the person once after signing in. */
-export const NOTICE_LABELS: Record<string, string> = {
+export const NOTICE_LABELS: Record<Notice, string> = {
   mfa_reset_by_admin: 'An administrator reset your two-step sign-in. Set it up again to keep your account protected.',
   low_backup_codes: 'You have only a few backup codes left. Generate new ones in Account settings.',
   no_backup_codes: 'You have no backup codes left: generate a set in Account settings.',
 };
 
-export function noticeText(notice: string): string {
-  return NOTICE_LABELS[notice] ?? notice.replaceAll('_', ' ');
+export function noticeText(notice: Notice): string {
+  return NOTICE_LABELS[notice];
 }
 
 /** "Chrome 131 on Linux" from a user-agent string; the whole string stays available as a title. */

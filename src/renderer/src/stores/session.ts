@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { Result } from '../../../shared/result';
 import type { ChallengeView, SecondFactor, TotpSetupView } from '../../../shared/views';
 import { call, onSessionEnded } from '../api/latchkey';
+import { BACKUP_CODES_LOW, type Notice } from '../../../shared/notices';
 
 /**
  * Who is using the app and which step of getting in they are at. Every screen before the
@@ -42,7 +43,7 @@ interface SessionState {
   /** Backup codes from a forced enrollment, shown once before the app opens. */
   readonly freshBackupCodes: readonly string[] | null;
   /** Things to tell the person once after signing in (notices, few backup codes left). */
-  readonly notices: readonly string[];
+  readonly notices: readonly Notice[];
 
   start: () => Promise<void>;
   createAdmin: (input: { username: string; password: string; email?: string }) => Promise<Result<unknown>>;
@@ -51,7 +52,7 @@ interface SessionState {
   beginEnrollment: () => Promise<Result<TotpSetupView>>;
   confirmEnrollment: (code: string, trustDevice: boolean) => Promise<Result<unknown>>;
   acknowledgeBackupCodes: () => void;
-  dismissNotice: (notice: string) => void;
+  dismissNotice: (notice: Notice) => void;
   cancelStep: () => void;
   signInAsSomeoneElse: () => void;
   signOut: () => Promise<Result<unknown>>;
@@ -62,17 +63,13 @@ interface SessionState {
   peek: () => Promise<void>;
 }
 
-/** Notices the renderer adds itself after a backup-code sign-in that left few codes, or used the last one. */
-export const LOW_BACKUP_CODES_NOTICE = 'low_backup_codes';
-export const NO_BACKUP_CODES_NOTICE = 'no_backup_codes';
-/** Warn at this many backup codes or fewer (security-parameters.md). */
-export const FEW_BACKUP_CODES = 2;
 
 export const useSession = create<SessionState>()((set, get) => {
   function enterSignedIn(view: SignedInView): void {
-    const notices = [...view.notices];
-    if (view.backupCodesLeft !== null && view.backupCodesLeft <= FEW_BACKUP_CODES && view.backupCodes === null) {
-      notices.push(view.backupCodesLeft === 0 ? NO_BACKUP_CODES_NOTICE : LOW_BACKUP_CODES_NOTICE);
+    const notices: Notice[] = [...view.notices];
+    // After a backup-code sign-in that left few codes, or used the last one.
+    if (view.backupCodesLeft !== null && view.backupCodesLeft <= BACKUP_CODES_LOW && view.backupCodes === null) {
+      notices.push(view.backupCodesLeft === 0 ? 'no_backup_codes' : 'low_backup_codes');
     }
     set({ phase: { name: 'signed_in' }, signedIn: view, freshBackupCodes: view.backupCodes, notices });
   }

@@ -6,7 +6,7 @@ import { MFA_STATE_LABELS } from '../../format/labels';
 import { plural } from '../../format/time';
 import { hrefOf } from '../../stores/navigation';
 import { useSecurity } from '../../stores/security';
-import { FEW_BACKUP_CODES } from '../../stores/session';
+import { BACKUP_CODES_LOW } from '../../../../shared/notices';
 
 /** Whether a second factor protects the account, and whether its backup codes are running out. */
 export function MfaStatusCard() {
@@ -35,7 +35,7 @@ export function MfaStatusCard() {
           <p className="muted small">
             On since <Time at={status.enabledAt} />. Each sign-in asks for a code from your authenticator app.
           </p>
-          {status.backupCodesLeft <= FEW_BACKUP_CODES && (
+          {status.backupCodesLeft <= BACKUP_CODES_LOW && (
             // Zero is also an account imported with its authenticator but never given codes: "left" would not fit.
             <Callout kind="warning" title={status.backupCodesLeft === 0 ? 'You have no backup codes' : `Only ${plural(status.backupCodesLeft, 'backup code')} left`}>
               <p>

@@ -8,7 +8,8 @@ import { CurrentPasswordField } from '../../components/Field';
 import { plural } from '../../format/time';
 import { BackupCodesPanel } from '../mfa/BackupCodesPanel';
 import { useSecurity } from '../../stores/security';
-import { FEW_BACKUP_CODES, useSession } from '../../stores/session';
+import { useSession } from '../../stores/session';
+import { BACKUP_CODES_LOW } from '../../../../shared/notices';
 
 /** A fresh set of backup codes, which voids the old set; asks for the password first. */
 export function RegenerateBackupCodesForm({ backupCodesLeft }: { readonly backupCodesLeft: number | null }) {
@@ -43,7 +44,7 @@ export function RegenerateBackupCodesForm({ backupCodesLeft }: { readonly backup
         <BackupCodesPanel codes={codes} username={username} doneLabel="Done" onDone={() => setCodes(null)} />
       ) : (
         <form className="form" onSubmit={submit} noValidate>
-          {backupCodesLeft !== null && backupCodesLeft <= FEW_BACKUP_CODES && (
+          {backupCodesLeft !== null && backupCodesLeft <= BACKUP_CODES_LOW && (
             <Callout kind="warning">
               <p>
                 {backupCodesLeft === 0
