@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { latchkeyVersion } from '../cli/version.js';
 import { toErrorInfo } from '../shared/errors.js';
-import { DEFAULT_KEYCHAIN_SERVICE } from '../main/secrets/keychain.js';
-import { resolveVaultPath } from '../main/store/vault-location.js';
+import { keychainServiceFrom } from '../main/host/host-setup.js';
+import { resolveVaultPath } from '../main/host/vault-location.js';
 import { startBrowserHost } from './server.js';
 
 /**
@@ -31,7 +31,7 @@ async function run(): Promise<void> {
   const parsed = options.parse(values);
   const host = await startBrowserHost({
     vaultPath: resolveVaultPath(parsed.vault),
-    keychainService: parsed['keychain-service'] ?? process.env['LATCHKEY_KEYCHAIN_SERVICE'] ?? DEFAULT_KEYCHAIN_SERVICE,
+    keychainService: keychainServiceFrom(parsed['keychain-service']),
     rendererDir: fileURLToPath(new URL('../../renderer', import.meta.url)),
     version: latchkeyVersion(),
     port: parsed.port,

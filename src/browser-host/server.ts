@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { openEngine, type Engine } from '../main/engine/engine.js';
 import { OsKeychain } from '../main/secrets/keychain.js';
 import { constantTimeEqual } from '../main/engine/crypto/random.js';
 import { bridgeScript } from './bridge-script.js';
+import { osUserName } from '../main/host/host-setup.js';
 
 export interface BrowserHostOptions {
   readonly vaultPath: string;
@@ -61,7 +62,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     engine,
     version: options.version,
     kind: 'browser',
-    osUser: safeOsUser(),
+    osUser: osUserName(),
     ...(clock === undefined ? {} : { testChannels: testChannels(clock) }),
   });
   const key = randomBytes(32).toString('base64url');
@@ -114,7 +115,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const connection = newConnection({
       host: 'browser',
       deviceName: hostname(),
-      osUser: safeOsUser(),
+      osUser: osUserName(),
       ip: request.socket.remoteAddress ?? null,
       userAgent: String(request.headers['user-agent'] ?? 'unknown browser').slice(0, 256),
     });
@@ -154,13 +155,6 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
 }
 
-function safeOsUser(): string | null {
-  try {
-    return userInfo().username;
-  } catch {
-    return null;
-  }
-}
 
 /** A frame's bytes as text: one buffer, or the fragments of one message. */
 function textOf(data: RawData): string {

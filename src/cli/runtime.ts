@@ -1,14 +1,15 @@
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { ClientInfo } from '../shared/client.js';
 import { LatchkeyError, isLatchkeyError, toErrorInfo } from '../shared/errors.js';
 import type { Caller } from '../main/engine/caller.js';
 import { openEngine, type Engine } from '../main/engine/engine.js';
 import { HostKeychain, type KeychainEntry } from '../main/secrets/host-keychain.js';
-import { DEFAULT_KEYCHAIN_SERVICE, OsKeychain } from '../main/secrets/keychain.js';
-import { resolveVaultPath } from '../main/store/vault-location.js';
+import { OsKeychain } from '../main/secrets/keychain.js';
+import { resolveVaultPath } from '../main/host/vault-location.js';
 import { PasswordInput, UsageError } from './password-input.js';
 import { latchkeyVersion } from './version.js';
+import { keychainServiceFrom, osUserName } from '../main/host/host-setup.js';
 
 
 export interface GlobalOptions {
@@ -38,9 +39,7 @@ export class CliRuntime {
 
   constructor(globals: GlobalOptions) {
     this.globals = globals;
-    // An empty variable counts as unset, as LATCHKEY_VAULT does (and as the app reads both).
-    const fromEnv = process.env['LATCHKEY_KEYCHAIN_SERVICE'];
-    this.keychain = new OsKeychain(globals.keychainService ?? (fromEnv === undefined || fromEnv === '' ? DEFAULT_KEYCHAIN_SERVICE : fromEnv));
+    this.keychain = new OsKeychain(keychainServiceFrom(globals.keychainService));
     this.vaultPath = resolveVaultPath(globals.vault);
   }
 
@@ -66,7 +65,7 @@ export class CliRuntime {
     return {
       host: 'cli',
       deviceName: hostname(),
-      osUser: safeOsUser(),
+      osUser: osUserName(),
       ip: null,
       userAgent: `latchkey-cli/${latchkeyVersion()} (node ${process.version}; ${process.platform})`,
     };
@@ -79,7 +78,7 @@ export class CliRuntime {
    */
   async keychainEntry(kind: 'cli-session' | 'enrollment' | 'device', account?: string): Promise<KeychainEntry> {
     const engine = await this.engine();
-    return new HostKeychain(engine.secrets, engine.vaultId, safeOsUser()).entry(kind, account);
+    return new HostKeychain(engine.secrets, engine.vaultId, osUserName()).entry(kind, account);
   }
 
   async saveSessionToken(token: string): Promise<void> {
@@ -126,13 +125,6 @@ export class CliRuntime {
   }
 }
 
-function safeOsUser(): string | null {
-  try {
-    return userInfo().username;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Wraps a command's work: prints its output, turns an error into the envelope and an exit status

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, powerMonitor, session, type WebContents } from 'electron';
 import { toErrorInfo } from '../shared/errors.js';
@@ -17,6 +17,7 @@ import { profileFolder } from './profile-folder.js';
 import { missingBindingMessage, nativeBindingPath, type NativeTarget } from './native-binding.js';
 import { OsKeychain } from './secrets/keychain.js';
 import { trustedRenderer } from './sender-check.js';
+import { osUserName } from './host/host-setup.js';
 
 // Replaced at build time with package.json's version (see electron.vite.config.ts).
 declare const __LATCHKEY_VERSION__: string;
@@ -35,13 +36,6 @@ function fail(title: string, message: string): void {
   app.exit(1);
 }
 
-function safeOsUser(): string | null {
-  try {
-    return userInfo().username;
-  } catch {
-    return null;
-  }
-}
 
 /** The Electron-ABI better-sqlite3 this app loads (see native-binding.ts and scripts/build-electron-native.mjs). */
 function nativeTarget(): NativeTarget {
@@ -95,7 +89,7 @@ async function start(options: LaunchOptions): Promise<void> {
   serveRenderer(rendererRoot);
 
   const version = __LATCHKEY_VERSION__;
-  const router = createRouter({ engine, version, kind: 'desktop', osUser: safeOsUser() });
+  const router = createRouter({ engine, version, kind: 'desktop', osUser: osUserName() });
   const windows = new Set<BrowserWindow>();
   const isOurWindow = (contents: WebContents): boolean => {
     const owner = BrowserWindow.fromWebContents(contents);
@@ -103,7 +97,7 @@ async function start(options: LaunchOptions): Promise<void> {
   };
   const ipc = registerIpc({
     router,
-    client: desktopClient({ version, electronVersion: process.versions.electron, platform: process.platform, hostname: hostname(), osUser: safeOsUser() }),
+    client: desktopClient({ version, electronVersion: process.versions.electron, platform: process.platform, hostname: hostname(), osUser: osUserName() }),
     trusted,
     isOurWindow,
     log: (line) => console.error(line),

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KEYCHAIN_SERVICE } from './secrets/keychain.js';
-import { defaultVaultPath } from './store/vault-location.js';
+import { nonEmpty } from './host/host-setup.js';
+import { defaultVaultPath } from './host/vault-location.js';
 
 /** What the app opens: the same two choices the CLI and the browser host take. */
 export interface LaunchOptions {
@@ -82,9 +83,7 @@ export function parseLaunchOptions(argv: readonly string[], env: NodeJS.ProcessE
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
+
 
 function describeSource(flag: string, fromFlag: string | undefined): string {
   const variable = flag === '--vault' ? 'LATCHKEY_VAULT' : 'LATCHKEY_KEYCHAIN_SERVICE';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLaunchOptions, type LaunchOptionsResult } from '../../src/main/launch-options.js';
-import { defaultVaultPath } from '../../src/main/store/vault-location.js';
+import { defaultVaultPath } from '../../src/main/host/vault-location.js';
 
 const CWD = '/home/ada/projects';
 // How Playwright's _electron.launch starts the built app: its own switches, the script, then ours.

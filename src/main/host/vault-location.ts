@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { nonEmpty } from './host-setup.js';
 
 /**
  * Where the vault lives unless `--vault PATH` or `LATCHKEY_VAULT` says otherwise: the OS's
@@ -13,8 +14,7 @@ export function defaultVaultPath(env: NodeJS.ProcessEnv = process.env, platform:
   return join(dataHome, 'latchkey', 'vault.db');
 }
 
+/** `--vault PATH`, else LATCHKEY_VAULT, else the default; an empty value counts as unset. */
 export function resolveVaultPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit !== undefined && explicit !== '') return explicit;
-  const fromEnv = env['LATCHKEY_VAULT'];
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : defaultVaultPath(env);
+  return nonEmpty(explicit) ?? nonEmpty(env['LATCHKEY_VAULT']) ?? defaultVaultPath(env);
 }
