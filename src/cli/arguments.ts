@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-events.js';
 import { policyValueProblem } from '../shared/policy-input.js';
 import { POLICY_KEY_NAMES, type PolicyKey, isPolicyKey, policyInputOf } from '../main/engine/policy/policy-keys.js';
 import { UsageError } from './password-input.js';
@@ -8,23 +9,32 @@ import { UsageError } from './password-input.js';
  * usage error (exit 2). The message is the rule's own sentence, never the validation library's
  * ("expected number, received NaN"), which names no option and no range.
  */
-const rule = <T extends z.ZodType>(schema: T, expects: string): { readonly schema: T; readonly expects: string } => ({ schema, expects });
+const rule = <T extends z.ZodType<unknown, string>>(maxLength: number, schema: T, expects: string) => ({
+  // The length first: no pattern, transform or query (SQLite's LIKE stops at 50,000 bytes) sees more.
+  schema: z.string().max(maxLength).pipe(schema),
+  expects,
+});
 
 const rules = {
-  accountName: rule(z.string().trim().min(1).max(64), 'an account name is 1 to 64 characters'),
-  sessionId: rule(z.string().regex(/^sess_[0-9a-f]{32}$/), 'a session id looks like sess_ followed by 32 hex digits'),
-  email: rule(z.email().max(254), 'give an e-mail address such as alice@example.com, at most 254 characters'),
-  limit: rule(z.string().trim().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().min(1).max(10_000)), 'give a whole number from 1 to 10000'),
-  eventType: rule(z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/), 'give an event type such as signin.failed, or a group such as session'),
+  accountName: rule(256, z.string().trim().min(1).max(64), 'an account name is 1 to 64 characters'),
+  sessionId: rule(37, z.string().regex(/^sess_[0-9a-f]{32}$/), 'a session id looks like sess_ followed by 32 hex digits'),
+  email: rule(254, z.email(), 'give an e-mail address such as alice@example.com, at most 254 characters'),
+  limit: rule(32, z.string().trim().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().min(1).max(10_000)), 'give a whole number from 1 to 10000'),
+  eventType: rule(
+    MAX_EVENT_FILTER_LENGTH,
+    z.string().regex(EVENT_FILTER_PATTERN),
+    `give an event type such as signin.failed, or a group such as session (at most ${MAX_EVENT_FILTER_LENGTH} characters)`,
+  ),
   // Spaces are allowed inside, as some authenticator apps show "123 456".
-  totpCode: rule(z.string().transform((code) => code.replace(/\s/g, '')).pipe(z.string().regex(/^\d{6,8}$/)), 'a code is 6 to 8 digits'),
+  totpCode: rule(64, z.string().transform((code) => code.replace(/\s/g, '')).pipe(z.string().regex(/^\d{6,8}$/)), 'a code is 6 to 8 digits'),
   backupCode: rule(
+    64,
     z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{7,30}$/),
     'a backup code looks like XXXXX-XXXXX-XXX (case, dashes and spaces do not matter)',
   ),
-  deviceId: rule(z.string().regex(/^dev_[0-9a-f]{32}$/), 'a device id looks like dev_ followed by 32 hex digits'),
-  filePath: rule(z.string().min(1).max(4096), 'give a file name of at most 4096 characters'),
-  importFormat: rule(z.enum(['json', 'csv']), 'give json or csv'),
+  deviceId: rule(36, z.string().regex(/^dev_[0-9a-f]{32}$/), 'a device id looks like dev_ followed by 32 hex digits'),
+  filePath: rule(4096, z.string().min(1), 'give a file name of at most 4096 characters'),
+  importFormat: rule(4, z.enum(['json', 'csv']), 'give json or csv'),
 } as const;
 
 type Rules = typeof rules;

@@ -42,4 +42,9 @@ export const AUDIT_EVENT_TYPES = [
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
+/** A filter on the log: one event type (signin.failed) or a group (session). */
+export const EVENT_FILTER_PATTERN = /^[a-z_]+(\.[a-z_]+)?$/;
+/** Well above the longest type, and far below what a query's LIKE pattern may hold. */
+export const MAX_EVENT_FILTER_LENGTH = 64;
+
 export type AuditOutcome = 'success' | 'failure' | 'denied';
