@@ -7,6 +7,7 @@ import { registerMfaCommands } from './commands/mfa.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerSetupCommands } from './commands/setup.js';
+import { registerVaultCommands } from './commands/vault.js';
 import { UsageError } from './password-input.js';
 import { dropOutputToClosedPipes, printError } from './runtime.js';
 import { latchkeyVersion } from './version.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSetupCommands(program);
+  registerVaultCommands(program);
   registerAuthCommands(program);
   registerMfaCommands(program);
   registerAccountCommands(program);

@@ -13,7 +13,7 @@ import { PasswordHasher, type HashParameters } from './passwords/password-hasher
 import { PolicyService } from './policy/policy-service.js';
 import { cleanUp, type CleanupReport } from './sessions/cleanup.js';
 import { SessionService } from './sessions/sessions.js';
-import { openVault } from './vault.js';
+import { openVault, verifyVault, type VaultVerdict } from './vault.js';
 
 export interface EngineOptions {
   /** The vault file. */
@@ -47,6 +47,8 @@ export interface Engine {
   readonly emailVerification: EmailVerification;
   readonly audit: AuditService;
   cleanUp(): Promise<CleanupReport>;
+  /** SQLite's checks of the vault file: damaged pages and rows that refer to rows not there. Reads only. */
+  verifyVault(): VaultVerdict;
   close(): void;
 }
 
@@ -80,6 +82,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     emailVerification,
     audit: new AuditService(ctx),
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
+    verifyVault: () => verifyVault(vault),
     close: () => vault.close(),
   };
 }

@@ -1,6 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LatchkeyError } from '../../shared/errors.js';
-import { openDatabase, type Db } from '../store/database.js';
+import {
+  brokenReferences,
+  holdsNothingBut,
+  isSqliteError,
+  openDatabase,
+  structuralProblems,
+  unusableVault,
+  type BrokenReference,
+  type Db,
+} from '../store/database.js';
 import { MetaRepository } from '../store/meta.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { FieldCipher } from './crypto/field-cipher.js';
@@ -39,8 +48,8 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   });
   try {
     const meta = new MetaRepository(db);
-    const id = ensureVaultId(db, meta);
-    const vaultKey = await loadOrCreateKey(db, options.secrets, meta, id);
+    const id = ensureVaultId(db, meta, options.path);
+    const vaultKey = await loadOrCreateKey(db, options.secrets, meta, id, options.path);
     const keys = deriveVaultKeys(vaultKey, id);
     return {
       id,
@@ -57,15 +66,21 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     // vault yet: without this, a first open with no keychain would leave a stray file (and folder)
     // that later commands take for a vault.
     discard?.();
-    throw error;
+    // SQLite's own message ("database disk image is malformed") is not for a person.
+    throw isSqliteError(error) ? unusableVault(options.path, error) : error;
   }
 }
 
-function ensureVaultId(db: Db, meta: MetaRepository): string {
+/**
+ * The vault's id, made with the vault. Nothing is written before it, so a vault without one that
+ * holds anything has lost it: a new id would orphan its key in the keychain.
+ */
+function ensureVaultId(db: Db, meta: MetaRepository, path: string): string {
   return db
     .transaction(() => {
       const existing = meta.get('vault_id');
       if (existing !== null) return existing;
+      if (!holdsNothingBut(db, [])) throw damaged(path, 'its id is missing');
       const id = `vault_${randomUUID()}`;
       meta.set('vault_id', id);
       return id;
@@ -73,7 +88,7 @@ function ensureVaultId(db: Db, meta: MetaRepository): string {
     .immediate();
 }
 
-async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
+async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepository, vaultId: string, path: string): Promise<Buffer> {
   if (meta.get('key_check') !== null) return loadKey(secrets, meta, vaultId);
   // A new vault, perhaps opened by several processes at this moment (the app and a script). The
   // write lock, held while the key goes into the keychain, lets exactly one of them make the key;
@@ -84,6 +99,9 @@ async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepositor
       db.exec('ROLLBACK');
       return await loadKey(secrets, meta, vaultId);
     }
+    // The key check is written with the audit chain's start, before any account or event. A vault
+    // that holds more than its id has lost it: starting the chain again would break every write.
+    if (!holdsNothingBut(db, ['vault_id'])) throw damaged(path, 'the record that checks its key is missing');
     // A key already in the keychain was stored by an open that stopped before its COMMIT: adopt it.
     const stored = await secrets.get(vaultId);
     const key = stored === null ? randomBytes(32) : Buffer.from(stored, 'base64');
@@ -125,6 +143,46 @@ function wrongKey(secrets: SecretStore, vaultId: string): LatchkeyError {
   );
 }
 
+function damaged(path: string, what: string): LatchkeyError {
+  return new LatchkeyError(
+    'VAULT_UNREADABLE',
+    `The vault file at ${path} is damaged: ${what}. It was left as it is; restore it from a backup.`,
+    { path },
+  );
+}
+
 function sameCheck(a: string, b: string): boolean {
   return constantTimeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** What `verifyVault` found: SQLite's checks of the file's pages and of the rows' references. */
+export interface VaultVerdict {
+  readonly intact: boolean;
+  readonly path: string;
+  /** Problems in the file's pages and records (SQLite's quick_check). */
+  readonly structure: { readonly intact: boolean; readonly problems: number };
+  /** Rows that refer to a row that is not there (SQLite's foreign_key_check). */
+  readonly references: {
+    readonly intact: boolean;
+    readonly broken: number;
+    /** The first of them, at most MAX_LISTED_REFERENCES. */
+    readonly rows: readonly BrokenReference[];
+  };
+}
+
+export const MAX_LISTED_REFERENCES = 100;
+
+/**
+ * Checks the open vault's file. It reads only: a vault edited behind Latchkey's back is reported,
+ * never repaired, since which side of a broken reference is the true one is not for it to guess.
+ */
+export function verifyVault(vault: Pick<Vault, 'db' | 'path'>): VaultVerdict {
+  const problems = structuralProblems(vault.db);
+  const broken = brokenReferences(vault.db);
+  return {
+    intact: problems === 0 && broken.length === 0,
+    path: vault.path,
+    structure: { intact: problems === 0, problems },
+    references: { intact: broken.length === 0, broken: broken.length, rows: broken.slice(0, MAX_LISTED_REFERENCES) },
+  };
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, fchmodSync, mkdirSync, openSync, rmSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LatchkeyError } from '../../shared/errors.js';
-import { migrate, refuseNewerSchema } from './migrations.js';
+import { migrate, refuseNewerSchema, schemaVersion } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -27,22 +27,27 @@ export interface OpenedDatabase {
 
 /**
  * Opens (creating if allowed and needed) the vault's SQLite file with the settings every host relies
- * on, then brings its schema up to date. A vault written by a newer Latchkey is refused untouched.
+ * on, then brings its schema up to date. A file that is not a sound Latchkey vault (empty when
+ * `create` is false, not SQLite, another program's database, damaged, or written by a newer
+ * Latchkey) is refused before anything writes to it, so it is left byte for byte as it was.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
-  const discard = prepareFile(path, options.create !== false);
+  const create = options.create !== false;
+  const discard = prepareFile(path, create);
   let db: Db;
   try {
     // The file exists by now; SQLite must not make one of its own if it vanished in between.
     db = new Database(path, { fileMustExist: true, ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }) });
   } catch (error) {
     discard?.();
-    throw new LatchkeyError('VAULT_UNREADABLE', `The vault file at ${path} could not be opened: ${describe(error)}`, { path });
+    throw new LatchkeyError('VAULT_UNREADABLE', `The vault file at ${path} could not be opened: ${describeSqliteError(error)}.`, { path });
   }
   try {
     db.pragma('busy_timeout = 5000');
-    // Before WAL mode: switching a rollback-journal file to WAL rewrites its header.
+    // Every check before WAL mode, which rewrites the header of a rollback-journal file.
     refuseNewerSchema(db);
+    refuseForeignFile(db, path, create);
+    refuseDamage(db, path);
     db.pragma('journal_mode = WAL');
     // FULL: the audit log is in this file, and a security event must survive a power cut.
     db.pragma('synchronous = FULL');
@@ -52,9 +57,72 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
   } catch (error) {
     db.close();
     discard?.();
-    if (error instanceof LatchkeyError) throw error;
-    throw new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is not a usable Latchkey vault: ${describe(error)}`, { path });
+    throw error instanceof LatchkeyError ? error : unusableVault(path, error);
   }
+}
+
+/** A file that holds no Latchkey schema: empty (a vault only where one may be made), or someone else's. */
+function refuseForeignFile(db: Db, path: string, create: boolean): void {
+  if (schemaVersion(db) !== 0) return;
+  const objects = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sqlite_schema').get()?.n ?? 0;
+  if (objects > 0) {
+    throw new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is an SQLite database of another program, not a Latchkey vault. It was left as it is.`, { path });
+  }
+  if (!create) {
+    // An emptied vault (a full disk, a sync tool, a crash) must not quietly become a new one.
+    throw new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is empty: it holds no vault. It was left as it is; only creating a vault may use it.`, { path });
+  }
+}
+
+/** SQLite's structural check of every page: a damaged file is refused before any rule reads it. */
+function refuseDamage(db: Db, path: string): void {
+  const problems = structuralProblems(db);
+  if (problems === 0) return;
+  throw new LatchkeyError(
+    'VAULT_UNREADABLE',
+    `The vault file at ${path} is damaged: ${problems === 1 ? '1 problem' : `${problems} problems`} in its pages. It was left as it is; restore it from a backup.`,
+    { path, problems },
+  );
+}
+
+/** How many problems SQLite's quick_check finds in the file's pages and records; 0 for a sound file. */
+export function structuralProblems(db: Db): number {
+  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  return rows.length === 1 && rows[0]?.quick_check === 'ok' ? 0 : rows.length;
+}
+
+/** A row that refers, by a foreign key, to a row that is not there. */
+export interface BrokenReference {
+  readonly table: string;
+  /** null for a table without row ids. */
+  readonly rowid: number | null;
+  readonly refersTo: string;
+}
+
+/** Every row whose foreign key points at nothing, as SQLite's foreign_key_check finds them. */
+export function brokenReferences(db: Db): BrokenReference[] {
+  const rows = db.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[];
+  return rows.map((row) => ({ table: row.table, rowid: row.rowid, refersTo: row.parent }));
+}
+
+/**
+ * Whether the vault holds nothing but the `meta` keys named: no other key, and no row in any
+ * other table. True of a vault still being set up, and of no vault in use.
+ */
+export function holdsNothingBut(db: Db, metaKeys: readonly string[]): boolean {
+  const keys = db.prepare<[], string>('SELECT key FROM meta').pluck().all();
+  if (keys.some((key) => !metaKeys.includes(key))) return false;
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'meta' AND name NOT LIKE 'sqlite%'").pluck().all();
+  return tables.every((name) => db.prepare(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() === undefined);
+}
+
+export function isSqliteError(error: unknown): boolean {
+  return error instanceof Database.SqliteError;
+}
+
+/** A failure of SQLite itself while opening: the file is refused, said in words. */
+export function unusableVault(path: string, error: unknown): LatchkeyError {
+  return new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is not a usable Latchkey vault: ${describeSqliteError(error)}.`, { path });
 }
 
 /** Checks what is at `path`; makes an empty file there when there is none and `create` allows it. */
@@ -142,6 +210,27 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+const SQLITE_ERRORS: Readonly<Record<string, string>> = {
+  SQLITE_NOTADB: 'it is not an SQLite database (another kind of file, or random or encrypted data)',
+  SQLITE_CORRUPT: 'it is damaged; restore it from a backup',
+  SQLITE_BUSY: 'another program holds it locked; try again once it is done',
+  SQLITE_LOCKED: 'another program holds it locked; try again once it is done',
+  SQLITE_READONLY: 'it cannot be written (a read-only file, folder or disk)',
+  SQLITE_CANTOPEN: 'it could not be opened',
+  SQLITE_PERM: 'permission denied',
+  SQLITE_AUTH: 'permission denied',
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_IOERR: 'reading or writing it failed (a disk or file-system error)',
+  SQLITE_NOMEM: 'there was not enough memory',
+};
+
+/**
+ * A SQLite failure in words for a person. SQLite's own message ("database disk image is
+ * malformed") is not shown: extended codes such as SQLITE_IOERR_SHORT_READ fall to their family.
+ */
+export function describeSqliteError(error: unknown): string {
+  const code = errorCode(error);
+  if (code === undefined || !code.startsWith('SQLITE_')) return describeFileError(error);
+  const family = code.split('_').slice(0, 2).join('_');
+  return SQLITE_ERRORS[code] ?? SQLITE_ERRORS[family] ?? `SQLite refused it (${code})`;
 }
