@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from './audit-events.js';
 import type { ErrorInfo } from './errors.js';
 import type { AccountNotice } from './notices.js';
 import type { PolicyInput } from './policy-input.js';
@@ -173,7 +174,7 @@ export const contract = {
     z
       .object({
         accountId: accountId.optional(),
-        type: z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/).optional(),
+        type: z.string().max(MAX_EVENT_FILTER_LENGTH).regex(EVENT_FILTER_PATTERN).optional(),
         since: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(10_000).default(200),
       })

@@ -77,6 +77,14 @@ describe('the IPC router', () => {
     expect(value<unknown[]>(await call(admin, 'admin.accounts.list', {}))).toHaveLength(2);
   });
 
+  it('refuses an audit filter past its maximum length as input, before any query', async () => {
+    const admin = newConnection(desktop);
+    value(await call(admin, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(admin, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    expect(errorCode(await call(admin, 'admin.audit.list', { type: 'a'.repeat(60_000) }))).toBe('INVALID_INPUT');
+    expect(value<unknown[]>(await call(admin, 'admin.audit.list', { type: 'signin' })).length).toBeGreaterThan(0);
+  });
+
   it('shows the lock screen once the session idles out, and a peek is not activity', async () => {
     const connection = newConnection(desktop);
     value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
