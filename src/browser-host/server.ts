@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { createRouter, newConnection } from '../main/ipc/router.js';
@@ -13,6 +14,12 @@ import { OsKeychain } from '../main/secrets/keychain.js';
 import { constantTimeEqual } from '../main/engine/crypto/random.js';
 import { bridgeScript } from './bridge-script.js';
 import { osUserName } from '../main/host/host-setup.js';
+import { contentSecurityPolicy } from '../main/content-security-policy.js';
+import { rendererResponseHeaders } from '../main/renderer-protocol.js';
+import type { Connection } from '../main/ipc/connection.js';
+import { LatchkeyError } from '../shared/errors.js';
+import type { Result } from '../shared/result.js';
+import { admit } from './admission.js';
 
 export interface BrowserHostOptions {
   readonly vaultPath: string;
@@ -34,18 +41,20 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
+/** Far above any call (the longest field is a 1024-character password); ws closes a socket that sends more with 1009, unbuffered. */
+const MAX_MESSAGE_BYTES = 256 * 1024;
 
-const message = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(100), input: z.unknown() });
+const call = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(100), input: z.unknown() });
+const callId = z.object({ id: z.number().int().nonnegative() });
+
+/** A refusal carries the app's policy as well: the page of an error is still a page of ours. */
+const REFUSAL_HEADERS = { 'content-security-policy': contentSecurityPolicy(), 'x-content-type-options': 'nosniff' } as const;
+
+/** The answer to a message that is not a call: JSON-RPC 2.0 §5 answers under the call's id, or null when it has none. */
+const NOT_A_CALL: Result<never> = {
+  ok: false,
+  error: new LatchkeyError('INVALID_INPUT', 'The message is not a call: it needs an id, a channel and an input.').toInfo(),
+};
 
 /**
  * Serves the built renderer to a browser on 127.0.0.1 and carries the contract over a WebSocket to
@@ -68,50 +77,83 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const key = randomBytes(32).toString('base64url');
   const rendererRoot = normalize(options.rendererDir);
   const bridge = bridgeScript(options.version);
-  let origin = '';
+  /** The exact host:port pairs this host answers to, known once it listens. */
+  let authorities: ReadonlySet<string> = new Set();
 
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      const path = new URL(request.url ?? '/', 'http://host').pathname;
-      if (request.method !== 'GET') {
-        response.writeHead(405).end();
-        return;
-      }
-      if (path === '/__latchkey/bridge.js') {
-        response.writeHead(200, { 'content-type': TYPES['.js'], 'cache-control': 'no-store' }).end(bridge);
-        return;
-      }
-      const file = normalize(join(rendererRoot, path === '/' ? 'index.html' : decodeURIComponent(path)));
-      if (!file.startsWith(rendererRoot + sep)) {
-        response.writeHead(404).end();
-        return;
-      }
-      try {
-        let body = await readFile(file);
-        if (file.endsWith(`${sep}index.html`)) {
-          // The bridge must exist before the app's module runs; a classic script in <head> does.
-          body = Buffer.from(body.toString('utf8').replace('<head>', '<head>\n    <script src="/__latchkey/bridge.js"></script>'));
-        }
-        response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff' }).end(body);
-      } catch {
-        response.writeHead(404).end();
-      }
-    })();
-  });
-
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
-  server.on('upgrade', (request: IncomingMessage, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://host');
-    const offered = Buffer.from(url.searchParams.get('key') ?? '');
-    if (url.pathname !== '/__latchkey/ws' || request.headers.origin !== origin || !constantTimeEqual(offered, Buffer.from(key))) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
-      socket.destroy();
+  async function servePage(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const admission = admit(request, authorities);
+    if (!admission.admitted) return refuse(response, admission.status);
+    if (request.method !== 'GET') return refuse(response, 405);
+    const { path } = admission;
+    if (path === '/__latchkey/bridge.js') {
+      response.writeHead(200, rendererResponseHeaders(path)).end(bridge);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serve(ws, request));
+    const file = normalize(join(rendererRoot, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(rendererRoot + sep)) return refuse(response, 404);
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return refuse(response, 404);
+    }
+    if (file.endsWith(`${sep}index.html`)) {
+      // The bridge must exist before the app's module runs; a classic script in <head> does.
+      body = Buffer.from(body.toString('utf8').replace('<head>', '<head>\n    <script src="/__latchkey/bridge.js"></script>'));
+    }
+    response.writeHead(200, rendererResponseHeaders(file)).end(body);
+  }
+
+  const server: Server = createServer((request, response) => {
+    servePage(request, response).catch(() => {
+      // A fault while serving one request fails that request; the host goes on serving the rest.
+      if (response.headersSent) response.destroy();
+      else refuse(response, 500);
+    });
+  });
+  // With a listener here Node leaves the answer to us: one malformed request ends its own connection only.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+    else endRaw(socket, CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400);
   });
 
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgrade's socket over without its own error listener; a reset before ws takes
+    // it would otherwise be an unhandled 'error' event, which ends the process.
+    socket.on('error', () => socket.destroy());
+    try {
+      const admission = admit(request, authorities);
+      if (!admission.admitted) return endRaw(socket, admission.status);
+      const offered = Buffer.from(admission.query.get('key') ?? '');
+      // The page's own origin is the authority it was served from: another of our names is another origin.
+      const sameOrigin = request.headers.origin === `http://${admission.authority}`;
+      if (admission.path !== '/__latchkey/ws' || !sameOrigin || !constantTimeEqual(offered, Buffer.from(key))) return endRaw(socket, 403);
+      sockets.handleUpgrade(request, socket, head, (ws) => serve(ws, request));
+    } catch {
+      endRaw(socket, 500);
+    }
+  });
+
+  /** Answers one message; whatever it was, the socket hears back and the host goes on. */
+  async function answer(ws: WebSocket, connection: Connection, data: RawData): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(textOf(data));
+    } catch {
+      json = undefined;
+    }
+    const parsed = call.safeParse(json);
+    const reply = parsed.success
+      ? { id: parsed.data.id, result: await router.route(connection, parsed.data.channel, parsed.data.input) }
+      : { id: callId.safeParse(json).data?.id ?? null, result: NOT_A_CALL };
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+  }
+
   function serve(ws: WebSocket, request: IncomingMessage): void {
+    // ws closes a socket that breaks RFC 6455 itself (1002, 1007, 1009) and then reports it as an
+    // 'error'; with no listener that report is thrown, and one client's bad frame ends the host.
+    ws.on('error', () => undefined);
     const connection = newConnection({
       host: 'browser',
       deviceName: hostname(),
@@ -122,24 +164,20 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     // A reload or a closed tab takes the page's session with it.
     ws.on('close', () => void router.release(connection).catch(() => undefined));
     ws.on('message', (data) => {
-      void (async () => {
-        let parsed: z.infer<typeof message>;
-        try {
-          parsed = message.parse(JSON.parse(textOf(data)));
-        } catch {
-          ws.close(1003, 'malformed message');
-          return;
-        }
-        const result = await router.route(connection, parsed.channel, parsed.input);
-        ws.send(JSON.stringify({ id: parsed.id, result }));
-      })();
+      // The router answers every call with an envelope; a fault past it is this socket's, not the host's.
+      answer(ws, connection, data).catch(() => ws.close(1011, 'internal error'));
     });
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the browser host has no TCP address');
-  origin = `http://127.0.0.1:${address.port}`;
+  const origin = `http://127.0.0.1:${address.port}`;
+  // It listens on 127.0.0.1 only, so [::1] is not one of its names.
+  authorities = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`]);
 
   return {
     url: `${origin}/?key=${key}`,
@@ -155,6 +193,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
 }
 
+/** What a client error from Node's HTTP parser is answered with; anything else is a 400. */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+function refuse(response: ServerResponse, status: number): void {
+  response.writeHead(status, REFUSAL_HEADERS).end();
+}
+
+/** A refusal written straight to a socket that has no response object (a client error, an upgrade), then the end of it. */
+function endRaw(socket: Duplex, status: number): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
 
 /** A frame's bytes as text: one buffer, or the fragments of one message. */
 function textOf(data: RawData): string {
