@@ -187,6 +187,8 @@ export class SessionService {
   /** An admin ends every session of an account. */
   revokeAccount(caller: Caller, accountId: string): number {
     requireAdmin(caller);
+    // An id from a list that went stale (the account was deleted meanwhile) is not "no sessions".
+    if (this.#ctx.repos.accounts.byId(accountId) === undefined) throw new LatchkeyError('NOT_FOUND', 'There is no such account.');
     const reason: SessionEndReason = accountId === caller.accountId ? 'revoked' : 'revoked_by_admin';
     return this.#ctx.change((tx) => this.endAllForAccount(tx, accountId, reason, caller));
   }
