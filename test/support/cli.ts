@@ -31,6 +31,10 @@ export function runCli(args: readonly string[], options: { stdin?: string | Uint
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
+    // A command that never reads its standard input may end before all of it is written.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.on('close', (code) =>
       resolve({
         code,
