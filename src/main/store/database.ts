@@ -6,6 +6,9 @@ import { migrate, refuseNewerSchema, schemaVersion } from './migrations.js';
 
 export type Db = Database.Database;
 
+/** How long a statement waits for another process's lock before it gives up. */
+const BUSY_TIMEOUT_MS = 5000;
+
 export interface OpenDatabaseOptions {
   /** Path of the better-sqlite3 native binding; lets Electron load its own ABI build. */
   readonly nativeBinding?: string;
@@ -43,12 +46,17 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
     throw new LatchkeyError('VAULT_UNREADABLE', `The vault file at ${path} could not be opened: ${describeSqliteError(error)}.`, { path });
   }
   try {
-    db.pragma('busy_timeout = 5000');
-    // Every check before WAL mode, which rewrites the header of a rollback-journal file.
-    refuseNewerSchema(db);
-    refuseForeignFile(db, path, create);
-    refuseDamage(db, path);
-    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Every check before WAL mode, which rewrites the header of a rollback-journal file. One read
+    // transaction, so the checks see one state of the file: between two separate reads another
+    // process creating this same new vault may commit its schema, and a file read as empty, then
+    // as holding tables, would pass for another program's database.
+    db.transaction(() => {
+      refuseNewerSchema(db);
+      refuseForeignFile(db, path, create);
+      refuseDamage(db, path);
+    })();
+    useWriteAheadLog(db);
     // FULL: the audit log is in this file, and a security event must survive a power cut.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
@@ -58,6 +66,27 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
     db.close();
     discard?.();
     throw error instanceof LatchkeyError ? error : unusableVault(path, error);
+  }
+}
+
+/**
+ * Switches the file to WAL. The switch needs the file to itself, and SQLite does not wait for that
+ * (busy_timeout does not cover it): while another process opening the same new vault reads it,
+ * the switch fails at once with SQLITE_BUSY. So it is tried again, as busy_timeout would, until
+ * the file is WAL (by this switch or the other process's).
+ */
+function useWriteAheadLog(db: Db): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError) || error.code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // openDatabase is synchronous, as the rest of better-sqlite3 is: block this thread briefly.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
   }
 }
 
