@@ -30,6 +30,7 @@ export const AUDIT_EVENT_TYPES = [
   'mfa.challenge_issued',
   'mfa.challenge_failed',
   'mfa.code_replayed',
+  'mfa.code_ahead',
   'mfa.backup_code_used',
   'mfa.backup_codes_regenerated',
   'device.trusted',
@@ -38,6 +39,8 @@ export const AUDIT_EVENT_TYPES = [
   'email.verification_issued',
   'email.verified',
   'email.verification_failed',
+  'clock.behind',
+  'clock.ahead',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

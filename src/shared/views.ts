@@ -124,8 +124,12 @@ export type AuditVerdict =
       readonly events: number;
       /** The first sequence number at which the chain no longer holds. */
       readonly brokenAt: number;
-      /** `rolled_back`: the chain holds, but stops short of a point this computer saw (the vault was replaced by an older copy). */
-      readonly problem: 'altered' | 'missing' | 'truncated' | 'rolled_back';
+      /**
+       * `rolled_back`: the chain holds, but stops short of a point this computer saw (the vault was
+       * replaced by an older copy). `time_backwards`: the chain holds, but an event is dated before
+       * one recorded ahead of it (a clock was moved back as it was written).
+       */
+      readonly problem: 'altered' | 'missing' | 'truncated' | 'rolled_back' | 'time_backwards';
       readonly message: string;
     };
 

@@ -10,9 +10,10 @@ import { SESSION_READS, SessionRepository, type SessionReads } from '../store/se
 import { SIGN_IN_FAILURE_READS, SignInFailureRepository, type SignInFailureReads } from '../store/sign-in-failures.js';
 import { AuditAnchor } from './audit/audit-anchor.js';
 import { AuditLog, type AuditReader } from './audit/audit-log.js';
-import type { Clock } from './clock.js';
+import type { Clock, Uptime } from './clock.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { Vault } from './vault.js';
+import { type KeptTimeMark, VaultClock } from './vault-clock.js';
 import { type Change, WritePath } from './write-path.js';
 
 /** What a rule may read at any time; every write goes through `change`. */
@@ -28,7 +29,8 @@ export interface ReadableRepositories {
 /** What every rule module is given: the open vault, its repositories to read, the clock, the write path. */
 export interface EngineContext {
   readonly vault: Vault;
-  readonly clock: Clock;
+  /** The vault's time: the process's clock held to the vault's mark (see VaultClock). */
+  readonly clock: VaultClock;
   readonly hasher: PasswordHasher;
   readonly audit: AuditReader;
   readonly repos: ReadableRepositories;
@@ -36,10 +38,21 @@ export interface EngineContext {
   change<T>(work: (tx: Change) => T): T;
 }
 
-export function createContext(vault: Vault, clock: Clock, hasher: PasswordHasher): EngineContext {
+/** The process's clock, the machine's uptime, and the vault's mark as the keychain keeps it. */
+export interface TimeSources {
+  readonly clock: Clock;
+  readonly uptime: Uptime;
+  readonly keptMark: KeptTimeMark;
+  /** What `keptMark` held when the vault was opened. */
+  readonly keptAt: number;
+}
+
+export function createContext(vault: Vault, time: TimeSources, hasher: PasswordHasher): EngineContext {
   const db: Db = vault.db;
   const meta = new MetaRepository(db);
-  const audit = new AuditLog(new AuditRepository(db), meta, vault.keys.auditChain, clock, new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain));
+  const clock = new VaultClock(time.clock, time.uptime, vault.keys.auditChain, meta, time.keptAt);
+  const anchor = new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain);
+  const audit = new AuditLog(new AuditRepository(db), meta, vault.keys.auditChain, clock, anchor, () => time.keptMark.record(clock.mark()));
   const repos = {
     accounts: new AccountRepository(db),
     sessions: new SessionRepository(db),
@@ -48,7 +61,7 @@ export function createContext(vault: Vault, clock: Clock, hasher: PasswordHasher
     mfa: new MfaRepository(db),
     emailVerifications: new EmailVerificationRepository(db),
   };
-  const writePath = new WritePath(db, repos, audit);
+  const writePath = new WritePath(db, repos, audit, clock, meta);
   return {
     vault,
     clock,

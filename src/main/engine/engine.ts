@@ -2,7 +2,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { AccountService } from './accounts/accounts.js';
 import { AccountImporter } from './accounts/import.js';
 import { SignIn } from './auth/sign-in.js';
-import { systemClock, type Clock } from './clock.js';
+import { noUptime, systemClock, systemUptime, type Clock, type Uptime } from './clock.js';
 import { createContext } from './context.js';
 import { EmailVerification } from './email/email-verification.js';
 import { AuditService } from './audit/audit-service.js';
@@ -13,6 +13,7 @@ import { PasswordHasher, type HashParameters } from './passwords/password-hasher
 import { PolicyService } from './policy/policy-service.js';
 import { cleanUp, type CleanupReport } from './sessions/cleanup.js';
 import { SessionService } from './sessions/sessions.js';
+import { KeptTimeMark } from './vault-clock.js';
 import { openVault, verifyVault, type VaultVerdict } from './vault.js';
 
 export interface EngineOptions {
@@ -20,6 +21,11 @@ export interface EngineOptions {
   readonly vaultPath: string;
   readonly secrets: SecretStore;
   readonly clock?: Clock;
+  /**
+   * The machine's uptime, which tells how much time really passed; by default the system's with the
+   * system clock, and none with an injected clock (whose time a test moves on its own).
+   */
+  readonly uptime?: Uptime;
   /** Only ever lowered by tests that measure nothing about hashing cost. */
   readonly hashParameters?: HashParameters;
   readonly nativeBinding?: string;
@@ -59,7 +65,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...(options.create === undefined ? {} : { create: options.create }),
     ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
   });
-  const ctx = createContext(vault, options.clock ?? systemClock, new PasswordHasher(options.hashParameters));
+  const keptMark = new KeptTimeMark(vault.secrets, vault.id, vault.keys.auditChain);
+  const time = {
+    clock: options.clock ?? systemClock,
+    uptime: options.uptime ?? (options.clock === undefined ? systemUptime : noUptime),
+    keptMark,
+    keptAt: await keptMark.read().catch((error: unknown) => {
+      vault.close();
+      throw error;
+    }),
+  };
+  const ctx = createContext(vault, time, new PasswordHasher(options.hashParameters));
   const policy = new PolicyService(ctx);
   const current = (): ReturnType<PolicyService['current']> => policy.current();
   const lockout = new Lockout(ctx, current);

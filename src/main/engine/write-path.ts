@@ -5,7 +5,9 @@ import type { MfaRepository } from '../store/mfa.js';
 import type { PolicyRepository } from '../store/policy.js';
 import type { SessionRepository } from '../store/sessions.js';
 import type { SignInFailureRepository } from '../store/sign-in-failures.js';
+import type { MetaRepository } from '../store/meta.js';
 import type { AuditEntry, AuditLog } from './audit/audit-log.js';
+import type { ClockSkew, VaultClock } from './vault-clock.js';
 
 /** Every repository with its writes: reachable only inside a change. */
 export interface WritableRepositories {
@@ -37,14 +39,43 @@ export interface Change {
 export class WritePath {
   readonly #db: Db;
   readonly #change: Change;
+  readonly #clock: VaultClock;
+  readonly #meta: MetaRepository;
+  readonly #audit: AuditLog;
 
-  constructor(db: Db, repos: WritableRepositories, audit: AuditLog) {
+  constructor(db: Db, repos: WritableRepositories, audit: AuditLog, clock: VaultClock, meta: MetaRepository) {
     this.#db = db;
     this.#change = { repos, audit: (entry) => audit.append(entry) };
+    this.#clock = clock;
+    this.#meta = meta;
+    this.#audit = audit;
   }
 
   change<T>(work: (tx: Change) => T): T {
     const tx = this.#change;
-    return this.#db.transaction(() => work(tx)).immediate();
+    return this.#db
+      .transaction(() => {
+        // The vault's time first, from what other processes stored, so every time this change
+        // reads or writes is held to the vault's mark; a clock found off is audited with it.
+        const skew = this.#clock.enterChange(this.#meta);
+        if (skew !== null) this.#audit.append(clockEvent(skew));
+        const result = work(tx);
+        this.#clock.leaveChange(this.#meta);
+        return result;
+      })
+      .immediate();
   }
+}
+
+function clockEvent(skew: ClockSkew): AuditEntry {
+  const minutes = Math.round(skew.byMs / 60_000);
+  return {
+    type: skew.direction === 'behind' ? 'clock.behind' : 'clock.ahead',
+    outcome: 'failure',
+    reason:
+      skew.direction === 'behind'
+        ? `this machine's clock is about ${minutes} min behind the vault's time; the vault's time is used, so nothing that had expired comes back`
+        : `this machine's clock is about ${minutes} min ahead of the time counted since the machine started; that count is used`,
+    details: { byMs: skew.byMs },
+  };
 }

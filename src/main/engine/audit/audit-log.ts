@@ -57,13 +57,16 @@ export class AuditLog {
   readonly #key: Buffer;
   readonly #clock: Clock;
   readonly #anchor: AuditAnchor;
+  readonly #keepTime: () => Promise<void>;
 
-  constructor(rows: AuditRepository, meta: MetaRepository, key: Buffer, clock: Clock, anchor: AuditAnchor) {
+  /** `keepTime` records the vault's time mark outside the file, beside the anchor. */
+  constructor(rows: AuditRepository, meta: MetaRepository, key: Buffer, clock: Clock, anchor: AuditAnchor, keepTime: () => Promise<void> = () => Promise.resolve()) {
     this.#rows = rows;
     this.#meta = meta;
     this.#key = key;
     this.#clock = clock;
     this.#anchor = anchor;
+    this.#keepTime = keepTime;
   }
 
   /** Only the write path calls this, inside a change's transaction. */
@@ -112,7 +115,8 @@ export class AuditLog {
    */
   async verify(): Promise<AuditVerdict> {
     const chain = this.#verifyChain();
-    if (!chain.intact) return chain;
+    // Dates out of order are told only once the log is known whole and current.
+    if (!chain.intact && chain.problem !== 'time_backwards') return chain;
     const finding = await this.#anchor.check(chain.events, (seq) => (seq === 0 ? GENESIS : this.#rows.macAt(seq)));
     if (finding.agrees) return chain;
     return finding.how === 'short'
@@ -126,14 +130,16 @@ export class AuditLog {
    * Records the committed head outside the vault (see AuditAnchor). Hosts call it after work
    * that may have written events; it costs nothing when no event was added since the last call.
    */
-  anchor(): Promise<void> {
-    return this.#anchor.record(() => this.#readHead());
+  async anchor(): Promise<void> {
+    await Promise.all([this.#anchor.record(() => this.#readHead()), this.#keepTime()]);
   }
 
   #verifyChain(): AuditVerdict {
     let previous: Buffer = GENESIS;
     let expectedSeq = 1;
     let events = 0;
+    let latest = 0;
+    let backwards: { seq: number; at: number; latest: number } | null = null;
     for (const row of this.#rows.iterate()) {
       if (row.seq !== expectedSeq) {
         return broken(events, expectedSeq, 'missing', `Event ${expectedSeq} is missing from the log.`);
@@ -142,6 +148,10 @@ export class AuditLog {
       if (!constantTimeEqual(mac, this.#rowMac(previous, unsigned))) {
         return broken(events, row.seq, 'altered', `Event ${row.seq} was altered, or events around it were reordered.`);
       }
+      // Each event is dated at or after the one before (the vault's time never goes back), so an
+      // earlier date means a clock was moved while the vault was written, or rows were forged.
+      if (row.at < latest) backwards ??= { seq: row.seq, at: row.at, latest };
+      latest = Math.max(latest, row.at);
       previous = mac;
       expectedSeq += 1;
       events += 1;
@@ -151,6 +161,10 @@ export class AuditLog {
     // Every vault is born with a head (seq 0), so a missing head means the log was wiped or cut.
     if (head === null || head.seq !== lastSeq || !constantTimeEqual(head.mac, previous)) {
       return broken(events, lastSeq + 1, 'truncated', 'The log ends before its last recorded event: events were removed from its end.');
+    }
+    if (backwards !== null) {
+      return broken(events, backwards.seq, 'time_backwards',
+        `Event ${backwards.seq} is dated ${new Date(backwards.at).toISOString()}, before an earlier event dated ${new Date(backwards.latest).toISOString()}: the clock was moved back while the log was written.`);
     }
     return { intact: true, events };
   }

@@ -259,7 +259,10 @@ export class MfaService {
     if (account.mfa_state !== 'ENABLED' || totp?.secret_enc == null) return 'invalid';
     const secret = this.#ctx.vault.cipher.decrypt(totp.secret_enc, secretAt(account.id));
     const step = this.#match(secret, code.trim(), paramsOf(totp));
-    if (step === null) return 'invalid';
+    if (step === null) {
+      this.#auditCodeAhead(tx, account, secret, code.trim(), paramsOf(totp));
+      return 'invalid';
+    }
     // RFC 6238 §5.2: a code is accepted once; any step at or before the last accepted one is refused.
     if (!tx.repos.mfa.advanceLastStep(account.id, step)) {
       tx.audit({
@@ -284,12 +287,29 @@ export class MfaService {
     return 'ok';
   }
 
-  #match(secret: string, code: string, params: TotpParameters): number | null {
+  /**
+   * A code that is right only by a clock running ahead of the vault's time is refused, never
+   * recorded as used: spent, its step would make every honest code a replay until that time came.
+   * It is audited, since either the clock or the code's source is not to be trusted.
+   */
+  #auditCodeAhead(tx: Change, account: AccountRow, secret: string, code: string, params: TotpParameters): void {
+    const skew = this.#ctx.clock.skew();
+    if (skew?.direction !== 'ahead' || this.#match(secret, code, params, this.#ctx.clock.wallClock()) === null) return;
+    tx.audit({
+      type: 'mfa.code_ahead',
+      outcome: 'denied',
+      target: accountParty(account),
+      reason: "a TOTP code that matches only this machine's clock, which runs ahead of the vault's time; refused and not recorded as used",
+      details: { byMs: skew.byMs },
+    });
+  }
+
+  #match(secret: string, code: string, params: TotpParameters, atMs: number = this.#ctx.clock.codeTime()): number | null {
     const policy = this.#policy();
     return matchTotp({
       secret,
       code,
-      atMs: this.#ctx.clock.now(),
+      atMs,
       params,
       stepsBack: policy['mfa.totpStepsBack'],
       stepsAhead: policy['mfa.totpStepsAhead'],

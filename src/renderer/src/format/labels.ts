@@ -83,10 +83,13 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'mfa.challenge_issued': 'Code asked for',
   'mfa.challenge_failed': 'Wrong code',
   'mfa.code_replayed': 'Code reused',
+  'mfa.code_ahead': 'Code for a time still to come',
   'mfa.backup_code_used': 'Backup code used',
   'mfa.backup_codes_regenerated': 'New backup codes made',
   'device.trusted': 'Device trusted',
   'device.revoked': 'Trusted device revoked',
+  'clock.behind': 'Clock found behind',
+  'clock.ahead': 'Clock found ahead',
 };
 
 /** The engine's reason codes for refusals and ended sessions; other reasons are already sentences. */

@@ -65,6 +65,7 @@ const PROBLEMS: Record<Extract<AuditVerdict, { intact: false }>['problem'], stri
   missing: 'changed so that events are missing or out of order',
   truncated: 'cut short: the newest events are gone',
   rolled_back: 'replaced by an older or different copy of itself',
+  time_backwards: 'written while a clock was moved back: an event is dated before an earlier one',
 };
 
 function ShieldIcon({ intact }: { readonly intact: boolean }) {
