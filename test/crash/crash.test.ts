@@ -96,9 +96,13 @@ interface Run {
 
 /** Starts a writer, feeds it writes one after another, and kills it with SIGKILL at a random moment. */
 async function runUntilKilled(): Promise<Run> {
-  const child = spawn(process.execPath, [writer, '--out', BUILT, '--vault', vaultPath, '--keychain-service', keychain.service], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [writer, '--out', BUILT, '--vault', vaultPath, '--keychain-service', keychain.service, '--at', String(model.now)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let inFlight: Op | null = null;
   let acknowledged = 0;
   let failure: unknown = null;
@@ -152,7 +156,7 @@ async function checkVault(run: Run): Promise<void> {
   const engine: Engine = await openEngine({
     vaultPath,
     secrets: keychain,
-    clock: new ManualClock(),
+    clock: new ManualClock(model.now),
     create: false,
     hashParameters: QUICK_HASH,
   });
@@ -209,11 +213,17 @@ describe('kill -9 during security-state writes', () => {
       );
       expect(model.acknowledged).toBeGreaterThan(0);
     },
-    60_000 + KILLS * 5_000,
+    60_000 + KILLS * 10_000,
   );
 
   it('would notice a lost write: the same checks fail on a vault that dropped one', async () => {
-    const engine = await openEngine({ vaultPath, secrets: keychain, clock: new ManualClock(), create: false, hashParameters: QUICK_HASH });
+    const engine = await openEngine({
+      vaultPath,
+      secrets: keychain,
+      clock: new ManualClock(model.now),
+      create: false,
+      hashParameters: QUICK_HASH,
+    });
     const db = new Database(vaultPath, { fileMustExist: true });
     try {
       const vaultKey = Buffer.from((await keychain.get(engine.vaultId)) ?? '', 'base64');

@@ -394,6 +394,11 @@ export class CrashModel {
     return this.#lastSeq;
   }
 
+  /** The latest time any write has used: a writer or a check opens the vault at it, never before. */
+  get now(): number {
+    return this.#at;
+  }
+
   /** Differences between the vault and the model; empty when every acknowledged change is there. */
   async differences(db: Database.Database, lookupKey: Buffer): Promise<string[]> {
     const found: string[] = [];

@@ -5,7 +5,7 @@
  * audit event with it), until the parent kills it with SIGKILL. Its own mistakes end it with a
  * message on stderr and exit status 3, which the parent tells apart from a kill.
  *
- *   node writer.mjs --out DIR --vault PATH --keychain-service NAME
+ *   node writer.mjs --out DIR --vault PATH --keychain-service NAME --at MS
  *
  * The parent transpiles this file to JavaScript; only type imports reach the sources.
  */
@@ -21,7 +21,9 @@ import type { Caller } from '../../src/main/engine/caller.js';
 import type { ClientInfo } from '../../src/shared/client.js';
 import type { AckedEvent, Op, Outcome, Produced, WriterLine } from './ops.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, vault: { type: 'string' }, 'keychain-service': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string' }, vault: { type: 'string' }, 'keychain-service': { type: 'string' }, at: { type: 'string' } },
+});
 const out = values.out ?? '';
 const built = <T>(path: string): Promise<T> => import(pathToFileURL(join(out, path)).href) as Promise<T>;
 
@@ -30,7 +32,8 @@ const { ManualClock } = await built<typeof ClockModule>('main/engine/clock.js');
 const { OsKeychain } = await built<typeof KeychainModule>('main/secrets/keychain.js');
 const { isLatchkeyError } = await built<typeof ErrorsModule>('shared/errors.js');
 
-const clock = new ManualClock(0);
+// The vault's time when the writer starts; each write then brings its own.
+const clock = new ManualClock(Number(values.at));
 const engine = await openEngine({
   vaultPath: values.vault ?? '',
   secrets: new OsKeychain(values['keychain-service'] ?? ''),

@@ -11,7 +11,7 @@ import { type CliRun, assertCliBuilt, createCliVault, runCli, type CliVault } fr
 import { runCliInProcess } from '../support/cli-in-process.js';
 import { forgetKeychainService } from '../support/keychain.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
-import { type VaultDigest, digestVault, openVaultReader } from '../support/vault-digest.js';
+import { type VaultDigest, digestVault, keychainMayMove, openVaultReader } from '../support/vault-digest.js';
 import { SeededSecrets } from './secrets.js';
 
 /** The CLI's accounts: root (administrator, TOTP on, this device trusted), alice (TOTP being set up), bob, dave (disabled). */
@@ -121,7 +121,7 @@ function listFiles(dir: string, skip: ReadonlySet<string>): string[] {
 
 async function entries(service: string): Promise<string[]> {
   return (await keytar.findCredentials(service))
-    .filter((entry) => !entry.account.startsWith('audit-anchor:'))
+    .filter((entry) => !keychainMayMove(entry.account))
     .map((entry) => `${entry.account}=${entry.password}`)
     .sort();
 }

@@ -5,11 +5,13 @@ import { ERROR_CODES } from '../../src/shared/errors.js';
 import { changedTables } from '../support/vault-digest.js';
 import { type CliCase, checkFuzzTables, cliCases, commandSpecs, importPaths } from './cli-inputs.js';
 import { type CliState, type CliWorld, type Output, openCliWorld } from './cli-world.js';
-import { CLI_CHILD_RUNS, CLI_CHILD_SAMPLE, CLI_IN_PROCESS_RUNS, assertProperty, timeLimit } from './runs.js';
+import { CLI_CHILD_RUNS, CLI_CHILD_SAMPLE, CLI_IN_PROCESS_RUNS, assertProperty, testTimeout, timeLimit } from './runs.js';
 
 const STACK = /\n\s+at\s|\bat\s+\S+\s+\(|node:internal|\.[cm]?[jt]s:\d+:\d+/;
 const KNOWN = new Set<string>(ERROR_CODES);
 /** Exit statuses a kind of case may end with. */
+const IN_PROCESS_LIMIT = timeLimit(CLI_IN_PROCESS_RUNS, 40);
+const CHILD_LIMIT = timeLimit(Math.max(CLI_CHILD_RUNS, CLI_CHILD_SAMPLE), 1_000);
 const EXITS: Readonly<Record<CliCase['kind'], readonly number[]>> = { usage: [2], environment: [1, 2], wrong: [1, 2], read: [0, 1, 2] };
 
 let world: CliWorld;
@@ -111,9 +113,10 @@ describe('every CLI command, fuzzed', () => {
           `cli in-process ${command.name}`,
           fc.asyncProperty(cliCases(world, command), (c) => runOnce(c, 'in-process')),
           CLI_IN_PROCESS_RUNS,
+          IN_PROCESS_LIMIT,
         );
       },
-      timeLimit(CLI_IN_PROCESS_RUNS, 60),
+      testTimeout(IN_PROCESS_LIMIT),
     );
   }
 
@@ -126,9 +129,10 @@ describe('every CLI command, fuzzed', () => {
             `cli child ${command.name}`,
             fc.asyncProperty(cliCases(world, command), (c) => runOnce(c, 'child')),
             CLI_CHILD_RUNS,
+            CHILD_LIMIT,
           );
         },
-        timeLimit(CLI_CHILD_RUNS, 1_500),
+        testTimeout(CHILD_LIMIT),
       );
     }
   } else {
@@ -140,9 +144,10 @@ describe('every CLI command, fuzzed', () => {
           'cli child sample',
           fc.asyncProperty(anyCommand, (c) => runOnce(c, 'child')),
           CLI_CHILD_SAMPLE,
+          CHILD_LIMIT,
         );
       },
-      timeLimit(CLI_CHILD_SAMPLE, 1_500),
+      testTimeout(CHILD_LIMIT),
     );
   }
 });

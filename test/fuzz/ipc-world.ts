@@ -9,7 +9,7 @@ import { createRouter, newConnection, type Connection, type Router } from '../..
 import { codeAt } from '../support/mfa.js';
 import { QUICK_HASH } from '../support/signed-in.js';
 import { PASSWORDS, cliClient, createTempVault, type TempVault } from '../support/temp-vault.js';
-import { openVaultReader } from '../support/vault-digest.js';
+import { keychainMayMove, openVaultReader } from '../support/vault-digest.js';
 import { SeededSecrets } from './secrets.js';
 
 /** Who sends a request: nobody signed in, an administrator, and three plain accounts in each state of TOTP. */
@@ -47,7 +47,7 @@ export interface IpcWorld {
   };
   readonly carol: { readonly pendingSecret: string };
   readonly secrets: SeededSecrets;
-  /** The keychain entries as they are now, the audit anchor left out (it follows every audited refusal). */
+  /** The keychain entries as they are now, less those that follow the vault as it moves (KEYCHAIN_MAY_MOVE). */
   keychainEntries(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -196,7 +196,7 @@ export async function openIpcWorld(): Promise<IpcWorld> {
     async keychainEntries() {
       const entries = await keytar.findCredentials(vault.keychain.service);
       return entries
-        .filter((entry) => !entry.account.startsWith('audit-anchor:'))
+        .filter((entry) => !keychainMayMove(entry.account))
         .map((entry) => `${entry.account}=${entry.password}`)
         .sort();
     },

@@ -7,7 +7,7 @@ import { AUDITOR } from '../support/auditor.js';
 import { type VaultDigest, changedTables, digestVault } from '../support/vault-digest.js';
 import { type FuzzCase, casesFor } from './ipc-inputs.js';
 import { PERSONAS, type IpcWorld, openIpcWorld } from './ipc-world.js';
-import { FUZZ_RUNS, assertProperty, timeLimit } from './runs.js';
+import { FUZZ_RUNS, assertProperty, testTimeout, timeLimit } from './runs.js';
 import { textOf } from './secrets.js';
 
 /** What a stack trace or a source location looks like in a message. */
@@ -19,6 +19,8 @@ function prototypes(): string {
     .map((proto) => Object.getOwnPropertyNames(proto).sort().join(','))
     .join('|');
 }
+
+const LIMIT = timeLimit(FUZZ_RUNS, 10);
 
 let world: IpcWorld;
 let keychainAtStart: string[];
@@ -81,6 +83,7 @@ describe('every IPC channel, fuzzed through the real router with a real vault', 
             await answerOnce(channel, c);
           }),
           FUZZ_RUNS,
+          LIMIT,
         );
         expect(kinds.malformed).toBeGreaterThan(0);
 
@@ -90,7 +93,7 @@ describe('every IPC channel, fuzzed through the real router with a real vault', 
         expect(world.secrets.leaksIn(log, ''), 'secrets in the audit log').toEqual([]);
         expect(await world.keychainEntries(), 'keychain entries').toEqual(keychainAtStart);
       },
-      timeLimit(FUZZ_RUNS, 8),
+      testTimeout(LIMIT),
     );
   }
 });

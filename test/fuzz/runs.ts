@@ -36,19 +36,28 @@ export function seedFor(name: string): number {
   return hash | 0;
 }
 
-/** A test's time limit for `cases` cases of about `msEach`, with room for a slow shared machine. */
+/**
+ * The time `cases` cases of about `msEach` may take, with room for a slow, shared machine. The
+ * property stops itself at this limit (and fails), so a slow run never goes on in the background
+ * under the next test.
+ */
 export function timeLimit(cases: number, msEach: number): number {
-  return 60_000 + cases * msEach * 3;
+  return 60_000 + cases * msEach * 10;
+}
+
+/** What the test runner allows a property that `timeLimit` bounds: enough to report why it stopped. */
+export function testTimeout(limit: number): number {
+  return limit + 30_000;
 }
 
 /**
- * Runs `property` `runs` times from the seed derived from `name`. A failure names the seed and the
- * command that replays it, on top of fast-check's counterexample and shrinking.
+ * Runs `property` `runs` times from the seed derived from `name`, for at most `limit` ms. A failure
+ * names the seed and the command that replays it, on top of fast-check's counterexample and shrinking.
  */
-export async function assertProperty<T>(name: string, property: fc.IAsyncPropertyWithHooks<T>, runs: number): Promise<void> {
+export async function assertProperty<T>(name: string, property: fc.IAsyncPropertyWithHooks<T>, runs: number, limit: number): Promise<void> {
   const seed = seedFor(name);
   try {
-    await fc.assert(property, { seed, numRuns: runs, endOnFailure: false });
+    await fc.assert(property, { seed, numRuns: runs, endOnFailure: false, interruptAfterTimeLimit: limit, markInterruptAsFailure: true });
   } catch (error) {
     const replay = `Replay: FUZZ_SEED=${FUZZ_SEED} FUZZ_RUNS=${FUZZ_RUNS} (property "${name}", seed ${seed}).`;
     if (error instanceof Error) {

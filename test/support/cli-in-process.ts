@@ -10,14 +10,23 @@ export interface InProcessRun {
 
 type Write = typeof process.stdout.write;
 
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * Runs `latchkey ARGS` inside this process through the CLI's own `main`, with `stdin` as standard
  * input and standard output and error captured: the same command table, checks and envelopes as
  * the `latchkey` program, without starting Node again (a child process costs about 0.8 s here,
- * this a few milliseconds). Standard input is a pipe, never a terminal, so nothing prompts.
- * Runs must not overlap: they borrow the process's standard streams and exit code.
+ * this some tens of milliseconds). Standard input is a pipe, never a terminal, so nothing prompts.
+ * Runs are queued, never overlapping: each borrows the process's standard streams and exit code.
  */
-export async function runCliInProcess(args: readonly string[], stdin: string | Uint8Array = ''): Promise<InProcessRun> {
+export function runCliInProcess(args: readonly string[], stdin: string | Uint8Array = ''): Promise<InProcessRun> {
+  // One at a time, whoever calls: two runs at once would each capture the other's output.
+  const run = queue.then(() => runAlone(args, stdin));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runAlone(args: readonly string[], stdin: string | Uint8Array): Promise<InProcessRun> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const saved = {

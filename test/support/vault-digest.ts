@@ -17,20 +17,33 @@ export const REFUSAL_MAY_TOUCH = {
     sign_in_checks: 'a password check is reserved while it runs',
   },
   rows: {
-    // The authenticated head of the audit chain moves with every event appended.
-    meta: { key: ['audit_head'] },
+    // The authenticated head of the audit chain moves with every event appended; the vault's time
+    // mark (the furthest time it has used) moves with every change, a refusal's audit event included.
+    meta: { key: ['audit_head', 'time_mark'] },
   },
   columns: {
-    // Validating a session on a refused call still counts as the holder's activity.
-    sessions: ['last_active_at'],
-    // A wrong code answered to a live sign-in challenge uses up one of its five attempts.
-    mfa_challenges: ['attempts'],
+    // Validating a session on a refused call still counts as the holder's activity; the row's seal
+    // covers that column, so it moves with it.
+    sessions: ['last_active_at', 'mac'],
+    // A wrong code answered to a live sign-in challenge uses up one of its five attempts (and reseals the row).
+    mfa_challenges: ['attempts', 'mac'],
   },
 } as const satisfies {
   tables: Record<string, string>;
   rows: Record<string, Record<string, readonly string[]>>;
   columns: Record<string, readonly string[]>;
 };
+
+/**
+ * Keychain entries (by name prefix) that follow the vault as it moves, refusals included: the
+ * audit chain's anchor and the vault's time mark, each recorded outside the file. Every other
+ * entry (the vault key, session, refresh and device tokens) must stay as it is.
+ */
+export const KEYCHAIN_MAY_MOVE = ['audit-anchor:', 'time-mark:'] as const;
+
+export function keychainMayMove(entry: string): boolean {
+  return KEYCHAIN_MAY_MOVE.some((prefix) => entry.startsWith(prefix));
+}
 
 /** A read-only connection beside the engine's (WAL lets it read what the engine committed). */
 export function openVaultReader(path: string): Database.Database {
