@@ -36,8 +36,9 @@ const KEPT_MARK_STEP = MINUTE;
  *   vault's time never goes behind it, so a clock put back revives no session, challenge or
  *   device that had expired, and ends no delay or lock early;
  * - on Linux, the machine's uptime since a start the vault has seen: time that really passed.
- *   Within one start the vault's time stays within CLOCK_TOLERANCE of the time counted from it,
- *   so a clock moved forward ends no lock early and cannot spend a TOTP step from the future.
+ *   Within one start the vault's time is never ahead of the time counted from it, and no more than
+ *   CLOCK_TOLERANCE behind, so a clock moved forward ends no delay or lock early and cannot spend
+ *   a TOTP step from the future.
  *
  * Where the uptime cannot be trusted (another system, or a new start) only the mark holds.
  */
@@ -65,7 +66,9 @@ export class VaultClock implements Clock {
   now(): number {
     const wall = this.#clock.now();
     const real = this.#realTime();
-    const held = real === null ? wall : Math.min(Math.max(wall, real - CLOCK_TOLERANCE), real + CLOCK_TOLERANCE);
+    // Never ahead of the time counted since the start: even a minute's allowance would let a clock
+    // moved forward skip the first sign-in delays. Behind it, the clock is followed within the tolerance.
+    const held = real === null ? wall : Math.min(Math.max(wall, real - CLOCK_TOLERANCE), real);
     const time = Math.max(held, this.#mark);
     this.#mark = time;
     this.#skew =
