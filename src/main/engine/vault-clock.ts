@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { MetaRepository } from '../store/meta.js';
-import { MINUTE, type Clock, type Uptime } from './clock.js';
+import { MINUTE, SECOND, type Clock, type Uptime } from './clock.js';
 import { constantTimeEqual } from './crypto/random.js';
 
 /**
@@ -27,6 +27,8 @@ const MARK_KEY = 'time_mark';
 const REFERENCE_KEY = 'time_reference';
 /** The copy in the keychain is refreshed at most this often, so a quiet call costs no keychain round trip. */
 const KEPT_MARK_STEP = MINUTE;
+/** How many calls may reuse one uptime reading (see #readUptime). */
+const UPTIME_REUSE = 16;
 
 /**
  * Time as every rule of one vault sees it. The process's clock is an input anyone can move
@@ -53,6 +55,7 @@ export class VaultClock implements Clock {
   #skew: ClockSkew | null = null;
   /** The direction last audited, so a clock that stays off is recorded once, not on every change. */
   #reported: ClockSkew['direction'] | null = null;
+  #uptimeCache: { reading: ReturnType<Uptime['read']>; wall: number; uses: number } | null = null;
 
   constructor(clock: Clock, uptime: Uptime, key: Buffer, meta: MetaRepository, keptMark: number) {
     this.#clock = clock;
@@ -112,7 +115,7 @@ export class VaultClock implements Clock {
   enterChange(meta: MetaRepository): ClockSkew | null {
     this.#storedMark = readMark(meta, this.#key);
     this.#mark = Math.max(this.#mark, this.#storedMark);
-    const uptime = this.#uptime.read();
+    const uptime = this.#readUptime(true);
     const stored = readReference(meta, this.#key);
     if (uptime !== null && (stored === null || stored.boot !== uptime.boot || stored.uptime > uptime.ms)) {
       // A start the vault has not seen: counted from the mark or the clock, whichever is later.
@@ -133,10 +136,28 @@ export class VaultClock implements Clock {
     this.#reported = this.#skew?.direction ?? null;
   }
 
+  /**
+   * Reading the uptime costs a system call (about 5 µs, many times a simple check), so a reading
+   * is reused while it is fresh: within a second of wall-clock time forward, and for at most
+   * UPTIME_REUSE calls, so that even a process whose clock stands still reads it again soon. A
+   * reused reading is never later than the true one, so it can only hold the vault's time back.
+   */
+  #readUptime(fresh = false): ReturnType<Uptime['read']> {
+    const wall = this.#clock.now();
+    const cached = this.#uptimeCache;
+    if (!fresh && cached !== null && cached.uses < UPTIME_REUSE && wall >= cached.wall && wall - cached.wall < SECOND) {
+      cached.uses += 1;
+      return cached.reading;
+    }
+    const reading = this.#uptime.read();
+    this.#uptimeCache = { reading, wall, uses: 0 };
+    return reading;
+  }
+
   #realTime(): number | null {
     const reference = this.#reference;
     if (reference === null) return null;
-    const uptime = this.#uptime.read();
+    const uptime = this.#readUptime();
     if (uptime === null || uptime.boot !== reference.boot || uptime.ms < reference.uptime) return null;
     return reference.at + (uptime.ms - reference.uptime);
   }
