@@ -1,6 +1,7 @@
 /** Every kind of event the audit log records; the dashboard and the CLI filter on these names. */
 export const AUDIT_EVENT_TYPES = [
   'vault.initialised',
+  'vault.rows_sealed',
   'account.created',
   'account.disabled',
   'account.enabled',

@@ -6,6 +6,7 @@ import { checkPasswordPolicy } from '../../src/main/engine/passwords/password-po
 import { PASSWORD_LENGTH_RULE, PASSWORD_LIMITS, hasLostCharacter } from '../../src/shared/password-rules.js';
 import { failure } from '../support/errors.js';
 import { withRawVault } from '../support/raw-vault.js';
+import { resealRows, rowSealOf } from '../support/row-seal.js';
 import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, cliClient, createTempVault } from '../support/temp-vault.js';
 
@@ -207,10 +208,14 @@ describe('passwords that lost a character on the way', () => {
     await v.vault.dispose();
   });
 
-  /** What a version that took such a password stored for alice: argon2id of its NFKC form. */
+  /** What a version that took such a password stored for alice: argon2id of its NFKC form, in a row it sealed. */
   async function storeEarlierHashOf(password: string): Promise<string> {
     const stored = await argon2.hash(password.normalize('NFKC'), { algorithm: 2, outputLen: 32, ...QUICK_HASH });
-    withRawVault(v.vault.path, (db) => db.prepare("UPDATE accounts SET password_hash = ? WHERE username = 'alice'").run(stored));
+    const seal = await rowSealOf(v.engine, v.vault.keychain);
+    withRawVault(v.vault.path, (db) => {
+      db.prepare("UPDATE accounts SET password_hash = ? WHERE username = 'alice'").run(stored);
+      resealRows(db, seal, 'accounts', "username = 'alice'");
+    });
     return stored;
   }
 

@@ -13,6 +13,9 @@ import { SESSION_READS, SessionRepository } from '../../src/main/store/sessions.
 import { SIGN_IN_FAILURE_READS, SignInFailureRepository } from '../../src/main/store/sign-in-failures.js';
 import { QUICK_HASH, openVaultWithAdmin, type VaultWithAdmin } from '../support/signed-in.js';
 import { withRawVault } from '../support/raw-vault.js';
+import { rowSealOf } from '../support/row-seal.js';
+import { ROW_INTEGRITY_READS, RowIntegrityRepository } from '../../src/main/store/row-integrity.js';
+import type { RowSeal } from '../../src/main/store/row-seal.js';
 
 /**
  * The vault changes in one way only (docs/architecture.md, "The write path"): a rule reads through
@@ -94,14 +97,17 @@ describe('the write path', () => {
 
 describe('the read-only repositories', () => {
   let v: VaultWithAdmin;
+  /** The vault's own, so the reads find its rows sealed. */
+  let seal: RowSeal;
   beforeEach(async () => {
     v = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
+    seal = await rowSealOf(v.engine, v.vault.keychain);
   });
   afterEach(() => v.vault.dispose());
 
   it('hold the declared reads and nothing else, even to a cast', () => {
     withRawVault(v.vault.path, (db) => {
-      const view = readOnly(new AccountRepository(db), ACCOUNT_READS);
+      const view = readOnly(new AccountRepository(db, seal), ACCOUNT_READS);
       expect(Object.keys(view).sort()).toEqual([...ACCOUNT_READS].sort());
       expect((view as unknown as Record<string, unknown>)['delete']).toBeUndefined();
       expect(Object.isFrozen(view)).toBe(true);
@@ -112,18 +118,19 @@ describe('the read-only repositories', () => {
     const now = v.vault.clock.now();
     const hash = Buffer.alloc(32);
     const calls = (db: Db) => ({
-      accounts: [new AccountRepository(db), ACCOUNT_READS, { byId: ['x'], byUsername: ['admin'], all: [], count: [], countActiveAdmins: [] }],
-      emailVerifications: [new EmailVerificationRepository(db), EMAIL_VERIFICATION_READS, { byTokenHash: [hash] }],
-      mfa: [new MfaRepository(db), MFA_READS, {
+      accounts: [new AccountRepository(db, seal), ACCOUNT_READS, { byId: ['x'], byUsername: ['admin'], all: [], count: [], countActiveAdmins: [] }],
+      emailVerifications: [new EmailVerificationRepository(db, seal), EMAIL_VERIFICATION_READS, { byTokenHash: [hash] }],
+      mfa: [new MfaRepository(db, seal), MFA_READS, {
         totp: ['x'], expiredSetups: [now, 10], backupCodesLeft: ['x'], challenge: ['x'], trustedDeviceByToken: [hash],
         trustedDevices: ['x', now], trustedDevice: ['x'],
       }],
-      policy: [new PolicyRepository(db), POLICY_READS, { all: [] }],
-      sessions: [new SessionRepository(db), SESSION_READS, {
+      policy: [new PolicyRepository(db, seal), POLICY_READS, { all: [] }],
+      sessions: [new SessionRepository(db, seal), SESSION_READS, {
         byId: ['x'], byTokenHash: [hash], activeForAccount: ['x'], list: [{ includeEnded: true }], timedOut: [now, 1, 1, 10],
         family: ['x'], activeInFamily: ['x'], refreshToken: [hash],
       }],
       failures: [new SignInFailureRepository(db), SIGN_IN_FAILURE_READS, { get: ['x'], checks: ['x'], hasCheck: ['x'] }],
+      integrity: [new RowIntegrityRepository(db, seal), ROW_INTEGRITY_READS, { brokenSeals: [10], keyCheck: [] }],
     }) as Record<string, [object, readonly string[], Record<string, unknown[]>]>;
 
     withRawVault(v.vault.path, (db) => {
@@ -134,7 +141,7 @@ describe('the read-only repositories', () => {
         for (const read of reads) expect(() => methods[read]?.(...(args[read] ?? [])), `${name}.${read}`).not.toThrow();
       }
       // The witness: under query_only a write is refused, so the check above could have failed.
-      expect(() => new AccountRepository(db).setNotice('x', null)).toThrow(/readonly/);
+      expect(() => new AccountRepository(db, seal).setNotice(v.admin.caller.accountId, null)).toThrow(/readonly/);
     });
   });
 });

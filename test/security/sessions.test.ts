@@ -12,6 +12,8 @@ import type { Result } from '../../src/shared/result.js';
 import { failure } from '../support/errors.js';
 import { forgetKeychainService } from '../support/keychain.js';
 import { vaultBytes, withRawVault } from '../support/raw-vault.js';
+import { resealRows, rowSealOf } from '../support/row-seal.js';
+import type { RowSeal } from '../../src/main/store/row-seal.js';
 import { QUICK_HASH, addAccount, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
 import { oathtoolCode, requireWitnesses } from '../support/witnesses.js';
@@ -156,9 +158,12 @@ describe('Sessions › per-user limit: 5 active sessions; the oldest is evicted,
 });
 
 describe('Sessions › cleanup: expired and revoked sessions purged by a background job in small batches (no blocking longer than a few ms)', () => {
-  /** Copies of a real session row, all long idle: the arrangement, written straight into the file. */
-  function copySession(vaultPath: string, sessionId: string, copies: number): void {
-    withRawVault(vaultPath, (db) =>
+  /**
+   * Copies of a real session row, all long idle: the arrangement, written straight into the file and
+   * sealed with the vault's key, as the engine would have written them.
+   */
+  function copySession(vaultPath: string, seal: RowSeal, sessionId: string, copies: number): void {
+    withRawVault(vaultPath, (db) => {
       db
         .prepare(
           `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
@@ -168,8 +173,9 @@ describe('Sessions › cleanup: expired and revoked sessions purged by a backgro
                   user_agent, created_at, last_active_at, expires_at, 1, NULL, NULL
            FROM sessions, n WHERE sessions.id = ?`,
         )
-        .run(copies, sessionId),
-    );
+        .run(copies, sessionId);
+      resealRows(db, seal, 'sessions', 'mac IS NULL');
+    });
   }
 
   /** Runs `work` while counting the event loop's turns and the longest time it was held between two. */
@@ -195,7 +201,7 @@ describe('Sessions › cleanup: expired and revoked sessions purged by a backgro
 
   it('ends 3000 timed-out sessions in batches with the event loop turning between them, and deletes them an hour later', async () => {
     const { started } = await alice();
-    copySession(path(), started.session.id, 3000);
+    copySession(path(), await rowSealOf(v.engine, v.vault.keychain), started.session.id, 3000);
     clock().advance(HOUR);
     const run = await holds(() => v.engine.cleanUp());
     expect(run.result.expired).toBe(3002);
@@ -219,7 +225,7 @@ describe('Sessions › cleanup: expired and revoked sessions purged by a backgro
       dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'latchkey-test-'));
       engine = await openEngine({ vaultPath: join(dir, 'vault.db'), secrets: keychain, clock: shmClock, hashParameters: QUICK_HASH });
       await engine.accounts.initialise({ username: 'admin', password: PASSWORDS.admin });
-      copySession(join(dir, 'vault.db'), (await signIn(engine, 'admin', PASSWORDS.admin)).started.session.id, 1000);
+      copySession(join(dir, 'vault.db'), await rowSealOf(engine, keychain), (await signIn(engine, 'admin', PASSWORDS.admin)).started.session.id, 1000);
       shmClock.advance(HOUR);
     });
     afterAll(async () => {

@@ -248,6 +248,7 @@ describe('vault files and keychain keys that do not fit', () => {
       path,
       structure: { intact: true, problems: 0 },
       references: { intact: true, broken: 0, rows: [] },
+      rowSeals: { intact: true, broken: 0, rows: [] },
     });
     expect(fileSha256(path)).toBe(before);
   });

@@ -6,6 +6,7 @@ import { MetaRepository } from '../store/meta.js';
 import { MFA_READS, MfaRepository, type MfaReads } from '../store/mfa.js';
 import { POLICY_READS, PolicyRepository, type PolicyReads } from '../store/policy.js';
 import { readOnly } from '../store/read-only.js';
+import { ROW_INTEGRITY_READS, RowIntegrityRepository, type RowIntegrityReads } from '../store/row-integrity.js';
 import { SESSION_READS, SessionRepository, type SessionReads } from '../store/sessions.js';
 import { SIGN_IN_FAILURE_READS, SignInFailureRepository, type SignInFailureReads } from '../store/sign-in-failures.js';
 import { AuditAnchor } from './audit/audit-anchor.js';
@@ -24,6 +25,7 @@ export interface ReadableRepositories {
   readonly policy: PolicyReads;
   readonly mfa: MfaReads;
   readonly emailVerifications: EmailVerificationReads;
+  readonly integrity: RowIntegrityReads;
 }
 
 /** What every rule module is given: the open vault, its repositories to read, the clock, the write path. */
@@ -54,12 +56,13 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
   const anchor = new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain);
   const audit = new AuditLog(new AuditRepository(db), meta, vault.keys.auditChain, clock, anchor, () => time.keptMark.record(clock.mark()));
   const repos = {
-    accounts: new AccountRepository(db),
-    sessions: new SessionRepository(db),
+    accounts: new AccountRepository(db, vault.rowSeal),
+    sessions: new SessionRepository(db, vault.rowSeal),
     failures: new SignInFailureRepository(db),
-    policy: new PolicyRepository(db),
-    mfa: new MfaRepository(db),
-    emailVerifications: new EmailVerificationRepository(db),
+    policy: new PolicyRepository(db, vault.rowSeal),
+    mfa: new MfaRepository(db, vault.rowSeal),
+    emailVerifications: new EmailVerificationRepository(db, vault.rowSeal),
+    integrity: new RowIntegrityRepository(db, vault.rowSeal),
   };
   const writePath = new WritePath(db, repos, audit, clock, meta);
   return {
@@ -74,6 +77,7 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
       policy: readOnly(repos.policy, POLICY_READS),
       mfa: readOnly(repos.mfa, MFA_READS),
       emailVerifications: readOnly(repos.emailVerifications, EMAIL_VERIFICATION_READS),
+      integrity: readOnly(repos.integrity, ROW_INTEGRITY_READS),
     },
     change: (work) => writePath.change(work),
   };

@@ -5,6 +5,7 @@ import { SignIn } from './auth/sign-in.js';
 import { noUptime, systemClock, systemUptime, type Clock, type Uptime } from './clock.js';
 import { createContext } from './context.js';
 import { EmailVerification } from './email/email-verification.js';
+import { sealRowsOnce } from './integrity/row-sealing.js';
 import { AuditService } from './audit/audit-service.js';
 import { Lockout } from './lockout/lockout.js';
 import { MfaService } from './mfa/mfa-service.js';
@@ -53,7 +54,7 @@ export interface Engine {
   readonly emailVerification: EmailVerification;
   readonly audit: AuditService;
   cleanUp(): Promise<CleanupReport>;
-  /** SQLite's checks of the vault file: damaged pages and rows that refer to rows not there. Reads only. */
+  /** The vault file's checks: damaged pages, rows that refer to rows not there, security rows whose seal fails. Reads only. */
   verifyVault(): VaultVerdict;
   close(): void;
 }
@@ -76,6 +77,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     }),
   };
   const ctx = createContext(vault, time, new PasswordHasher(options.hashParameters));
+  await sealRowsOnce(ctx).catch((error: unknown) => {
+    vault.close();
+    throw error;
+  });
   const policy = new PolicyService(ctx);
   const current = (): ReturnType<PolicyService['current']> => policy.current();
   const lockout = new Lockout(ctx, current);

@@ -11,11 +11,13 @@ import {
   type Db,
 } from '../store/database.js';
 import { MetaRepository } from '../store/meta.js';
+import { RowIntegrityRepository } from '../store/row-integrity.js';
+import { type BrokenSeal, RowSeal } from '../store/row-seal.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { FieldCipher } from './crypto/field-cipher.js';
 import { startAuditChain } from './audit/audit-log.js';
 import { constantTimeEqual } from './crypto/random.js';
-import { deriveVaultKeys, keyCheck, type VaultKeys } from './crypto/vault-keys.js';
+import { deriveVaultKeys, keyCheck, sealedKeyCheck, type VaultKeys } from './crypto/vault-keys.js';
 
 export interface OpenVaultOptions {
   readonly path: string;
@@ -32,6 +34,13 @@ export interface Vault {
   readonly db: Db;
   readonly keys: VaultKeys;
   readonly cipher: FieldCipher;
+  /** Seals and checks the security rows; every repository writes and reads through it. */
+  readonly rowSeal: RowSeal;
+  /**
+   * False for a vault from before rows were sealed (its key check has the older form): the engine
+   * seals its rows once, before any rule reads them (engine/integrity/row-sealing.ts).
+   */
+  readonly rowsSealed: boolean;
   readonly secrets: SecretStore;
   close(): void;
 }
@@ -49,14 +58,15 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   try {
     const meta = new MetaRepository(db);
     const id = ensureVaultId(db, meta, options.path);
-    const vaultKey = await loadOrCreateKey(db, options.secrets, meta, id, options.path);
-    const keys = deriveVaultKeys(vaultKey, id);
+    const { keys, rowsSealed } = await loadOrCreateKey(db, options.secrets, meta, id, options.path);
     return {
       id,
       path: options.path,
       db,
       keys,
       cipher: new FieldCipher(keys.fieldEncryption),
+      rowSeal: new RowSeal(keys.rowIntegrity),
+      rowsSealed,
       secrets: options.secrets,
       close: () => db.close(),
     };
@@ -88,7 +98,12 @@ function ensureVaultId(db: Db, meta: MetaRepository, path: string): string {
     .immediate();
 }
 
-async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepository, vaultId: string, path: string): Promise<Buffer> {
+interface LoadedKey {
+  readonly keys: VaultKeys;
+  readonly rowsSealed: boolean;
+}
+
+async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepository, vaultId: string, path: string): Promise<LoadedKey> {
   if (meta.get('key_check') !== null) return loadKey(secrets, meta, vaultId);
   // A new vault, perhaps opened by several processes at this moment (the app and a script). The
   // write lock, held while the key goes into the keychain, lets exactly one of them make the key;
@@ -107,18 +122,23 @@ async function loadOrCreateKey(db: Db, secrets: SecretStore, meta: MetaRepositor
     const key = stored === null ? randomBytes(32) : Buffer.from(stored, 'base64');
     if (key.length !== 32) throw wrongKey(secrets, vaultId);
     if (stored === null) await secrets.set(vaultId, key.toString('base64'));
-    meta.set('key_check', keyCheck(key, vaultId));
-    startAuditChain(meta, deriveVaultKeys(key, vaultId).auditChain);
+    const keys = deriveVaultKeys(key, vaultId);
+    // Born sealed: it holds no row yet, and every row it will hold is sealed as it is written.
+    meta.set('key_check', sealedKeyCheck(keys, vaultId));
+    startAuditChain(meta, keys.auditChain);
     db.exec('COMMIT');
-    return key;
+    return { keys, rowsSealed: true };
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
   }
 }
 
-/** The key of a vault that has one: it must be in the keychain, and it must be the right one. */
-async function loadKey(secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<Buffer> {
+/**
+ * The key of a vault that has one: it must be in the keychain, and it must be the right one. The
+ * key check's form says whether the vault's rows are sealed already.
+ */
+async function loadKey(secrets: SecretStore, meta: MetaRepository, vaultId: string): Promise<LoadedKey> {
   const stored = await secrets.get(vaultId);
   if (stored === null) {
     throw new LatchkeyError(
@@ -129,9 +149,12 @@ async function loadKey(secrets: SecretStore, meta: MetaRepository, vaultId: stri
     );
   }
   const key = Buffer.from(stored, 'base64');
-  const expectedCheck = meta.get('key_check') ?? '';
-  if (key.length !== 32 || !sameCheck(keyCheck(key, vaultId), expectedCheck)) throw wrongKey(secrets, vaultId);
-  return key;
+  if (key.length !== 32) throw wrongKey(secrets, vaultId);
+  const keys = deriveVaultKeys(key, vaultId);
+  const storedCheck = meta.get('key_check') ?? '';
+  if (sameCheck(sealedKeyCheck(keys, vaultId), storedCheck)) return { keys, rowsSealed: true };
+  if (sameCheck(keyCheck(key, vaultId), storedCheck)) return { keys, rowsSealed: false };
+  throw wrongKey(secrets, vaultId);
 }
 
 function wrongKey(secrets: SecretStore, vaultId: string): LatchkeyError {
@@ -155,7 +178,7 @@ function sameCheck(a: string, b: string): boolean {
   return constantTimeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-/** What `verifyVault` found: SQLite's checks of the file's pages and of the rows' references. */
+/** What `verifyVault` found: SQLite's checks of the file's pages and of the rows' references, and the rows' seals. */
 export interface VaultVerdict {
   readonly intact: boolean;
   readonly path: string;
@@ -168,21 +191,31 @@ export interface VaultVerdict {
     /** The first of them, at most MAX_LISTED_REFERENCES. */
     readonly rows: readonly BrokenReference[];
   };
+  /** Security rows whose seal is missing or does not match: edited, copied or moved outside Latchkey. */
+  readonly rowSeals: {
+    readonly intact: boolean;
+    readonly broken: number;
+    /** The first of them, at most MAX_LISTED_REFERENCES. */
+    readonly rows: readonly BrokenSeal[];
+  };
 }
 
 export const MAX_LISTED_REFERENCES = 100;
 
 /**
  * Checks the open vault's file. It reads only: a vault edited behind Latchkey's back is reported,
- * never repaired, since which side of a broken reference is the true one is not for it to guess.
+ * never repaired, since which side of a broken reference is the true one is not for it to guess,
+ * and a row whose seal fails is not to be sealed again.
  */
-export function verifyVault(vault: Pick<Vault, 'db' | 'path'>): VaultVerdict {
+export function verifyVault(vault: Pick<Vault, 'db' | 'path' | 'rowSeal'>): VaultVerdict {
   const problems = structuralProblems(vault.db);
   const broken = brokenReferences(vault.db);
+  const seals = new RowIntegrityRepository(vault.db, vault.rowSeal).brokenSeals(MAX_LISTED_REFERENCES);
   return {
-    intact: problems === 0 && broken.length === 0,
+    intact: problems === 0 && broken.length === 0 && seals.count === 0,
     path: vault.path,
     structure: { intact: problems === 0, problems },
     references: { intact: broken.length === 0, broken: broken.length, rows: broken.slice(0, MAX_LISTED_REFERENCES) },
+    rowSeals: { intact: seals.count === 0, broken: seals.count, rows: seals.rows },
   };
 }

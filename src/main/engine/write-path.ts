@@ -3,6 +3,7 @@ import type { AccountRepository } from '../store/accounts.js';
 import type { EmailVerificationRepository } from '../store/email-verifications.js';
 import type { MfaRepository } from '../store/mfa.js';
 import type { PolicyRepository } from '../store/policy.js';
+import type { RowIntegrityRepository } from '../store/row-integrity.js';
 import type { SessionRepository } from '../store/sessions.js';
 import type { SignInFailureRepository } from '../store/sign-in-failures.js';
 import type { MetaRepository } from '../store/meta.js';
@@ -17,6 +18,7 @@ export interface WritableRepositories {
   readonly policy: PolicyRepository;
   readonly mfa: MfaRepository;
   readonly emailVerifications: EmailVerificationRepository;
+  readonly integrity: RowIntegrityRepository;
 }
 
 /**

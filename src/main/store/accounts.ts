@@ -1,5 +1,6 @@
 import type { AccountNotice } from '../../shared/notices.js';
 import type { Db } from './database.js';
+import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 
 export interface AccountRow {
   readonly id: string;
@@ -18,93 +19,101 @@ export interface AccountRow {
   readonly email_verified_at: number | null;
 }
 
+/**
+ * Every column but the e-mail address is sealed: who the account is, its role and status, its
+ * password hash and second-factor state decide who signs in and what they may do.
+ */
+export const ACCOUNTS: SealedTable<AccountRow> = {
+  name: 'accounts',
+  key: ['id'],
+  sealed: [
+    'id', 'username', 'display_name', 'role', 'status', 'password_hash', 'password_changed_at',
+    'created_at', 'updated_at', 'mfa_state', 'notice', 'email_verified_at',
+  ],
+  unsealed: {
+    // AES-256-GCM with the table, column and row id as associated data already: it cannot be forged
+    // or moved to another row. The verification link binds itself to this very ciphertext.
+    email_enc: 'sealed by its own cipher, bound to its row',
+  },
+  rowId: (row) => row.id,
+  accountId: (row) => row.id,
+};
+
 export class AccountRepository {
+  readonly #seal: RowSeal;
+  readonly #writes: SealedWrites<AccountRow>;
   readonly #byId;
   readonly #byUsername;
   readonly #all;
   readonly #count;
-  readonly #countActiveAdmins;
-  readonly #insert;
-  readonly #setStatus;
-  readonly #setPassword;
+  readonly #activeAdmins;
   readonly #delete;
-  readonly #setMfaState;
-  readonly #setNotice;
-  readonly #setEmailVerified;
 
-  constructor(db: Db) {
-    this.#byId = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?');
-    this.#byUsername = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE username = ?');
-    this.#all = db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY username');
+  constructor(db: Db, seal: RowSeal) {
+    this.#seal = seal;
+    this.#writes = new SealedWrites(db, seal, ACCOUNTS);
+    this.#byId = db.prepare<[string], Stored<AccountRow>>('SELECT * FROM accounts WHERE id = ?');
+    this.#byUsername = db.prepare<[string], Stored<AccountRow>>('SELECT * FROM accounts WHERE username = ?');
+    this.#all = db.prepare<[], Stored<AccountRow>>('SELECT * FROM accounts ORDER BY username');
     this.#count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts');
-    this.#countActiveAdmins = db.prepare<[], { n: number }>(
-      "SELECT count(*) AS n FROM accounts WHERE role = 'admin' AND status = 'active'",
-    );
-    this.#insert = db.prepare<AccountRow>(
-      `INSERT INTO accounts (id, username, display_name, role, status, email_enc, password_hash, password_changed_at,
-         created_at, updated_at, mfa_state, notice, email_verified_at)
-       VALUES (@id, @username, @display_name, @role, @status, @email_enc, @password_hash, @password_changed_at,
-         @created_at, @updated_at, @mfa_state, @notice, @email_verified_at)`,
-    );
-    this.#setMfaState = db.prepare<[string, number, string]>('UPDATE accounts SET mfa_state = ?, updated_at = ? WHERE id = ?');
-    this.#setNotice = db.prepare<[string | null, string]>('UPDATE accounts SET notice = ? WHERE id = ?');
-    this.#setEmailVerified = db.prepare<[number, number, string]>('UPDATE accounts SET email_verified_at = ?, updated_at = ? WHERE id = ?');
-    this.#setStatus = db.prepare<[string, number, string]>('UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?');
-    this.#setPassword = db.prepare<{ id: string; hash: string; at: number; changed: number }>(
-      `UPDATE accounts SET password_hash = @hash, updated_at = @at,
-         password_changed_at = CASE WHEN @changed = 1 THEN @at ELSE password_changed_at END
-       WHERE id = @id`,
-    );
+    this.#activeAdmins = db.prepare<[], Stored<AccountRow>>("SELECT * FROM accounts WHERE role = 'admin' AND status = 'active'");
     this.#delete = db.prepare<[string]>('DELETE FROM accounts WHERE id = ?');
   }
 
   byId(id: string): AccountRow | undefined {
-    return this.#byId.get(id);
+    return this.#seal.openMaybe(ACCOUNTS, this.#byId.get(id));
   }
 
   byUsername(username: string): AccountRow | undefined {
-    return this.#byUsername.get(username);
+    return this.#seal.openMaybe(ACCOUNTS, this.#byUsername.get(username));
   }
 
   all(): AccountRow[] {
-    return this.#all.all();
+    return this.#seal.openAll(ACCOUNTS, this.#all.all());
   }
 
   count(): number {
     return this.#count.get()?.n ?? 0;
   }
 
+  /** Each one checked: a row made an admin in the file must not stand in for a real one. */
   countActiveAdmins(): number {
-    return this.#countActiveAdmins.get()?.n ?? 0;
+    return this.#seal.openAll(ACCOUNTS, this.#activeAdmins.all()).length;
   }
 
   insert(row: AccountRow): void {
-    this.#insert.run(row);
+    this.#writes.insert(row);
   }
 
   setStatus(id: string, status: AccountRow['status'], at: number): void {
-    this.#setStatus.run(status, at, id);
+    this.#update(id, (row) => ({ ...row, status, updated_at: at }));
   }
 
   /** `changed` is false for a rehash: same password, stronger hash. */
   setPasswordHash(id: string, hash: string, at: number, changed: boolean): void {
-    this.#setPassword.run({ id, hash, at, changed: changed ? 1 : 0 });
+    this.#update(id, (row) => ({ ...row, password_hash: hash, updated_at: at, password_changed_at: changed ? at : row.password_changed_at }));
   }
 
   setMfaState(id: string, state: AccountRow['mfa_state'], at: number): void {
-    this.#setMfaState.run(state, at, id);
+    this.#update(id, (row) => ({ ...row, mfa_state: state, updated_at: at }));
   }
 
   setNotice(id: string, notice: AccountNotice | null): void {
-    this.#setNotice.run(notice, id);
+    this.#update(id, (row) => ({ ...row, notice }));
   }
 
   setEmailVerified(id: string, at: number): void {
-    this.#setEmailVerified.run(at, at, id);
+    this.#update(id, (row) => ({ ...row, email_verified_at: at, updated_at: at }));
   }
 
   delete(id: string): void {
     this.#delete.run(id);
+  }
+
+  /** The row as it stands (checked), changed and sealed again; nothing when there is no such row. */
+  #update(id: string, change: (row: AccountRow) => AccountRow): void {
+    const row = this.byId(id);
+    if (row !== undefined) this.#writes.rewrite(change(row));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 
 export interface EmailVerificationRow {
   readonly account_id: string;
@@ -8,21 +9,27 @@ export interface EmailVerificationRow {
   readonly expires_at: number;
 }
 
+export const EMAIL_VERIFICATIONS: SealedTable<EmailVerificationRow> = {
+  name: 'email_verifications',
+  key: ['account_id'],
+  sealed: ['account_id', 'token_hash', 'email_enc', 'created_at', 'expires_at'],
+  unsealed: {},
+  rowId: (row) => row.account_id,
+  accountId: (row) => row.account_id,
+};
+
 /** Outstanding e-mail verification links: one per account, stored as the hash of the link's token. */
 export class EmailVerificationRepository {
-  readonly #put;
+  readonly #seal: RowSeal;
+  readonly #writes: SealedWrites<EmailVerificationRow>;
   readonly #byTokenHash;
   readonly #delete;
   readonly #deleteExpired;
 
-  constructor(db: Db) {
-    this.#put = db.prepare<EmailVerificationRow>(
-      `INSERT INTO email_verifications (account_id, token_hash, email_enc, created_at, expires_at)
-       VALUES (@account_id, @token_hash, @email_enc, @created_at, @expires_at)
-       ON CONFLICT (account_id) DO UPDATE SET token_hash = excluded.token_hash, email_enc = excluded.email_enc,
-         created_at = excluded.created_at, expires_at = excluded.expires_at`,
-    );
-    this.#byTokenHash = db.prepare<[Buffer], EmailVerificationRow>('SELECT * FROM email_verifications WHERE token_hash = ?');
+  constructor(db: Db, seal: RowSeal) {
+    this.#seal = seal;
+    this.#writes = new SealedWrites(db, seal, EMAIL_VERIFICATIONS);
+    this.#byTokenHash = db.prepare<[Buffer], Stored<EmailVerificationRow>>('SELECT * FROM email_verifications WHERE token_hash = ?');
     this.#delete = db.prepare<[string]>('DELETE FROM email_verifications WHERE account_id = ?');
     this.#deleteExpired = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM email_verifications WHERE account_id IN (
@@ -32,11 +39,11 @@ export class EmailVerificationRepository {
 
   /** Replaces the account's previous link, if any: only the newest one works. */
   put(row: EmailVerificationRow): void {
-    this.#put.run(row);
+    this.#writes.put(row);
   }
 
   byTokenHash(hash: Buffer): EmailVerificationRow | undefined {
-    return this.#byTokenHash.get(hash);
+    return this.#seal.openMaybe(EMAIL_VERIFICATIONS, this.#byTokenHash.get(hash));
   }
 
   delete(accountId: string): void {

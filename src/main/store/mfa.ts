@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 
 export interface TotpRow {
   readonly account_id: string;
@@ -10,6 +11,14 @@ export interface TotpRow {
   readonly period: number;
   readonly last_step: number | null;
   readonly enabled_at: number | null;
+}
+
+export interface BackupCodeRow {
+  readonly account_id: string;
+  /** HMAC-SHA-256 of the code under the look-up key (never the code itself). */
+  readonly digest: Buffer;
+  readonly created_at: number;
+  readonly used_at: number | null;
 }
 
 export interface ChallengeRow {
@@ -36,82 +45,95 @@ export interface TrustedDeviceRow {
   readonly revoke_reason: string | null;
 }
 
+/** The secret (already bound to its row by its cipher), the state of a setup and the last accepted step. */
+export const TOTP_CREDENTIALS: SealedTable<TotpRow> = {
+  name: 'totp_credentials',
+  key: ['account_id'],
+  sealed: ['account_id', 'secret_enc', 'pending_secret_enc', 'pending_expires_at', 'algorithm', 'digits', 'period', 'last_step', 'enabled_at'],
+  unsealed: {},
+  rowId: (row) => row.account_id,
+  accountId: (row) => row.account_id,
+};
+
+/**
+ * A backup code's digest does not name its account (the code alone is hashed), so it is the seal,
+ * over the account and the digest, that keeps one account's codes from working for another.
+ */
+export const BACKUP_CODES: SealedTable<BackupCodeRow> = {
+  name: 'backup_codes',
+  key: ['account_id', 'digest'],
+  sealed: ['account_id', 'digest', 'created_at', 'used_at'],
+  unsealed: {},
+  rowId: () => null,
+  accountId: (row) => row.account_id,
+};
+
+/** Its id is what the sign-in's second step presents, so no message shows it. */
+export const MFA_CHALLENGES: SealedTable<ChallengeRow> = {
+  name: 'mfa_challenges',
+  key: ['id'],
+  sealed: ['id', 'account_id', 'purpose', 'created_at', 'expires_at', 'attempts', 'used_at', 'stay_signed_in', 'client'],
+  unsealed: {},
+  rowId: () => null,
+  accountId: (row) => row.account_id,
+};
+
+export const TRUSTED_DEVICES: SealedTable<TrustedDeviceRow> = {
+  name: 'trusted_devices',
+  key: ['id'],
+  sealed: ['id', 'account_id', 'token_hash', 'device_name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at', 'revoke_reason'],
+  unsealed: {},
+  rowId: (row) => row.id,
+  accountId: (row) => row.account_id,
+};
+
 /** Second factors: TOTP credentials, backup codes, sign-in challenges and trusted devices. */
 export class MfaRepository {
+  readonly #seal: RowSeal;
+  readonly #totpWrites: SealedWrites<TotpRow>;
+  readonly #codeWrites: SealedWrites<BackupCodeRow>;
+  readonly #challengeWrites: SealedWrites<ChallengeRow>;
+  readonly #deviceWrites: SealedWrites<TrustedDeviceRow>;
   readonly #totp;
-  readonly #putTotp;
   readonly #deleteTotp;
-  readonly #setLastStep;
   readonly #expiredSetups;
-  readonly #insertCode;
   readonly #deleteCodes;
-  readonly #spendCode;
+  readonly #code;
   readonly #codesLeft;
-  readonly #insertChallenge;
   readonly #challenge;
-  readonly #countAttempt;
-  readonly #useChallenge;
   readonly #deleteDeadChallenges;
-  readonly #insertDevice;
   readonly #deviceByToken;
   readonly #devices;
   readonly #device;
-  readonly #useDevice;
-  readonly #revokeDevice;
-  readonly #revokeDevices;
+  readonly #liveDevicesOf;
   readonly #deleteDeadDevices;
 
-  constructor(db: Db) {
-    this.#totp = db.prepare<[string], TotpRow>('SELECT * FROM totp_credentials WHERE account_id = ?');
-    this.#putTotp = db.prepare<TotpRow>(
-      `INSERT INTO totp_credentials (account_id, secret_enc, pending_secret_enc, pending_expires_at, algorithm, digits, period, last_step, enabled_at)
-       VALUES (@account_id, @secret_enc, @pending_secret_enc, @pending_expires_at, @algorithm, @digits, @period, @last_step, @enabled_at)
-       ON CONFLICT(account_id) DO UPDATE SET secret_enc = excluded.secret_enc, pending_secret_enc = excluded.pending_secret_enc,
-         pending_expires_at = excluded.pending_expires_at, algorithm = excluded.algorithm, digits = excluded.digits,
-         period = excluded.period, last_step = excluded.last_step, enabled_at = excluded.enabled_at`,
-    );
+  constructor(db: Db, seal: RowSeal) {
+    this.#seal = seal;
+    this.#totpWrites = new SealedWrites(db, seal, TOTP_CREDENTIALS);
+    this.#codeWrites = new SealedWrites(db, seal, BACKUP_CODES);
+    this.#challengeWrites = new SealedWrites(db, seal, MFA_CHALLENGES);
+    this.#deviceWrites = new SealedWrites(db, seal, TRUSTED_DEVICES);
+    this.#totp = db.prepare<[string], Stored<TotpRow>>('SELECT * FROM totp_credentials WHERE account_id = ?');
     this.#deleteTotp = db.prepare<[string]>('DELETE FROM totp_credentials WHERE account_id = ?');
-    // Only ever forward: RFC 6238 §5.2, a step once accepted is never accepted again.
-    this.#setLastStep = db.prepare<[number, string, number]>(
-      'UPDATE totp_credentials SET last_step = ? WHERE account_id = ? AND (last_step IS NULL OR last_step < ?)',
-    );
     this.#expiredSetups = db.prepare<{ now: number; limit: number }, { account_id: string }>(
       `SELECT account_id FROM totp_credentials
        WHERE pending_secret_enc IS NOT NULL AND pending_expires_at <= @now LIMIT @limit`,
     );
-    this.#insertCode = db.prepare<[string, Buffer, number]>('INSERT INTO backup_codes (account_id, digest, created_at) VALUES (?, ?, ?)');
     this.#deleteCodes = db.prepare<[string]>('DELETE FROM backup_codes WHERE account_id = ?');
-    this.#spendCode = db.prepare<[number, string, Buffer]>(
-      'UPDATE backup_codes SET used_at = ? WHERE account_id = ? AND digest = ? AND used_at IS NULL',
-    );
-    this.#codesLeft = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM backup_codes WHERE account_id = ? AND used_at IS NULL');
-    this.#insertChallenge = db.prepare<ChallengeRow>(
-      `INSERT INTO mfa_challenges (id, account_id, purpose, created_at, expires_at, attempts, used_at, stay_signed_in, client)
-       VALUES (@id, @account_id, @purpose, @created_at, @expires_at, @attempts, @used_at, @stay_signed_in, @client)`,
-    );
-    this.#challenge = db.prepare<[string], ChallengeRow>('SELECT * FROM mfa_challenges WHERE id = ?');
-    this.#countAttempt = db.prepare<[string]>('UPDATE mfa_challenges SET attempts = attempts + 1 WHERE id = ?');
-    this.#useChallenge = db.prepare<[number, string]>('UPDATE mfa_challenges SET used_at = ? WHERE id = ? AND used_at IS NULL');
+    this.#code = db.prepare<[string, Buffer], Stored<BackupCodeRow>>('SELECT * FROM backup_codes WHERE account_id = ? AND digest = ?');
+    this.#codesLeft = db.prepare<[string], Stored<BackupCodeRow>>('SELECT * FROM backup_codes WHERE account_id = ? AND used_at IS NULL');
+    this.#challenge = db.prepare<[string], Stored<ChallengeRow>>('SELECT * FROM mfa_challenges WHERE id = ?');
     this.#deleteDeadChallenges = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM mfa_challenges WHERE rowid IN (
          SELECT rowid FROM mfa_challenges WHERE expires_at <= @now OR used_at IS NOT NULL LIMIT @limit)`,
     );
-    this.#insertDevice = db.prepare<TrustedDeviceRow>(
-      `INSERT INTO trusted_devices (id, account_id, token_hash, device_name, created_at, expires_at, last_used_at, revoked_at, revoke_reason)
-       VALUES (@id, @account_id, @token_hash, @device_name, @created_at, @expires_at, @last_used_at, @revoked_at, @revoke_reason)`,
-    );
-    this.#deviceByToken = db.prepare<[Buffer], TrustedDeviceRow>('SELECT * FROM trusted_devices WHERE token_hash = ?');
-    this.#devices = db.prepare<[string, number], TrustedDeviceRow>(
+    this.#deviceByToken = db.prepare<[Buffer], Stored<TrustedDeviceRow>>('SELECT * FROM trusted_devices WHERE token_hash = ?');
+    this.#devices = db.prepare<[string, number], Stored<TrustedDeviceRow>>(
       'SELECT * FROM trusted_devices WHERE account_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC',
     );
-    this.#device = db.prepare<[string], TrustedDeviceRow>('SELECT * FROM trusted_devices WHERE id = ?');
-    this.#useDevice = db.prepare<[number, string]>('UPDATE trusted_devices SET last_used_at = ? WHERE id = ?');
-    this.#revokeDevice = db.prepare<[number, string, string]>(
-      'UPDATE trusted_devices SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
-    );
-    this.#revokeDevices = db.prepare<[number, string, string]>(
-      'UPDATE trusted_devices SET revoked_at = ?, revoke_reason = ? WHERE account_id = ? AND revoked_at IS NULL',
-    );
+    this.#device = db.prepare<[string], Stored<TrustedDeviceRow>>('SELECT * FROM trusted_devices WHERE id = ?');
+    this.#liveDevicesOf = db.prepare<[string], Stored<TrustedDeviceRow>>('SELECT * FROM trusted_devices WHERE account_id = ? AND revoked_at IS NULL');
     this.#deleteDeadDevices = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM trusted_devices WHERE rowid IN (
          SELECT rowid FROM trusted_devices WHERE expires_at <= @now OR revoked_at IS NOT NULL LIMIT @limit)`,
@@ -119,11 +141,11 @@ export class MfaRepository {
   }
 
   totp(accountId: string): TotpRow | undefined {
-    return this.#totp.get(accountId);
+    return this.#seal.openMaybe(TOTP_CREDENTIALS, this.#totp.get(accountId));
   }
 
   putTotp(row: TotpRow): void {
-    this.#putTotp.run(row);
+    this.#totpWrites.put(row);
   }
 
   deleteTotp(accountId: string): void {
@@ -132,7 +154,11 @@ export class MfaRepository {
 
   /** False when the step is not newer than the last accepted one (a replay, or a race with one). */
   advanceLastStep(accountId: string, step: number): boolean {
-    return this.#setLastStep.run(step, accountId, step).changes === 1;
+    const row = this.totp(accountId);
+    // Only ever forward: RFC 6238 §5.2, a step once accepted is never accepted again.
+    if (row === undefined || (row.last_step !== null && row.last_step >= step)) return false;
+    this.#totpWrites.rewrite({ ...row, last_step: step });
+    return true;
   }
 
   expiredSetups(now: number, limit: number): string[] {
@@ -141,7 +167,7 @@ export class MfaRepository {
 
   replaceBackupCodes(accountId: string, digests: readonly Buffer[], at: number): void {
     this.#deleteCodes.run(accountId);
-    for (const digest of digests) this.#insertCode.run(accountId, digest, at);
+    for (const digest of digests) this.#codeWrites.insert({ account_id: accountId, digest, created_at: at, used_at: null });
   }
 
   deleteBackupCodes(accountId: string): void {
@@ -150,27 +176,35 @@ export class MfaRepository {
 
   /** Marks a code used; false if it is unknown or was used before. */
   spendBackupCode(accountId: string, digest: Buffer, at: number): boolean {
-    return this.#spendCode.run(at, accountId, digest).changes === 1;
+    const row = this.#seal.openMaybe(BACKUP_CODES, this.#code.get(accountId, digest));
+    if (row === undefined || row.used_at !== null) return false;
+    this.#codeWrites.rewrite({ ...row, used_at: at });
+    return true;
   }
 
+  /** Each one checked: codes copied in from another account do not count. */
   backupCodesLeft(accountId: string): number {
-    return this.#codesLeft.get(accountId)?.n ?? 0;
+    return this.#seal.openAll(BACKUP_CODES, this.#codesLeft.all(accountId)).length;
   }
 
   insertChallenge(row: ChallengeRow): void {
-    this.#insertChallenge.run(row);
+    this.#challengeWrites.insert(row);
   }
 
   challenge(id: string): ChallengeRow | undefined {
-    return this.#challenge.get(id);
+    return this.#seal.openMaybe(MFA_CHALLENGES, this.#challenge.get(id));
   }
 
   countChallengeAttempt(id: string): void {
-    this.#countAttempt.run(id);
+    const row = this.challenge(id);
+    if (row !== undefined) this.#challengeWrites.rewrite({ ...row, attempts: row.attempts + 1 });
   }
 
   useChallenge(id: string, at: number): boolean {
-    return this.#useChallenge.run(at, id).changes === 1;
+    const row = this.challenge(id);
+    if (row === undefined || row.used_at !== null) return false;
+    this.#challengeWrites.rewrite({ ...row, used_at: at });
+    return true;
   }
 
   deleteDeadChallenges(now: number, limit: number): number {
@@ -178,31 +212,37 @@ export class MfaRepository {
   }
 
   insertTrustedDevice(row: TrustedDeviceRow): void {
-    this.#insertDevice.run(row);
+    this.#deviceWrites.insert(row);
   }
 
   trustedDeviceByToken(hash: Buffer): TrustedDeviceRow | undefined {
-    return this.#deviceByToken.get(hash);
+    return this.#seal.openMaybe(TRUSTED_DEVICES, this.#deviceByToken.get(hash));
   }
 
   trustedDevices(accountId: string, now: number): TrustedDeviceRow[] {
-    return this.#devices.all(accountId, now);
+    return this.#seal.openAll(TRUSTED_DEVICES, this.#devices.all(accountId, now));
   }
 
   trustedDevice(id: string): TrustedDeviceRow | undefined {
-    return this.#device.get(id);
+    return this.#seal.openMaybe(TRUSTED_DEVICES, this.#device.get(id));
   }
 
   touchTrustedDevice(id: string, at: number): void {
-    this.#useDevice.run(at, id);
+    const row = this.trustedDevice(id);
+    if (row !== undefined) this.#deviceWrites.rewrite({ ...row, last_used_at: at });
   }
 
   revokeTrustedDevice(id: string, at: number, reason: string): boolean {
-    return this.#revokeDevice.run(at, reason, id).changes === 1;
+    const row = this.trustedDevice(id);
+    if (row === undefined || row.revoked_at !== null) return false;
+    this.#deviceWrites.rewrite({ ...row, revoked_at: at, revoke_reason: reason });
+    return true;
   }
 
   revokeTrustedDevices(accountId: string, at: number, reason: string): number {
-    return this.#revokeDevices.run(at, reason, accountId).changes;
+    const rows = this.#seal.openAll(TRUSTED_DEVICES, this.#liveDevicesOf.all(accountId));
+    for (const row of rows) this.#deviceWrites.rewrite({ ...row, revoked_at: at, revoke_reason: reason });
+    return rows.length;
   }
 
   deleteDeadTrustedDevices(now: number, limit: number): number {

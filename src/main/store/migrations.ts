@@ -200,6 +200,25 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sign_in_checks_by_name ON sign_in_checks(name_key);
     `,
   },
+  {
+    version: 5,
+    name: 'row seals',
+    up: `
+      -- HMAC-SHA-256 of each security row under a key from the keychain (store/row-seal.ts). SQL
+      -- has no key, so the rows of an older vault are sealed by the engine once it has opened it
+      -- (engine/integrity/row-sealing.ts); until then the column is NULL.
+      ALTER TABLE accounts ADD COLUMN mac BLOB;
+      ALTER TABLE sessions ADD COLUMN mac BLOB;
+      ALTER TABLE session_families ADD COLUMN mac BLOB;
+      ALTER TABLE refresh_tokens ADD COLUMN mac BLOB;
+      ALTER TABLE totp_credentials ADD COLUMN mac BLOB;
+      ALTER TABLE backup_codes ADD COLUMN mac BLOB;
+      ALTER TABLE mfa_challenges ADD COLUMN mac BLOB;
+      ALTER TABLE trusted_devices ADD COLUMN mac BLOB;
+      ALTER TABLE email_verifications ADD COLUMN mac BLOB;
+      ALTER TABLE policy ADD COLUMN mac BLOB;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

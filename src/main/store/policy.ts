@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 
 export interface PolicyRow {
   readonly key: string;
@@ -7,25 +8,37 @@ export interface PolicyRow {
   readonly updated_by: string | null;
 }
 
+/**
+ * A value weakened in the file (a longer idle timeout, `mfa.required` off) is refused. A row removed
+ * from the file falls back to its default, which no seal can tell from a key never set.
+ */
+export const POLICY: SealedTable<PolicyRow> = {
+  name: 'policy',
+  key: ['key'],
+  sealed: ['key', 'value', 'updated_at', 'updated_by'],
+  unsealed: {},
+  rowId: (row) => row.key,
+  accountId: () => null,
+};
+
 /** Admin-set policy values, JSON-encoded; keys not stored take their defaults. */
 export class PolicyRepository {
+  readonly #seal: RowSeal;
+  readonly #writes: SealedWrites<PolicyRow>;
   readonly #all;
-  readonly #upsert;
 
-  constructor(db: Db) {
-    this.#all = db.prepare<[], PolicyRow>('SELECT key, value, updated_at, updated_by FROM policy');
-    this.#upsert = db.prepare<[string, string, number, string | null]>(
-      `INSERT INTO policy (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    );
+  constructor(db: Db, seal: RowSeal) {
+    this.#seal = seal;
+    this.#writes = new SealedWrites(db, seal, POLICY);
+    this.#all = db.prepare<[], Stored<PolicyRow>>('SELECT * FROM policy');
   }
 
   all(): PolicyRow[] {
-    return this.#all.all();
+    return this.#seal.openAll(POLICY, this.#all.all());
   }
 
   set(key: string, value: string, at: number, by: string | null): void {
-    this.#upsert.run(key, value, at, by);
+    this.#writes.put({ key, value, updated_at: at, updated_by: by });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 
 export interface SessionRow {
   readonly id: string;
@@ -37,52 +38,79 @@ export interface RefreshTokenRow {
   readonly used_at: number | null;
 }
 
+/**
+ * Every column of a session is sealed, its last activity too: pushed later in the file, it would
+ * stretch the idle timeout. Sealing it costs one more HMAC when a session is touched, at most once a
+ * minute (TOUCH_INTERVAL), on a write that happens anyway.
+ */
+export const SESSIONS: SealedTable<SessionRow> = {
+  name: 'sessions',
+  key: ['id'],
+  sealed: [
+    'id', 'account_id', 'token_hash', 'family_id', 'assurance', 'host', 'device_name', 'os_user', 'ip', 'user_agent',
+    'created_at', 'last_active_at', 'expires_at', 'active', 'ended_at', 'end_reason',
+  ],
+  unsealed: {},
+  rowId: (row) => row.id,
+  accountId: (row) => row.account_id,
+};
+
+export const SESSION_FAMILIES: SealedTable<SessionFamilyRow> = {
+  name: 'session_families',
+  key: ['id'],
+  sealed: ['id', 'account_id', 'assurance', 'created_at', 'expires_at', 'revoked_at', 'revoke_reason'],
+  unsealed: {},
+  rowId: (row) => row.id,
+  accountId: (row) => row.account_id,
+};
+
+/** Keyed by the token's hash, which no message shows; the family names the row. */
+export const REFRESH_TOKENS: SealedTable<RefreshTokenRow> = {
+  name: 'refresh_tokens',
+  key: ['token_hash'],
+  sealed: ['token_hash', 'family_id', 'created_at', 'expires_at', 'used_at'],
+  unsealed: {},
+  rowId: () => null,
+  accountId: () => null,
+};
+
 /** Sessions, their "stay signed in" families and the families' refresh tokens. */
 export class SessionRepository {
-  readonly #insert;
+  readonly #seal: RowSeal;
+  readonly #sessions: SealedWrites<SessionRow>;
+  readonly #families: SealedWrites<SessionFamilyRow>;
+  readonly #refreshTokens: SealedWrites<RefreshTokenRow>;
   readonly #byId;
   readonly #byTokenHash;
   readonly #activeForAccount;
   readonly #forAccount;
   readonly #activeAll;
   readonly #all;
-  readonly #touch;
-  readonly #end;
   readonly #timedOut;
   readonly #deleteEnded;
-  readonly #insertFamily;
   readonly #family;
-  readonly #revokeFamily;
   readonly #activeInFamily;
-  readonly #insertRefresh;
   readonly #refresh;
-  readonly #useRefresh;
   readonly #deleteDeadFamilies;
 
-  constructor(db: Db) {
-    this.#insert = db.prepare<SessionRow>(
-      `INSERT INTO sessions (id, account_id, token_hash, family_id, assurance, host, device_name, os_user, ip, user_agent,
-         created_at, last_active_at, expires_at, active, ended_at, end_reason)
-       VALUES (@id, @account_id, @token_hash, @family_id, @assurance, @host, @device_name, @os_user, @ip, @user_agent,
-         @created_at, @last_active_at, @expires_at, @active, @ended_at, @end_reason)`,
-    );
-    this.#byId = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
-    this.#byTokenHash = db.prepare<[Buffer], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?');
+  constructor(db: Db, seal: RowSeal) {
+    this.#seal = seal;
+    this.#sessions = new SealedWrites(db, seal, SESSIONS);
+    this.#families = new SealedWrites(db, seal, SESSION_FAMILIES);
+    this.#refreshTokens = new SealedWrites(db, seal, REFRESH_TOKENS);
+    this.#byId = db.prepare<[string], Stored<SessionRow>>('SELECT * FROM sessions WHERE id = ?');
+    this.#byTokenHash = db.prepare<[Buffer], Stored<SessionRow>>('SELECT * FROM sessions WHERE token_hash = ?');
     // rowid breaks ties in insertion order: ids are random, so "created_at, id" could evict a newer
     // session begun in the same millisecond instead of the oldest.
-    this.#activeForAccount = db.prepare<[string], SessionRow>(
+    this.#activeForAccount = db.prepare<[string], Stored<SessionRow>>(
       'SELECT * FROM sessions WHERE account_id = ? AND active = 1 ORDER BY created_at, rowid',
     );
-    this.#forAccount = db.prepare<[string], SessionRow>(
+    this.#forAccount = db.prepare<[string], Stored<SessionRow>>(
       'SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at DESC, id',
     );
-    this.#activeAll = db.prepare<[], SessionRow>('SELECT * FROM sessions WHERE active = 1 ORDER BY created_at DESC, id');
-    this.#all = db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at DESC, id');
-    this.#touch = db.prepare<[number, string]>('UPDATE sessions SET last_active_at = ? WHERE id = ? AND active = 1');
-    this.#end = db.prepare<[number, string, string]>(
-      'UPDATE sessions SET active = 0, ended_at = ?, end_reason = ? WHERE id = ? AND active = 1',
-    );
-    this.#timedOut = db.prepare<{ now: number; idleMs: number; absoluteMs: number; limit: number }, SessionRow>(
+    this.#activeAll = db.prepare<[], Stored<SessionRow>>('SELECT * FROM sessions WHERE active = 1 ORDER BY created_at DESC, id');
+    this.#all = db.prepare<[], Stored<SessionRow>>('SELECT * FROM sessions ORDER BY created_at DESC, id');
+    this.#timedOut = db.prepare<{ now: number; idleMs: number; absoluteMs: number; limit: number }, Stored<SessionRow>>(
       `SELECT * FROM sessions WHERE active = 1
          AND (expires_at <= @now OR last_active_at + @idleMs <= @now OR created_at + @absoluteMs <= @now)
        ORDER BY created_at LIMIT @limit`,
@@ -91,21 +119,9 @@ export class SessionRepository {
       `DELETE FROM sessions WHERE rowid IN (
          SELECT rowid FROM sessions WHERE active = 0 AND ended_at < @before LIMIT @limit)`,
     );
-    this.#insertFamily = db.prepare<SessionFamilyRow>(
-      `INSERT INTO session_families (id, account_id, assurance, created_at, expires_at, revoked_at, revoke_reason)
-       VALUES (@id, @account_id, @assurance, @created_at, @expires_at, @revoked_at, @revoke_reason)`,
-    );
-    this.#family = db.prepare<[string], SessionFamilyRow>('SELECT * FROM session_families WHERE id = ?');
-    this.#revokeFamily = db.prepare<[number, string, string]>(
-      'UPDATE session_families SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
-    );
-    this.#activeInFamily = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE family_id = ? AND active = 1');
-    this.#insertRefresh = db.prepare<RefreshTokenRow>(
-      `INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at, used_at)
-       VALUES (@token_hash, @family_id, @created_at, @expires_at, @used_at)`,
-    );
-    this.#refresh = db.prepare<[Buffer], RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?');
-    this.#useRefresh = db.prepare<[number, Buffer]>('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL');
+    this.#family = db.prepare<[string], Stored<SessionFamilyRow>>('SELECT * FROM session_families WHERE id = ?');
+    this.#activeInFamily = db.prepare<[string], Stored<SessionRow>>('SELECT * FROM sessions WHERE family_id = ? AND active = 1');
+    this.#refresh = db.prepare<[Buffer], Stored<RefreshTokenRow>>('SELECT * FROM refresh_tokens WHERE token_hash = ?');
     this.#deleteDeadFamilies = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM session_families WHERE id IN (
          SELECT f.id FROM session_families f
@@ -116,20 +132,20 @@ export class SessionRepository {
   }
 
   insert(row: SessionRow): void {
-    this.#insert.run(row);
+    this.#sessions.insert(row);
   }
 
   byId(id: string): SessionRow | undefined {
-    return this.#byId.get(id);
+    return this.#seal.openMaybe(SESSIONS, this.#byId.get(id));
   }
 
   byTokenHash(hash: Buffer): SessionRow | undefined {
-    return this.#byTokenHash.get(hash);
+    return this.#seal.openMaybe(SESSIONS, this.#byTokenHash.get(hash));
   }
 
   /** Oldest first. */
   activeForAccount(accountId: string): SessionRow[] {
-    return this.#activeForAccount.all(accountId);
+    return this.#seal.openAll(SESSIONS, this.#activeForAccount.all(accountId));
   }
 
   /** Newest first. */
@@ -137,20 +153,24 @@ export class SessionRepository {
     const rows = options.accountId === undefined
       ? (options.includeEnded ? this.#all.all() : this.#activeAll.all())
       : this.#forAccount.all(options.accountId);
-    return options.includeEnded ? rows : rows.filter((row) => row.active === 1);
+    return this.#seal.openAll(SESSIONS, options.includeEnded ? rows : rows.filter((row) => row.active === 1));
   }
 
   touch(id: string, at: number): void {
-    this.#touch.run(at, id);
+    const row = this.byId(id);
+    if (row?.active === 1) this.#sessions.rewrite({ ...row, last_active_at: at });
   }
 
   /** Returns false when the session had already ended. */
   end(id: string, at: number, reason: string): boolean {
-    return this.#end.run(at, reason, id).changes === 1;
+    const row = this.byId(id);
+    if (row?.active !== 1) return false;
+    this.#sessions.rewrite({ ...row, active: 0, ended_at: at, end_reason: reason });
+    return true;
   }
 
   timedOut(now: number, idleMs: number, absoluteMs: number, limit: number): SessionRow[] {
-    return this.#timedOut.all({ now, idleMs, absoluteMs, limit });
+    return this.#seal.openAll(SESSIONS, this.#timedOut.all({ now, idleMs, absoluteMs, limit }));
   }
 
   deleteEnded(before: number, limit: number): number {
@@ -158,32 +178,36 @@ export class SessionRepository {
   }
 
   insertFamily(row: SessionFamilyRow): void {
-    this.#insertFamily.run(row);
+    this.#families.insert(row);
   }
 
   family(id: string): SessionFamilyRow | undefined {
-    return this.#family.get(id);
+    return this.#seal.openMaybe(SESSION_FAMILIES, this.#family.get(id));
   }
 
   revokeFamily(id: string, at: number, reason: string): void {
-    this.#revokeFamily.run(at, reason, id);
+    const row = this.family(id);
+    if (row !== undefined && row.revoked_at === null) this.#families.rewrite({ ...row, revoked_at: at, revoke_reason: reason });
   }
 
   activeInFamily(familyId: string): SessionRow[] {
-    return this.#activeInFamily.all(familyId);
+    return this.#seal.openAll(SESSIONS, this.#activeInFamily.all(familyId));
   }
 
   insertRefreshToken(row: RefreshTokenRow): void {
-    this.#insertRefresh.run(row);
+    this.#refreshTokens.insert(row);
   }
 
   refreshToken(hash: Buffer): RefreshTokenRow | undefined {
-    return this.#refresh.get(hash);
+    return this.#seal.openMaybe(REFRESH_TOKENS, this.#refresh.get(hash));
   }
 
   /** Marks a refresh token spent; false if it already was (a concurrent or replayed use). */
   spendRefreshToken(hash: Buffer, at: number): boolean {
-    return this.#useRefresh.run(at, hash).changes === 1;
+    const row = this.refreshToken(hash);
+    if (row === undefined || row.used_at !== null) return false;
+    this.#refreshTokens.rewrite({ ...row, used_at: at });
+    return true;
   }
 
   deleteDeadFamilies(now: number, limit: number): number {

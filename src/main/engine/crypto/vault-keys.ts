@@ -11,6 +11,8 @@ export interface VaultKeys {
   readonly auditChain: Buffer;
   /** HMAC key for look-up secrets (backup codes). */
   readonly lookupSecrets: Buffer;
+  /** HMAC key for the seals of security rows (store/row-seal.ts). */
+  readonly rowIntegrity: Buffer;
 }
 
 export function deriveVaultKeys(vaultKey: Buffer, vaultId: string): VaultKeys {
@@ -20,10 +22,23 @@ export function deriveVaultKeys(vaultKey: Buffer, vaultId: string): VaultKeys {
     fieldEncryption: derive('field-encryption/v1'),
     auditChain: derive('audit-chain/v1'),
     lookupSecrets: derive('lookup-secrets/v1'),
+    rowIntegrity: derive('row-integrity/v1'),
   };
 }
 
-/** Stored beside the vault to tell "wrong key in the keychain" from "corrupt data". Reveals nothing of the key. */
+/**
+ * Stored beside the vault to tell "wrong key in the keychain" from "corrupt data". Reveals nothing of
+ * the key. The form a vault had before its rows were sealed: such a vault is sealed once at open.
+ */
 export function keyCheck(vaultKey: Buffer, vaultId: string): string {
   return createHmac('sha256', vaultKey).update(`latchkey/key-check/${vaultId}`).digest('base64url');
+}
+
+/**
+ * The key check of a vault whose rows are sealed: a vault is made with it, and an older one takes
+ * it in the change that seals its rows. It also checks the key, and no one without the key can
+ * turn it back into the older form, which would have the rows sealed again as they stand.
+ */
+export function sealedKeyCheck(keys: VaultKeys, vaultId: string): string {
+  return `v2.${createHmac('sha256', keys.rowIntegrity).update(`latchkey/key-check/v2/${vaultId}`).digest('base64url')}`;
 }

@@ -50,6 +50,7 @@ export const END_REASON_LABELS: Record<SessionEndReason, string> = {
 
 export const EVENT_LABELS: Record<AuditEventType, string> = {
   'vault.initialised': 'Vault created',
+  'vault.rows_sealed': 'Vault rows sealed',
   'account.created': 'Account created',
   'account.disabled': 'Account disabled',
   'account.enabled': 'Account enabled',
