@@ -9,8 +9,8 @@ export function registerVaultCommands(program: Command): void {
   vault
     .command('verify')
     .description(
-      'Check the vault file: damaged pages, and rows that refer to rows that are not there (exit status 1). ' +
-        "Needs no sign-in, as it reads only the file's structure; `audit verify` checks the audit log.",
+      'Check the vault file: damaged pages, rows that refer to rows that are not there, and security rows whose seal ' +
+        'does not match, changed outside Latchkey (exit status 1). Needs no sign-in; `audit verify` checks the audit log.',
     )
     .action(
       action(async (runtime) => {
@@ -21,9 +21,11 @@ export function registerVaultCommands(program: Command): void {
 }
 
 function describeVerdict(verdict: VaultVerdict): string[] {
-  if (verdict.intact) return [`Vault file intact: ${verdict.path} has no damaged page, and every row refers to rows that exist.`];
+  if (verdict.intact) {
+    return [`Vault file intact: ${verdict.path} has no damaged page, every row refers to rows that exist, and every security row's seal matches.`];
+  }
   const lines = [`VAULT FILE DAMAGED: ${verdict.path}`];
-  const { structure, references } = verdict;
+  const { structure, references, rowSeals } = verdict;
   if (!structure.intact) lines.push(`  ${count(structure.problems, 'problem')} in its pages: restore the vault from a backup.`);
   if (!references.intact) {
     lines.push(
@@ -33,6 +35,19 @@ function describeVerdict(verdict: VaultVerdict): string[] {
       lines.push(`    ${row.table} ${row.rowid === null ? 'row' : `row ${row.rowid}`} refers to a missing row of ${row.refersTo}`);
     }
     const unlisted = references.broken - references.rows.length;
+    if (unlisted > 0) lines.push(`    and ${count(unlisted, 'more row')}`);
+  }
+  if (!rowSeals.intact) {
+    lines.push(
+      `  ${count(rowSeals.broken, 'security row')} ${rowSeals.broken === 1 ? 'was' : 'were'} changed outside Latchkey (Latchkey refuses ${rowSeals.broken === 1 ? 'it' : 'them'}; restore the vault from a backup):`,
+    );
+    for (const row of rowSeals.rows) {
+      const about = [row.id === null ? null : `id ${row.id}`, row.account === null || row.account === row.id ? null : `account ${row.account}`]
+        .filter((part) => part !== null)
+        .join(', ');
+      lines.push(`    ${row.table} row ${row.rowid}${about === '' ? '' : ` (${about})`}: ${row.problem === 'missing' ? 'its seal was removed' : 'its seal does not match'}`);
+    }
+    const unlisted = rowSeals.broken - rowSeals.rows.length;
     if (unlisted > 0) lines.push(`    and ${count(unlisted, 'more row')}`);
   }
   return lines;
