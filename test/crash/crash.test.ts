@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,12 +36,15 @@ function positiveInteger(name: string, fallback: number): number {
 const KILLS = positiveInteger('CRASH_KILLS', 5);
 const SEED = positiveInteger('CRASH_SEED', 20_260_105);
 const BUILT = fileURLToPath(new URL('../../out/node', import.meta.url));
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const WRITER_SOURCE = fileURLToPath(new URL('./writer.ts', import.meta.url));
 
 let dir: string;
 let vaultPath: string;
 let keychain: OsKeychain;
 let writer: string;
+/** The writer's own copy of the built engine. */
+let engineCopy: string;
 let model: CrashModel;
 const random = seededRandom(SEED ^ 0x5eed);
 
@@ -58,6 +61,12 @@ beforeAll(async () => {
     fileName: 'writer.ts',
   });
   writeFileSync(writer, outputText);
+  // A copy of the build for this run alone: the tree's out/ may be rebuilt by anyone at any time, and
+  // writers of two builds (two row-seal layouts, say) would refuse each other's rows.
+  engineCopy = join(dir, 'out', 'node');
+  cpSync(BUILT, engineCopy, { recursive: true });
+  symlinkSync(NODE_MODULES, join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
 
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   const engine = await openEngine({ vaultPath, secrets: keychain, clock, hashParameters: QUICK_HASH });
@@ -98,7 +107,7 @@ interface Run {
 async function runUntilKilled(): Promise<Run> {
   const child = spawn(
     process.execPath,
-    [writer, '--out', BUILT, '--vault', vaultPath, '--keychain-service', keychain.service, '--at', String(model.now)],
+    [writer, '--out', engineCopy, '--vault', vaultPath, '--keychain-service', keychain.service, '--at', String(model.now)],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
@@ -188,6 +197,26 @@ async function checkVault(run: Run): Promise<void> {
   }
 }
 
+/** What `vault verify` says of the file now, for a failure's message. */
+async function vaultVerdict(): Promise<unknown> {
+  try {
+    const engine = await openEngine({
+      vaultPath,
+      secrets: keychain,
+      clock: new ManualClock(model.now),
+      create: false,
+      hashParameters: QUICK_HASH,
+    });
+    try {
+      return engine.verifyVault();
+    } finally {
+      engine.close();
+    }
+  } catch (error) {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+}
+
 describe('kill -9 during security-state writes', () => {
   it(
     `keeps the vault whole and every acknowledged write, across ${KILLS} kills (seed ${SEED})`,
@@ -195,12 +224,12 @@ describe('kill -9 during security-state writes', () => {
       const started = Date.now();
       for (let kill = 1; kill <= KILLS; kill += 1) {
         model.restart();
-        const run = await runUntilKilled();
         try {
-          await checkVault(run);
+          await checkVault(await runUntilKilled());
         } catch (error) {
           throw new Error(
-            `kill ${kill} of ${KILLS} (replay: CRASH_SEED=${SEED} CRASH_KILLS=${KILLS}): ${error instanceof Error ? error.message : String(error)}`,
+            `kill ${kill} of ${KILLS} (replay: CRASH_SEED=${SEED} CRASH_KILLS=${KILLS}): ${error instanceof Error ? error.message : String(error)}\n` +
+              `vault verify: ${JSON.stringify(await vaultVerdict())}`,
             { cause: error },
           );
         }

@@ -251,7 +251,7 @@ export class CrashModel {
     if (!outcome.ok) {
       if (!TOLERATED[op.kind].includes(outcome.code)) {
         throw new Error(
-          `write ${op.n} (${op.kind}) was refused with ${outcome.code}: the vault does not hold what was acknowledged before`,
+          `write ${op.n} (${op.kind}) was refused with ${outcome.code} (${outcome.message}): the vault does not hold what was acknowledged before`,
         );
       }
       return;

@@ -41,7 +41,7 @@ export interface Produced {
   readonly backupCodes?: readonly string[];
 }
 
-export type Outcome = ({ readonly ok: true } & Produced) | { readonly ok: false; readonly code: string };
+export type Outcome = ({ readonly ok: true } & Produced) | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** An audit event as the writer read it back after its write committed. */
 export interface AckedEvent {

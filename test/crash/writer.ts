@@ -126,7 +126,7 @@ try {
       outcome = { ok: true, ...(await perform(op)) };
     } catch (error) {
       if (!isLatchkeyError(error)) throw error;
-      outcome = { ok: false, code: error.code };
+      outcome = { ok: false, code: error.code, message: error.message };
     }
     // As every host does before it answers: the chain's furthest point goes to the keychain.
     await engine.audit.anchor();
