@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +14,7 @@ import { openEngine, type Engine } from '../../src/main/engine/engine.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import { AUDITOR } from '../support/auditor.js';
 import { forgetKeychainService } from '../support/keychain.js';
+import { type PrivateBuild, copyBuild } from '../support/private-build.js';
 import { QUICK_HASH } from '../support/signed-in.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
 import { CrashModel, seededRandom } from './model.js';
@@ -36,15 +37,14 @@ function positiveInteger(name: string, fallback: number): number {
 const KILLS = positiveInteger('CRASH_KILLS', 5);
 const SEED = positiveInteger('CRASH_SEED', 20_260_105);
 const BUILT = fileURLToPath(new URL('../../out/node', import.meta.url));
-const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const WRITER_SOURCE = fileURLToPath(new URL('./writer.ts', import.meta.url));
 
 let dir: string;
 let vaultPath: string;
 let keychain: OsKeychain;
 let writer: string;
-/** The writer's own copy of the built engine. */
-let engineCopy: string;
+/** The writers' own copy of the built engine. */
+let build: PrivateBuild;
 let model: CrashModel;
 const random = seededRandom(SEED ^ 0x5eed);
 
@@ -61,12 +61,7 @@ beforeAll(async () => {
     fileName: 'writer.ts',
   });
   writeFileSync(writer, outputText);
-  // A copy of the build for this run alone: the tree's out/ may be rebuilt by anyone at any time, and
-  // writers of two builds (two row-seal layouts, say) would refuse each other's rows.
-  engineCopy = join(dir, 'out', 'node');
-  cpSync(BUILT, engineCopy, { recursive: true });
-  symlinkSync(NODE_MODULES, join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  build = copyBuild('latchkey-crash-build-');
 
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   const engine = await openEngine({ vaultPath, secrets: keychain, clock, hashParameters: QUICK_HASH });
@@ -95,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (keychain !== undefined) await forgetKeychainService(keychain.service);
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  build?.dispose();
 });
 
 interface Run {
@@ -107,7 +103,7 @@ interface Run {
 async function runUntilKilled(): Promise<Run> {
   const child = spawn(
     process.execPath,
-    [writer, '--out', engineCopy, '--vault', vaultPath, '--keychain-service', keychain.service, '--at', String(model.now)],
+    [writer, '--out', build.out, '--vault', vaultPath, '--keychain-service', keychain.service, '--at', String(model.now)],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },

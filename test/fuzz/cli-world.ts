@@ -9,6 +9,7 @@ import { openEngine } from '../../src/main/engine/engine.js';
 import { totpCodeAt, totpStep } from '../../src/main/engine/mfa/totp.js';
 import { type CliRun, assertCliBuilt, createCliVault, runCli, type CliVault } from '../support/cli.js';
 import { runCliInProcess } from '../support/cli-in-process.js';
+import { copyBuild } from '../support/private-build.js';
 import { forgetKeychainService } from '../support/keychain.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
 import { type VaultDigest, digestVault, keychainMayMove, openVaultReader } from '../support/vault-digest.js';
@@ -68,7 +69,7 @@ export interface CliWorld {
   readonly sessionIds: readonly string[];
   /** `latchkey --vault … --keychain-service … ARGS` in this process. */
   inProcess(args: readonly string[], stdin: string | Uint8Array): Promise<Output>;
-  /** The same, as a child process. */
+  /** The same, as a child process (of a private copy of the build). */
   child(args: readonly string[], stdin: string | Uint8Array): Promise<Output>;
   state(): Promise<CliState>;
   close(): Promise<void>;
@@ -139,7 +140,10 @@ export async function openCliWorld(): Promise<CliWorld> {
   const service = v.keychain.service;
   const globals = ['--vault', v.vault, '--keychain-service', service];
   const inProcess = (args: readonly string[], stdin: string | Uint8Array): Promise<Output> => runCliInProcess([...globals, ...args], stdin);
-  const child = (args: readonly string[], stdin: string | Uint8Array): Promise<CliRun> => runCli([...globals, ...args], { stdin });
+  // Child processes run a copy of the build, which no one rebuilds under a run of many minutes.
+  const build = copyBuild('latchkey-fuzz-build-');
+  const child = (args: readonly string[], stdin: string | Uint8Array): Promise<CliRun> =>
+    runCli([...globals, ...args], { stdin, entry: build.cli });
   const secrets = new SeededSecrets();
 
   expectOk(await inProcess(['signin', 'root', '--password-stdin', '--json'], `${CLI_ACCOUNTS.root}\n`), 'root signs in');
@@ -235,6 +239,7 @@ export async function openCliWorld(): Promise<CliWorld> {
       reader.close();
       await forgetKeychainService(otherService);
       await v.dispose();
+      build.dispose();
     },
   };
 }

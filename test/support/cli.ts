@@ -22,10 +22,19 @@ export function assertCliBuilt(): void {
   if (!existsSync(BUILT)) throw new Error('The CLI is not built: run `npm run build` (npm test does) before these tests.');
 }
 
-/** Runs `latchkey ARGS` in a child process, as a user or a script would, feeding `stdin`. */
-export function runCli(args: readonly string[], options: { stdin?: string | Uint8Array; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+/**
+ * Runs `latchkey ARGS` in a child process, as a user or a script would, feeding `stdin`. `entry`
+ * runs another copy of the built CLI instead of bin/latchkey.js.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { stdin?: string | Uint8Array; env?: NodeJS.ProcessEnv; entry?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.entry ?? CLI, ...args], {
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
