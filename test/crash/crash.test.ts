@@ -17,7 +17,7 @@ import { forgetKeychainService } from '../support/keychain.js';
 import { type PrivateBuild, copyBuild } from '../support/private-build.js';
 import { QUICK_HASH } from '../support/signed-in.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
-import { CrashModel, seededRandom } from './model.js';
+import { CrashModel, IDLE_TIMEOUT_MINUTES, seededRandom } from './model.js';
 import type { AckedEvent, Op, WriterLine } from './ops.js';
 
 /**
@@ -71,7 +71,7 @@ beforeAll(async () => {
   for (const [key, value] of [
     ['lockout.lockAfterFailures', '100'],
     ['lockout.delayAfterFailures', '99'],
-    ['session.idleTimeoutMinutes', '1440'],
+    ['session.idleTimeoutMinutes', String(IDLE_TIMEOUT_MINUTES)],
     ['session.absoluteTimeoutHours', '720'],
     ['session.maxPerAccount', '100'],
   ] as const) {

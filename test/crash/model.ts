@@ -31,7 +31,18 @@ interface SessionState {
   /** Null for a session whose sign-in committed but was never acknowledged. */
   readonly token: string | null;
   active: boolean;
+  /** The model's time of the last write that presented its token. */
+  lastUsed: number;
 }
+
+/**
+ * The idle timeout the test sets, as long as policy allows. The model's clock still passes it in a
+ * long run (each TOTP code and each restart moves it 31 s), so a session left alone that long is
+ * ended as expired: the model explains it, but only for a session idle for the whole timeout.
+ */
+export const IDLE_TIMEOUT_MINUTES = 1440;
+/** A session's last activity is written at most once a minute, so the vault's may be that much older. */
+const TOUCH_INTERVAL = 60_000;
 
 /** The audit event types each write may append: anything else after it is unexplained. */
 const EVENTS: Readonly<Record<OpKind, readonly string[]>> = {
@@ -116,7 +127,7 @@ export class CrashModel {
       pending: null,
       backupCodes: null,
     });
-    this.#sessions.set(options.root.sessionId, { account: 'root', token: options.root.token, active: true });
+    this.#sessions.set(options.root.sessionId, { account: 'root', token: options.root.token, active: true, lastUsed: options.at });
   }
 
   /** A writer starts: time moves past the lease of any password check the last one left reserved. */
@@ -248,8 +259,12 @@ export class CrashModel {
     const kind = op.kind === 'signin' && op.second !== null ? (`${op.second.factor}_signin` as const) : op.kind;
     this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
     this.#events.push(...events);
+    // Whatever the answer, the writer's engine checked the token it was given.
+    const presented = 'token' in op ? op.token : 'admin' in op ? op.admin : null;
+    for (const session of this.#sessions.values()) if (session.token !== null && session.token === presented) session.lastUsed = op.at;
     if (!outcome.ok) {
-      if (!TOLERATED[op.kind].includes(outcome.code)) {
+      const expired = outcome.code === 'SESSION_EXPIRED' && events.some((event) => event.type === 'session.expired');
+      if (!expired && !TOLERATED[op.kind].includes(outcome.code)) {
         throw new Error(
           `write ${op.n} (${op.kind}) was refused with ${outcome.code} (${outcome.message}): the vault does not hold what was acknowledged before`,
         );
@@ -281,10 +296,22 @@ export class CrashModel {
     events.forEach((event, i) => {
       if (event.seq !== this.#lastSeq + 1 + i)
         throw new Error(`write ${op.n} (${what}): event ${event.seq} where ${this.#lastSeq + 1 + i} was due`);
+      if (event.type === 'session.expired') return this.#explainExpiry(op, event);
       if (!EVENTS[op.kind].includes(event.type))
         throw new Error(`write ${op.n} (${op.kind}, ${what}) appended an unexplained ${event.type}`);
     });
     this.#lastSeq += events.length;
+  }
+
+  /** A session the vault ended as expired must have been left alone for the whole idle timeout. */
+  #explainExpiry(op: Op, event: AckedEvent): void {
+    const session = this.#sessions.get(event.sessionId ?? '');
+    if (session === undefined) throw new Error(`write ${op.n} (${op.kind}): expired a session the model does not know`);
+    const idle = op.at - session.lastUsed;
+    if (idle < IDLE_TIMEOUT_MINUTES * 60_000 - TOUCH_INTERVAL) {
+      throw new Error(`write ${op.n} (${op.kind}): expired a session used ${Math.round(idle / 60_000)} min before, under the idle timeout`);
+    }
+    session.active = false;
   }
 
   /** Applies a write's change as its events show it; returns whether its main change is there. */
@@ -316,7 +343,7 @@ export class CrashModel {
         }
         if (outcome.sessionId !== undefined && outcome.sessionId !== done.sessionId)
           throw new Error(`write ${op.n}: the session acknowledged is not the one audited`);
-        this.#sessions.set(done.sessionId ?? '', { account: op.username, token: outcome.token ?? null, active: true });
+        this.#sessions.set(done.sessionId ?? '', { account: op.username, token: outcome.token ?? null, active: true, lastUsed: op.at });
         if (op.second?.factor === 'backup_code') {
           if (!has('mfa.backup_code_used')) throw new Error(`write ${op.n}: signed in with a backup code that was not spent`);
           const target = account(op.username);
