@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'VAULT_KEY_MISSING',
   'VAULT_TOO_NEW',
   'VAULT_UNREADABLE',
+  'VAULT_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -37,6 +37,7 @@ const MESSAGES: Record<ErrorCode, Describe> = {
   VAULT_KEY_MISSING: engineOr('The key for this vault is not in the system keychain, so the vault cannot be opened.'),
   VAULT_TOO_NEW: () => 'This vault was written by a newer version of Latchkey. Update Latchkey to open it.',
   VAULT_UNREADABLE: engineOr('The vault file cannot be read.'),
+  VAULT_UNAVAILABLE: engineOr('The vault file could not be used just now, and nothing was changed. Try again.'),
   INTERNAL: () => 'Something went wrong inside Latchkey and nothing was changed. Try again.',
 };
 
