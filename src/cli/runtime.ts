@@ -52,7 +52,7 @@ export class CliRuntime {
       try {
         this.#engine = await openEngine({ vaultPath: this.vaultPath, secrets: this.keychain, create: options.create === true });
       } catch (error) {
-        if (isLatchkeyError(error) && error.code === 'NOT_INITIALISED') {
+        if (isLatchkeyError(error, 'NOT_INITIALISED')) {
           throw new LatchkeyError('NOT_INITIALISED', `There is no vault at ${this.vaultPath}. Create one with: latchkey init --admin NAME`, error.details);
         }
         throw error;

@@ -83,7 +83,7 @@ async function perform(op: Op): Promise<Produced> {
         const started = await engine.signIn.withPassword({ username: op.username, password: op.password, client });
         return { sessionId: started.session.id, token: started.token };
       } catch (error) {
-        const challengeId = isLatchkeyError(error) && error.code === 'MFA_REQUIRED' ? error.details?.['challengeId'] : undefined;
+        const challengeId = isLatchkeyError(error, 'MFA_REQUIRED') ? error.details?.challengeId : undefined;
         if (op.kind !== 'signin' || op.second === null || typeof challengeId !== 'string') throw error;
         const done = engine.signIn.answer({ challengeId, factor: op.second.factor, code: op.second.code });
         return { sessionId: done.session.id, token: done.token };

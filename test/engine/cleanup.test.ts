@@ -88,7 +88,7 @@ describe('cleanup', () => {
     v.vault.clock.advance(1);
     await v.engine.cleanUp();
     const unknown = await failure(() => v.engine.sessions.validate(alice.token), 'SESSION_EXPIRED');
-    expect(unknown.details?.['reason']).toBeUndefined();
+    expect(unknown.details?.reason).toBeUndefined();
   });
 
   it('ends sessions past their absolute timeout though never idle, and deletes them after the retention period', async () => {

@@ -15,7 +15,7 @@ afterEach(() => v.vault.dispose());
 const attempt = (username: string, password: string) => () =>
   v.engine.signIn.withPassword({ username, password, client: cliClient() });
 const wrong = (username = 'alice'): Promise<LatchkeyError> => failure(attempt(username, PASSWORDS.bob), 'INVALID_CREDENTIALS');
-const refused = async (username = 'alice', password: string = PASSWORDS.alice): Promise<LatchkeyError> =>
+const refused = async (username = 'alice', password: string = PASSWORDS.alice): Promise<LatchkeyError<'LOCKED_OUT'>> =>
   failure(attempt(username, password), 'LOCKED_OUT');
 
 /** Fails `count` times, waiting out each delay as a patient attacker would (the longest is 15 minutes). */
@@ -49,7 +49,7 @@ describe('lockout', () => {
     const delays: number[] = [];
     for (let i = 0; i < 5; i += 1) await wrong();
     for (let failures = 5; failures < 19; failures += 1) {
-      const seconds = (await refused()).details?.['retryAfterSeconds'] as number;
+      const seconds = (await refused()).details?.retryAfterSeconds ?? 0;
       delays.push(seconds);
       v.vault.clock.advance(seconds * SECOND - 1);
       await refused();
@@ -116,12 +116,12 @@ describe('lockout', () => {
   });
 
   it('throttles and locks an unknown name exactly as it does a known one', async () => {
-    const known: ErrorInfo[] = [];
-    const unknown: ErrorInfo[] = [];
+    const known: ErrorInfo<'LOCKED_OUT' | 'INVALID_CREDENTIALS'>[] = [];
+    const unknown: ErrorInfo<'LOCKED_OUT' | 'INVALID_CREDENTIALS'>[] = [];
     const record = async (name: string, into: ErrorInfo[]): Promise<void> => {
       into.push((await failure(attempt(name, PASSWORDS.bob))).toInfo());
     };
-    for (let round = 0; round < 100 && known.at(-1)?.details?.['locked'] !== true; round += 1) {
+    for (let round = 0; round < 100 && known.at(-1)?.details?.locked !== true; round += 1) {
       await record('alice', known);
       await record('ghost', unknown);
       // Mostly wait out the delay, sometimes retry at once, so both kinds of answer are compared.

@@ -10,7 +10,7 @@ import { AuditRepository } from '../../src/main/store/audit.js';
 import { MetaRepository } from '../../src/main/store/meta.js';
 import { migrate } from '../../src/main/store/migrations.js';
 import { SEALED_TABLES } from '../../src/main/store/row-integrity.js';
-import type { LatchkeyError } from '../../src/shared/errors.js';
+import { isLatchkeyError, type LatchkeyError } from '../../src/shared/errors.js';
 import { AUDITOR } from '../support/auditor.js';
 import { failure } from '../support/errors.js';
 import { enableTotp, nextCode, passwordStep, signInWithCode, wrongCode, type Authenticator } from '../support/mfa.js';
@@ -61,8 +61,8 @@ async function signInWith(username: string, password: string, factor: 'totp' | '
   try {
     return await v.engine.signIn.withPassword({ username, password, client: cliClient('alice-laptop'), ...(deviceToken === undefined ? {} : { deviceToken }) });
   } catch (error) {
-    if ((error as LatchkeyError).code !== 'MFA_REQUIRED') throw error;
-    const { challengeId } = (error as LatchkeyError).details as { challengeId: string };
+    if (!isLatchkeyError(error, 'MFA_REQUIRED') || error.details === undefined) throw error;
+    const { challengeId } = error.details;
     return v.engine.signIn.answer({ challengeId, factor, code });
   }
 }

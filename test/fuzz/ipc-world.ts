@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import keytar from 'keytar';
 import type { ClientInfo } from '../../src/shared/client.js';
+import { isLatchkeyError } from '../../src/shared/errors.js';
 import type { Result } from '../../src/shared/result.js';
 import type { Engine } from '../../src/main/engine/engine.js';
 import { deriveVaultKeys } from '../../src/main/engine/crypto/vault-keys.js';
@@ -131,7 +132,7 @@ export async function openIpcWorld(): Promise<IpcWorld> {
   try {
     await engine.signIn.withPassword({ username: 'bob', password: ACCOUNTS.bob.password, client: cliClient('bob-laptop') });
   } catch (error) {
-    challengeId = String((error as { details?: { challengeId?: unknown } }).details?.challengeId ?? '');
+    challengeId = isLatchkeyError(error, 'MFA_REQUIRED') ? (error.details?.challengeId ?? '') : '';
   }
   if (!/^chal_[0-9a-f]{32}$/.test(challengeId)) throw new Error('seeding the fuzz vault: no live challenge for bob');
 

@@ -4,6 +4,8 @@ import { LatchkeyError, type ErrorCode } from '../../src/shared/errors.js';
  * Runs `work` and returns the LatchkeyError it throws, failing the test if it succeeds or throws
  * anything else. With `code`, the error must carry that code.
  */
+export async function failure(work: () => unknown): Promise<LatchkeyError>;
+export async function failure<C extends ErrorCode>(work: () => unknown, code: C): Promise<LatchkeyError<C>>;
 export async function failure(work: () => unknown, code?: ErrorCode): Promise<LatchkeyError> {
   let outcome: unknown;
   try {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
-import type { SecondFactor, SessionView } from '../../shared/views.js';
+import type { ChallengeView, SecondFactor, SessionView } from '../../shared/views.js';
 import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
 import type { SignedIn } from '../../main/engine/auth/sign-in.js';
 import type { StartedSession } from '../../main/engine/sessions/sessions.js';
@@ -100,13 +100,12 @@ export function registerAuthCommands(program: Command): void {
         try {
           signedIn = await engine.signIn.withPassword({ username, password, client: runtime.client(), deviceToken });
         } catch (error) {
-          if (!isLatchkeyError(error)) throw error;
-          if (error.code === 'MFA_ENROLLMENT_REQUIRED') return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
-          if (error.code !== 'MFA_REQUIRED') throw error;
+          if (isLatchkeyError(error, 'MFA_ENROLLMENT_REQUIRED')) return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
+          if (!isLatchkeyError(error, 'MFA_REQUIRED')) throw error;
           // A kept device token that did not skip the code is revoked or expired: it is of no more use.
           if (deviceToken !== null) await device.delete();
           const answer = proof ?? (await askSecondFactor(error, options.passwordStdin === true));
-          signedIn = engine.signIn.answer({ challengeId: challengeOf(error), ...answer, trustDevice, username });
+          signedIn = engine.signIn.answer({ challengeId: challengeOf(error).challengeId, ...answer, trustDevice, username });
         }
         return keepSession(runtime, signedIn, trustDevice);
       }),
@@ -149,14 +148,13 @@ export function registerAuthCommands(program: Command): void {
     );
 }
 
-function challengeOf(error: LatchkeyError): string {
-  const id = error.details?.['challengeId'];
-  if (typeof id !== 'string') throw error;
-  return id;
+function challengeOf(error: LatchkeyError<'MFA_REQUIRED' | 'MFA_ENROLLMENT_REQUIRED'>): ChallengeView {
+  if (error.details === undefined) throw error;
+  return error.details;
 }
 
 /** The second step when no code was given: asked on a terminal, else refused with the challenge in the envelope. */
-async function askSecondFactor(error: LatchkeyError, stdinTaken: boolean): Promise<{ factor: SecondFactor; code: string }> {
+async function askSecondFactor(error: LatchkeyError<'MFA_REQUIRED'>, stdinTaken: boolean): Promise<{ factor: SecondFactor; code: string }> {
   const typed = stdinTaken ? null : await askVisible('Code from your authenticator app (or a backup code): ');
   if (typed === null) {
     throw new LatchkeyError('MFA_REQUIRED', `${error.message} Run again with --code CODE or --backup-code CODE.`, error.details);
@@ -175,11 +173,12 @@ async function askSecondFactor(error: LatchkeyError, stdinTaken: boolean): Promi
  */
 async function beginForcedEnrollment(
   runtime: CliRuntime,
-  error: LatchkeyError,
+  error: LatchkeyError<'MFA_ENROLLMENT_REQUIRED'>,
   { qrPng, trustDevice }: { qrPng: string | undefined; trustDevice: boolean },
 ): Promise<never> {
   const engine = await runtime.engine();
-  const challengeId = challengeOf(error);
+  const challenge = challengeOf(error);
+  const { challengeId } = challenge;
   const pending = await runtime.keychainEntry('enrollment');
   // Each sign-in begins the setup afresh: the engine voids the secret shown before, and this entry
   // (which `mfa totp confirm` answers) keeps only the newest sign-in. Someone who scanned the old
@@ -199,6 +198,6 @@ async function beginForcedEnrollment(
       : '') +
       'This account must set up two-step sign-in before it can be used. Add it to an authenticator app, then run ' +
       `\`latchkey mfa totp confirm --code CODE${trustDevice ? ' --trust-device' : ''}\` with the code the app shows (within 15 minutes).`,
-    { ...error.details, uri: setup.uri, secret: setup.secret, setupExpiresAt: setup.expiresAt, qrPng: qrPng ?? null, replacedEarlierSetup: replacesEarlier },
+    { ...challenge, uri: setup.uri, secret: setup.secret, setupExpiresAt: setup.expiresAt, qrPng: qrPng ?? null, replacedEarlierSetup: replacesEarlier },
   );
 }

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import type { SessionEndReason } from '../../shared/views.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 
 export interface SessionRow {
@@ -17,7 +18,7 @@ export interface SessionRow {
   readonly expires_at: number;
   readonly active: 0 | 1;
   readonly ended_at: number | null;
-  readonly end_reason: string | null;
+  readonly end_reason: SessionEndReason | null;
 }
 
 export interface SessionFamilyRow {
@@ -162,7 +163,7 @@ export class SessionRepository {
   }
 
   /** Returns false when the session had already ended. */
-  end(id: string, at: number, reason: string): boolean {
+  end(id: string, at: number, reason: SessionEndReason): boolean {
     const row = this.byId(id);
     if (row?.active !== 1) return false;
     this.#sessions.rewrite({ ...row, active: 0, ended_at: at, end_reason: reason });

@@ -180,7 +180,7 @@ describe('the challenge', () => {
   it('allows 5 attempts, counting down attemptsLeft, and then is void even with a right code', async () => {
     const issued = await challenge();
     const left: unknown[] = [];
-    for (let i = 0; i < 5; i += 1) left.push((await failure(() => answer(issued.challengeId, wrong()), 'CODE_INVALID')).details?.['attemptsLeft']);
+    for (let i = 0; i < 5; i += 1) left.push((await failure(() => answer(issued.challengeId, wrong()), 'CODE_INVALID')).details?.attemptsLeft);
     expect(left).toEqual([4, 3, 2, 1, 0]);
     v.vault.clock.advance(MINUTE);
     await failure(() => answer(issued.challengeId, codeAt(alice.secret, now())), 'CHALLENGE_INVALID');

@@ -393,7 +393,7 @@ export class MfaService {
 }
 
 /** The error for a refused second factor; extra details (attempts left) may be added by the caller. */
-export function throwForCheck(check: Exclude<CodeCheck, 'ok'>, details?: Record<string, number>): never {
+export function throwForCheck(check: Exclude<CodeCheck, 'ok'>, details?: { readonly attemptsLeft: number }): never {
   if (check === 'replayed') {
     throw new LatchkeyError('CODE_REPLAYED', 'That code was already used. Wait for the authenticator to show a new one.', details);
   }

@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { LatchkeyError } from '../../../shared/errors.js';
+import { LatchkeyError, type PasswordRule } from '../../../shared/errors.js';
 import { PASSWORD_LIMITS, hasLostCharacter } from '../../../shared/password-rules.js';
 import { normalisePassword } from './password-hasher.js';
 
@@ -57,6 +57,6 @@ function ownNames(context: PasswordContext): string[] {
   return names.filter((name) => name.length >= 3);
 }
 
-function reject(rule: string, message: string, extra: Record<string, number> = {}): never {
+function reject(rule: PasswordRule, message: string, extra: { readonly min?: number; readonly max?: number } = {}): never {
   throw new LatchkeyError('PASSWORD_REJECTED', message, { rule, ...extra });
 }

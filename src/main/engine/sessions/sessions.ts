@@ -389,7 +389,7 @@ export class SessionService {
       absoluteExpiresAt: absolute,
       active: row.active === 1,
       endedAt: row.ended_at,
-      endReason: row.end_reason as SessionEndReason | null,
+      endReason: row.end_reason,
       staySignedIn: row.family_id !== null,
     };
   }

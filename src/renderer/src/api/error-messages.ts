@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorDetails, ErrorInfo } from '../../../shared/errors';
+import type { ErrorCode, ErrorDetails, ErrorInfo, PasswordRule } from '../../../shared/errors';
 import { formatClock, formatDateTime, formatDuration, plural } from '../format/time';
 
 /**
@@ -6,11 +6,14 @@ import { formatClock, formatDateTime, formatDuration, plural } from '../format/t
  * where codes become words. Where the engine's own message names the specific thing (which
  * account, which policy value), it is used; it never carries a secret.
  */
-type Describe = (error: ErrorInfo, now: number) => string;
+type Describe<C extends ErrorCode> = (error: ErrorInfo<C>, now: number) => string;
 
-const engineOr = (fallback: string): Describe => (error) => error.message.trim() || fallback;
+const engineOr =
+  (fallback: string): Describe<ErrorCode> =>
+  (error) =>
+    error.message.trim() || fallback;
 
-const MESSAGES: Record<ErrorCode, Describe> = {
+const MESSAGES: { readonly [C in ErrorCode]: Describe<C> } = {
   INVALID_INPUT: (error) => describeInvalidInput(error),
   INVALID_CREDENTIALS: engineOr('The account name or password is not correct.'),
   MFA_REQUIRED: () => 'Enter the code from your authenticator app to finish signing in.',
@@ -19,7 +22,7 @@ const MESSAGES: Record<ErrorCode, Describe> = {
   CODE_INVALID: (error) => `That code is not right.${attemptsLeftSentence(error.details)}`,
   CODE_REPLAYED: (error) =>
     `That code was already used. Wait for your authenticator app to show a new one.${attemptsLeftSentence(error.details)}`,
-  LOCKED_OUT: (error, now) => describeLockout(error, now),
+  LOCKED_OUT: (error) => describeLockout(error),
   ACCOUNT_DISABLED: () => 'This account is disabled. Ask an administrator to enable it.',
   SESSION_EXPIRED: () => 'Your session has ended. Sign in again to continue.',
   SESSION_LIMIT_REACHED: () =>
@@ -42,42 +45,42 @@ const MESSAGES: Record<ErrorCode, Describe> = {
 };
 
 export function describeError(error: ErrorInfo, now: number = Date.now()): string {
-  return MESSAGES[error.code](error, now);
+  // Each entry takes the error of its own code; TypeScript cannot pair the two through an index.
+  const describe = MESSAGES[error.code] as Describe<ErrorCode>;
+  return describe(error, now);
 }
 
-const PASSWORD_RULES: Record<string, (details: ErrorDetails) => string> = {
+const PASSWORD_RULES: Record<PasswordRule, (details: ErrorDetails<'PASSWORD_REJECTED'>) => string> = {
+  lost_character: () =>
+    'The password contains a broken character (such as \uFFFD), often left by copying text between programs. Type it again, or choose another.',
   too_short: (d) =>
-    typeof d['min'] === 'number'
-      ? `The password is too short: use at least ${d['min']} characters. A few unrelated words make a strong one.`
-      : 'The password is too short.',
-  too_long: (d) => (typeof d['max'] === 'number' ? `The password is too long: use at most ${d['max']} characters.` : 'The password is too long.'),
+    d.min === undefined
+      ? 'The password is too short.'
+      : `The password is too short: use at least ${d.min} characters. A few unrelated words make a strong one.`,
+  too_long: (d) => (d.max === undefined ? 'The password is too long.' : `The password is too long: use at most ${d.max} characters.`),
   control_character: () => 'The password contains a control character. Letters, digits, symbols and spaces are all fine.',
   common: () => 'This password is too common: it is on the lists attackers try first. Choose another.',
   contains_name: () => 'The password must not contain the account name or e-mail address.',
 };
 
-function describePasswordRule(error: ErrorInfo): string {
-  const rule = error.details?.['rule'];
-  const describe = typeof rule === 'string' ? PASSWORD_RULES[rule] : undefined;
-  return describe === undefined ? error.message : describe(error.details ?? {});
+function describePasswordRule(error: ErrorInfo<'PASSWORD_REJECTED'>): string {
+  return error.details === undefined ? error.message : PASSWORD_RULES[error.details.rule](error.details);
 }
 
-function describeLockout(error: ErrorInfo, now: number): string {
-  const retryAt = error.details?.['retryAt'];
-  const retryAfter = error.details?.['retryAfterSeconds'];
-  const locked = error.details?.['locked'] === true;
-  if (typeof retryAt !== 'number') return error.message;
-  // The engine's own count is the better one: this window's clock need not match the vault's.
-  const wait = formatDuration(typeof retryAfter === 'number' ? retryAfter : (retryAt - now) / 1000);
+function describeLockout(error: ErrorInfo<'LOCKED_OUT'>): string {
+  if (error.details === undefined) return error.message;
+  const { retryAt, retryAfterSeconds, locked } = error.details;
+  // The engine's own count, not this window's clock, which need not match the vault's.
+  const wait = formatDuration(retryAfterSeconds);
   if (locked) {
     return `Too many failed sign-ins: this account is locked until ${formatDateTime(retryAt)} (${wait} from now). An administrator can unlock it sooner.`;
   }
   return `Too many failed sign-ins. Try again at ${formatClock(retryAt)} (in ${wait}).`;
 }
 
-function attemptsLeftSentence(details: ErrorDetails | undefined): string {
-  const left = details?.['attemptsLeft'];
-  if (typeof left !== 'number') return '';
+function attemptsLeftSentence(details: ErrorDetails<'CODE_INVALID' | 'CODE_REPLAYED'> | undefined): string {
+  if (details === undefined) return '';
+  const left = details.attemptsLeft;
   return left === 0 ? ' No attempts are left: start again with your password.' : ` ${plural(left, 'attempt')} left.`;
 }
 
@@ -93,15 +96,14 @@ const FIELD_NAMES: Record<string, string> = {
 };
 
 /** The router reports which fields failed (never their values); the engine's own messages are already specific. */
-function describeInvalidInput(error: ErrorInfo): string {
-  const problems = error.details?.['problems'];
-  if (!Array.isArray(problems)) return error.message || 'Some of what you entered is not valid.';
-  const fields = [...new Set(problems.map((problem: string) => FIELD_NAMES[problem.split(':')[0] ?? ''] ?? 'a field'))];
+function describeInvalidInput(error: ErrorInfo<'INVALID_INPUT'>): string {
+  const problems = error.details?.problems;
+  if (problems === undefined) return error.message || 'Some of what you entered is not valid.';
+  const fields = [...new Set(problems.map((problem) => FIELD_NAMES[problem.split(':')[0] ?? ''] ?? 'a field'))];
   return `Check ${fields.join(' and ')}: it is missing, too long, or not in the expected form.`;
 }
 
 /** The time a LOCKED_OUT error says the next attempt may be made, if it is one. */
 export function retryAtOf(error: ErrorInfo | null): number | null {
-  const retryAt = error?.code === 'LOCKED_OUT' ? error.details?.['retryAt'] : undefined;
-  return typeof retryAt === 'number' ? retryAt : null;
+  return error?.code === 'LOCKED_OUT' ? (error.details?.retryAt ?? null) : null;
 }

@@ -81,8 +81,8 @@ export const useSession = create<SessionState>()((set, get) => {
   /** Moves on from a refused step when the refusal is the next step (MFA) rather than an error. */
   function followRefusal(error: ErrorInfo, username: string, from: PendingStep['from']): boolean {
     if (error.code !== 'MFA_REQUIRED' && error.code !== 'MFA_ENROLLMENT_REQUIRED') return false;
-    const challenge = challengeOf(error);
-    if (challenge === null) return false;
+    const challenge = error.details;
+    if (challenge === undefined) return false;
     const step: PendingStep = { username, challenge, from };
     set({ phase: error.code === 'MFA_REQUIRED' ? { name: 'challenge', step } : { name: 'enrollment', step } });
     return true;
@@ -148,8 +148,9 @@ export const useSession = create<SessionState>()((set, get) => {
         enterSignedIn(result.value);
         return result;
       }
-      const attemptsLeft = result.error.details?.['attemptsLeft'];
-      if (typeof attemptsLeft === 'number') {
+      const { error } = result;
+      const attemptsLeft = error.code === 'CODE_INVALID' || error.code === 'CODE_REPLAYED' ? error.details?.attemptsLeft : undefined;
+      if (attemptsLeft !== undefined) {
         set({ phase: { name: 'challenge', step: { ...step, challenge: { ...step.challenge, attemptsLeft } } } });
       }
       return result;
@@ -227,16 +228,6 @@ export const useSession = create<SessionState>()((set, get) => {
     },
   };
 });
-
-function challengeOf(error: ErrorInfo): ChallengeView | null {
-  const d = error.details;
-  if (d === undefined) return null;
-  const { challengeId, factors, expiresAt, attemptsLeft } = d;
-  if (typeof challengeId !== 'string' || !Array.isArray(factors) || typeof expiresAt !== 'number' || typeof attemptsLeft !== 'number') {
-    return null;
-  }
-  return { challengeId, factors: factors.filter((f): f is SecondFactor => f === 'totp' || f === 'backup_code'), expiresAt, attemptsLeft };
-}
 
 // Any call that finds the session gone makes the app look at once, not at the next poll.
 onSessionEnded(() => void useSession.getState().peek());
