@@ -3,6 +3,7 @@ import { parseArg } from '../../src/cli/arguments.js';
 import { UsageError } from '../../src/cli/password-input.js';
 import { MAX_EVENT_FILTER_LENGTH } from '../../src/shared/audit-events.js';
 import { assertCliBuilt, createCliVault } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 
 interface ErrorEnvelope {
@@ -10,7 +11,7 @@ interface ErrorEnvelope {
 }
 
 describe('an argument longer than its rule allows', () => {
-  const v = createCliVault('latchkey-cli-limits-');
+  const v = createCliVault('latchkey-cli-limits-', runCliInProcess);
 
   beforeAll(async () => {
     assertCliBuilt();
@@ -22,7 +23,8 @@ describe('an argument longer than its rule allows', () => {
 
   it('refuses an audit --type past its maximum as a usage mistake (exit 2), before it reaches a query', async () => {
     // Over SQLite's 50,000-byte limit on a LIKE pattern, which once ended in INTERNAL.
-    const run = await v.cli(['audit', 'list', '--type', 'a'.repeat(60_000), '--json']);
+    // A child process: the long argument passes through exec, and the real program exits 2.
+    const run = await v.childCli(['audit', 'list', '--type', 'a'.repeat(60_000), '--json']);
     expect(run.code).toBe(2);
     expect(run.json<ErrorEnvelope>().error).toEqual({
       code: 'INVALID_INPUT',

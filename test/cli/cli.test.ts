@@ -4,7 +4,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
-import { assertCliBuilt, runCli, type CliRun } from '../support/cli.js';
+import { assertCliBuilt, runCli, type CliRun, type CliRunner } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { forgetKeychainService } from '../support/keychain.js';
 import { openEngine } from '../../src/main/engine/engine.js';
 import { PASSWORDS, cliClient, keychainServiceForTest } from '../support/temp-vault.js';
@@ -13,13 +14,17 @@ interface ErrorEnvelope {
   error: { code: string; message: string };
 }
 
-describe('the latchkey CLI, run as a child process', () => {
+describe('the latchkey CLI', () => {
   let dir: string;
   let vault: string;
   let service: string;
   let vaultId: string;
-  const cli = (args: readonly string[], stdin?: string): Promise<CliRun> =>
-    runCli(['--vault', vault, '--keychain-service', service, ...args], stdin === undefined ? {} : { stdin });
+  const through =
+    (run: CliRunner) =>
+    (args: readonly string[], stdin?: string): Promise<CliRun> =>
+      run(['--vault', vault, '--keychain-service', service, ...args], stdin === undefined ? {} : { stdin });
+  const cli = through(runCliInProcess);
+  const childCli = through(runCli);
 
   beforeAll(async () => {
     assertCliBuilt();
@@ -37,7 +42,8 @@ describe('the latchkey CLI, run as a child process', () => {
   });
 
   it('creates the first admin once, and refuses a second init with exit 1 and an error envelope', async () => {
-    const again = await cli(['init', '--admin', 'other', '--password-stdin', '--json'], `${PASSWORDS.bob}\n`);
+    // A child process: the real program, its password read from a pipe, exits 1.
+    const again = await childCli(['init', '--admin', 'other', '--password-stdin', '--json'], `${PASSWORDS.bob}\n`);
     expect(again.code).toBe(1);
     expect(again.json<ErrorEnvelope>().error.code).toBe('ALREADY_INITIALISED');
   });
@@ -80,7 +86,8 @@ describe('the latchkey CLI, run as a child process', () => {
   });
 
   it('never takes a password as an argument: that is a usage error, exit 2', async () => {
-    const run = await cli(['account', 'add', 'carol', '--password', PASSWORDS.bob, '--json']);
+    // A child process: the real program exits 2.
+    const run = await childCli(['account', 'add', 'carol', '--password', PASSWORDS.bob, '--json']);
     expect(run.code).toBe(2);
     expect(run.json<ErrorEnvelope>().error.code).toBe('INVALID_INPUT');
   });
@@ -169,6 +176,7 @@ describe('the latchkey CLI, run as a child process', () => {
   it('reports KEYCHAIN_UNAVAILABLE with advice when no Secret Service can be reached', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus' };
     delete env['DISPLAY'];
+    // A child process: the keychain's D-Bus address is read once per process, as it starts.
     const run = await runCli(['--vault', vault, '--keychain-service', service, 'status', '--json'], { env });
     expect(run.code).toBe(1);
     const error = run.json<ErrorEnvelope>().error;
