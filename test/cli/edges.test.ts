@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, assertCliBuilt, createCliVault, runCli, type CliRun } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 
 interface ErrorEnvelope {
@@ -30,7 +31,7 @@ function runWithClosed(stream: 'stdout' | 'stderr', args: readonly string[], std
 }
 
 describe('the CLI when its output, its files or its arguments go wrong', () => {
-  const v = createCliVault('latchkey-cli-edges-');
+  const v = createCliVault('latchkey-cli-edges-', runCliInProcess);
   const cli = v.cli;
   const globals = (): string[] => ['--vault', v.vault, '--keychain-service', v.keychain.service];
 
@@ -43,6 +44,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
 
   afterAll(() => v.dispose());
 
+  // Child processes: a closed pipe is the process's own standard stream going away.
   describe('a reader that goes away', () => {
     it('ends a command quietly, with its own exit status, when standard output is closed', async () => {
       const whoami = await runWithClosed('stdout', [...globals(), 'whoami']);
@@ -64,7 +66,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
     it('names the vault path and the reason when a folder on the path is a file', async () => {
       const path = join(v.vault, 'x.db');
       for (const args of [['status', '--json'], ['init', '--admin', 'root', '--password-stdin', '--json']]) {
-        const run = await runCli(['--vault', path, '--keychain-service', v.keychain.service, ...args], { stdin: `${PASSWORDS.admin}\n` });
+        const run = await runCliInProcess(['--vault', path, '--keychain-service', v.keychain.service, ...args], { stdin: `${PASSWORDS.admin}\n` });
         expect(run.code).toBe(1);
         expect(run.json<ErrorEnvelope>().error).toMatchObject({
           code: 'VAULT_UNREADABLE',
@@ -96,7 +98,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
     const folder = (): string => join(v.dir, 'nowhere');
     const missing = (): string => join(folder(), 'vault.db');
     const at = (args: readonly string[], stdin?: string): Promise<CliRun> =>
-      runCli(['--vault', missing(), '--keychain-service', v.keychain.service, ...args], stdin === undefined ? {} : { stdin });
+      runCliInProcess(['--vault', missing(), '--keychain-service', v.keychain.service, ...args], stdin === undefined ? {} : { stdin });
 
     it('is reported by status, with the keychain it would use, and not created (exit 0)', async () => {
       const json = await at(['status', '--json']);
@@ -134,6 +136,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
     it('leaves no file or folder when init cannot reach the keychain', async () => {
       const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus' };
       delete env['DISPLAY'];
+      // A child process: the keychain's D-Bus address is read once per process, as it starts.
       const run = await runCli(['--vault', missing(), '--keychain-service', v.keychain.service, 'init', '--admin', 'root', '--password-stdin', '--json'], {
         stdin: `${PASSWORDS.admin}\n`,
         env,
@@ -191,7 +194,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
         [[...globals(), 'audit', 'export', '--output', ''], '--output'],
       ];
       for (const [args, option] of cases) {
-        const run = await runCli([...args, '--json']);
+        const run = await runCliInProcess([...args, '--json']);
         expect(run.code, args.join(' ')).toBe(2);
         expect(run.json<ErrorEnvelope>().error).toEqual({ code: 'INVALID_INPUT', message: `${option} needs a value, and was given an empty one.` });
       }
@@ -201,7 +204,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
       const data = mkdtempSync(join(tmpdir(), 'latchkey-cli-xdg-'));
       try {
         const env = { ...process.env, XDG_DATA_HOME: data, LATCHKEY_VAULT: '', LATCHKEY_KEYCHAIN_SERVICE: '' };
-        const run = await runCli(['status', '--json'], { env });
+        const run = await runCliInProcess(['status', '--json'], { env });
         expect(run.code).toBe(0);
         expect(run.json()).toMatchObject({ vault: { path: join(data, 'latchkey', 'vault.db'), exists: false }, keychain: { service: 'latchkey' } });
       } finally {
