@@ -5,8 +5,10 @@ import type { AuditEventType, AuditOutcome } from './audit-events.js';
  * output and the browser host all show these shapes. Times are milliseconds since the epoch.
  */
 
-export type Role = 'admin' | 'user';
-export type AccountStatus = 'active' | 'disabled';
+export const ROLES = ['admin', 'user'] as const;
+export type Role = (typeof ROLES)[number];
+export const ACCOUNT_STATUSES = ['active', 'disabled'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 export interface AccountView {
   readonly id: string;
@@ -26,7 +28,8 @@ export interface AccountView {
 }
 
 /** The three states of TOTP enrollment, stored as such. */
-export type MfaState = 'DISABLED' | 'SETUP_IN_PROGRESS' | 'ENABLED';
+export const MFA_STATES = ['DISABLED', 'SETUP_IN_PROGRESS', 'ENABLED'] as const;
+export type MfaState = (typeof MFA_STATES)[number];
 
 export type SecondFactor = 'totp' | 'backup_code';
 
@@ -66,22 +69,26 @@ export interface ChallengeView {
 }
 
 /** How a session was won: a password alone, two factors, or a trusted device that skipped the code. */
-export type Assurance = 'password' | 'two_factor' | 'trusted_device';
+export const ASSURANCES = ['password', 'two_factor', 'trusted_device'] as const;
+export type Assurance = (typeof ASSURANCES)[number];
 
-export type SessionHost = 'desktop' | 'cli' | 'browser';
+export const SESSION_HOSTS = ['desktop', 'cli', 'browser'] as const;
+export type SessionHost = (typeof SESSION_HOSTS)[number];
 
-export type SessionEndReason =
-  | 'signed_out'
-  | 'revoked'
-  | 'revoked_by_admin'
-  | 'evicted'
-  | 'idle_timeout'
-  | 'absolute_timeout'
-  | 'password_changed'
-  | 'account_disabled'
-  | 'refresh_reuse'
-  | 'refreshed'
-  | 'window_closed';
+export const SESSION_END_REASONS = [
+  'signed_out',
+  'revoked',
+  'revoked_by_admin',
+  'evicted',
+  'idle_timeout',
+  'absolute_timeout',
+  'password_changed',
+  'account_disabled',
+  'refresh_reuse',
+  'refreshed',
+  'window_closed',
+] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export interface SessionView {
   readonly id: string;

@@ -6,6 +6,7 @@ import { Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/main/engine/accounts/import.js';
 import { assertCliBuilt, createCliVault } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { withRawVault } from '../support/raw-vault.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 import { oathtoolCode, requireWitnesses } from '../support/witnesses.js';
@@ -15,8 +16,8 @@ interface ErrorEnvelope {
 }
 
 describe('latchkey import', () => {
-  const v = createCliVault('latchkey-cli-import-');
-  const { cli, dir, vault } = v;
+  const v = createCliVault('latchkey-cli-import-', runCliInProcess);
+  const { cli, childCli, dir, vault } = v;
   const secret = new Secret({ size: 20 }).base32;
   const file = (name: string, content: string): string => {
     const path = join(dir, name);
@@ -105,7 +106,8 @@ describe('latchkey import', () => {
         `henry,,user,"${hashSync(PASSWORDS.bob, 4)}","otpauth://totp/x?secret=NOT-BASE32"`,
       ].join('\n'),
     );
-    const run = await cli(['import', csv]);
+    // A child process: a command that finishes with refused rows exits 1 from the real program.
+    const run = await childCli(['import', csv]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/row 2 \(line 3\) "frank": refused: password_hash is not a usable/);
     expect(run.stdout).toMatch(/row 4 \(line 5\) "henry": refused: totp_uri is not an otpauth:\/\/ URI/);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, createCliVault, type CliRun } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 import { awayFromStepEdge, oathtoolCode, requireWitnesses, zbarDecode } from '../support/witnesses.js';
 
@@ -28,7 +29,7 @@ function typed(code: string): string {
 }
 
 describe('two-step sign-in from the CLI', () => {
-  const v = createCliVault('latchkey-cli-mfa-');
+  const v = createCliVault('latchkey-cli-mfa-', runCliInProcess);
   const cli = v.cli;
   const signin = (args: readonly string[] = [], name = 'root', password: string = PASSWORDS.admin): Promise<CliRun> =>
     cli(['signin', name, '--password-stdin', '--json', ...args], `${password}\n`);
@@ -91,7 +92,8 @@ describe('two-step sign-in from the CLI', () => {
   });
 
   it('without a code and without a terminal, refuses with MFA_REQUIRED carrying the challenge', async () => {
-    const run = await signin();
+    // A child process: whether there is a terminal to ask on is the process's own standard input.
+    const run = await v.childCli(['signin', 'root', '--password-stdin', '--json'], `${PASSWORDS.admin}\n`);
     expect(run.code).toBe(1);
     const error = run.json<ErrorEnvelope>().error;
     expect(error.code).toBe('MFA_REQUIRED');
@@ -146,8 +148,8 @@ describe('two-step sign-in from the CLI', () => {
 
   it('refuses to turn TOTP off without the password, or without a code', async () => {
     expect((await signin(['--backup-code', backupCodes[2] ?? ''])).code).toBe(0);
-    // No terminal to ask on and no --password-stdin: a usage error.
-    const noPassword = await cli(['mfa', 'totp', 'disable', '--backup-code', backupCodes[3] ?? '', '--json']);
+    // No terminal to ask on and no --password-stdin: a usage error. A child process, for the real standard input.
+    const noPassword = await v.childCli(['mfa', 'totp', 'disable', '--backup-code', backupCodes[3] ?? '', '--json']);
     expect(noPassword.code).toBe(2);
     expect(noPassword.json<ErrorEnvelope>().error.message).toMatch(/password-stdin/);
     const wrongPassword = await cli(['mfa', 'totp', 'disable', '--backup-code', backupCodes[3] ?? '', '--password-stdin', '--json'], 'not the password at all\n');
@@ -216,7 +218,7 @@ describe('two-step sign-in from the CLI', () => {
 });
 
 describe('two-step sign-in that policy requires', () => {
-  const v = createCliVault('latchkey-cli-forced-');
+  const v = createCliVault('latchkey-cli-forced-', runCliInProcess);
   const cli = v.cli;
 
   beforeAll(async () => {

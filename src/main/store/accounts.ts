@@ -1,20 +1,23 @@
-import type { AccountNotice } from '../../shared/notices.js';
+import { ACCOUNT_NOTICES, type AccountNotice } from '../../shared/notices.js';
+import { ACCOUNT_STATUSES, MFA_STATES, ROLES, type AccountStatus, type MfaState, type Role } from '../../shared/views.js';
 import type { Db } from './database.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
+import { closedColumns } from './row-values.js';
 
 export interface AccountRow {
   readonly id: string;
   readonly username: string;
   readonly display_name: string;
-  readonly role: 'admin' | 'user';
-  readonly status: 'active' | 'disabled';
+  readonly role: Role;
+  readonly status: AccountStatus;
   readonly email_enc: string | null;
   readonly password_hash: string;
   readonly password_changed_at: number;
   readonly created_at: number;
   readonly updated_at: number;
-  readonly mfa_state: 'DISABLED' | 'SETUP_IN_PROGRESS' | 'ENABLED';
-  readonly notice: string | null;
+  readonly mfa_state: MfaState;
+  /** Told to the account holder at their next sign-in, then cleared. */
+  readonly notice: AccountNotice | null;
   /** When the owner of the address proved it through a verification link; null until then. */
   readonly email_verified_at: number | null;
 }
@@ -35,6 +38,7 @@ export const ACCOUNTS: SealedTable<AccountRow> = {
     // or moved to another row. The verification link binds itself to this very ciphertext.
     email_enc: 'sealed by its own cipher, bound to its row',
   },
+  closed: closedColumns<AccountRow>({ role: ROLES, status: ACCOUNT_STATUSES, mfa_state: MFA_STATES, notice: [...ACCOUNT_NOTICES, null] }),
   rowId: (row) => row.id,
   accountId: (row) => row.id,
 };

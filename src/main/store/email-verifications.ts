@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
+import { closedColumns } from './row-values.js';
 
 export interface EmailVerificationRow {
   readonly account_id: string;
@@ -14,6 +15,7 @@ export const EMAIL_VERIFICATIONS: SealedTable<EmailVerificationRow> = {
   key: ['account_id'],
   sealed: ['account_id', 'token_hash', 'email_enc', 'created_at', 'expires_at'],
   unsealed: {},
+  closed: closedColumns<EmailVerificationRow>({}),
   rowId: (row) => row.account_id,
   accountId: (row) => row.account_id,
 };

@@ -1,13 +1,21 @@
 import type { Db } from './database.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
+import { FLAGS, type Flag, closedColumns } from './row-values.js';
+
+/** The HMACs a stored TOTP credential may use (RFC 6238 §1.2), and its code lengths. */
+export const TOTP_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
+export const TOTP_DIGITS = [6, 7, 8] as const;
+
+/** Why a challenge was issued: a second factor to verify, or one to enroll first. */
+export const CHALLENGE_PURPOSES = ['verify', 'enroll'] as const;
 
 export interface TotpRow {
   readonly account_id: string;
   readonly secret_enc: string | null;
   readonly pending_secret_enc: string | null;
   readonly pending_expires_at: number | null;
-  readonly algorithm: string;
-  readonly digits: number;
+  readonly algorithm: (typeof TOTP_ALGORITHMS)[number];
+  readonly digits: (typeof TOTP_DIGITS)[number];
   readonly period: number;
   readonly last_step: number | null;
   readonly enabled_at: number | null;
@@ -24,12 +32,12 @@ export interface BackupCodeRow {
 export interface ChallengeRow {
   readonly id: string;
   readonly account_id: string;
-  readonly purpose: 'verify' | 'enroll';
+  readonly purpose: (typeof CHALLENGE_PURPOSES)[number];
   readonly created_at: number;
   readonly expires_at: number;
   readonly attempts: number;
   readonly used_at: number | null;
-  readonly stay_signed_in: 0 | 1;
+  readonly stay_signed_in: Flag;
   readonly client: string;
 }
 
@@ -51,6 +59,7 @@ export const TOTP_CREDENTIALS: SealedTable<TotpRow> = {
   key: ['account_id'],
   sealed: ['account_id', 'secret_enc', 'pending_secret_enc', 'pending_expires_at', 'algorithm', 'digits', 'period', 'last_step', 'enabled_at'],
   unsealed: {},
+  closed: closedColumns<TotpRow>({ algorithm: TOTP_ALGORITHMS, digits: TOTP_DIGITS }),
   rowId: (row) => row.account_id,
   accountId: (row) => row.account_id,
 };
@@ -64,6 +73,7 @@ export const BACKUP_CODES: SealedTable<BackupCodeRow> = {
   key: ['account_id', 'digest'],
   sealed: ['account_id', 'digest', 'created_at', 'used_at'],
   unsealed: {},
+  closed: closedColumns<BackupCodeRow>({}),
   rowId: () => null,
   accountId: (row) => row.account_id,
 };
@@ -74,6 +84,7 @@ export const MFA_CHALLENGES: SealedTable<ChallengeRow> = {
   key: ['id'],
   sealed: ['id', 'account_id', 'purpose', 'created_at', 'expires_at', 'attempts', 'used_at', 'stay_signed_in', 'client'],
   unsealed: {},
+  closed: closedColumns<ChallengeRow>({ purpose: CHALLENGE_PURPOSES, stay_signed_in: FLAGS }),
   rowId: () => null,
   accountId: (row) => row.account_id,
 };
@@ -83,6 +94,7 @@ export const TRUSTED_DEVICES: SealedTable<TrustedDeviceRow> = {
   key: ['id'],
   sealed: ['id', 'account_id', 'token_hash', 'device_name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at', 'revoke_reason'],
   unsealed: {},
+  closed: closedColumns<TrustedDeviceRow>({}),
   rowId: (row) => row.id,
   accountId: (row) => row.account_id,
 };

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
+import { closedColumns } from './row-values.js';
 
 export interface PolicyRow {
   readonly key: string;
@@ -17,6 +18,7 @@ export const POLICY: SealedTable<PolicyRow> = {
   key: ['key'],
   sealed: ['key', 'value', 'updated_at', 'updated_by'],
   unsealed: {},
+  closed: closedColumns<PolicyRow>({}),
   rowId: (row) => row.key,
   accountId: () => null,
 };

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LatchkeyError } from '../../shared/errors.js';
 import type { Db } from './database.js';
+import type { ClosedColumns } from './row-values.js';
 
 /** A value as better-sqlite3 reads and writes it. STRICT tables keep each one's type as written. */
 type Cell = string | number | bigint | Buffer | null;
@@ -20,6 +21,8 @@ export interface SealedTable<Row> {
   readonly sealed: readonly (keyof Row & string)[];
   /** Columns the seal leaves out, each with the reason (docs/architecture.md, "Row integrity"). */
   readonly unsealed: Readonly<Partial<Record<keyof Row & string, string>>>;
+  /** The columns that hold one of a closed set of values; a row holding another is refused where it is read. */
+  readonly closed: ClosedColumns;
   /** The row's id as a message may show it (no secret, no hash of one), or null. */
   readonly rowId: (row: Row) => string | null;
   /** The account the row belongs to, when it says. */
@@ -68,9 +71,14 @@ export class RowSeal {
     return timingSafeEqual(mac, this.mac(table, stored));
   }
 
-  /** The row, once its seal is checked; a row whose seal fails is refused, never used. */
+  /**
+   * The row, once its seal is checked and then its closed columns: a row whose seal fails, or that
+   * holds a value Latchkey does not write, is refused, never used.
+   */
   open<Row>(table: SealedTable<Row>, stored: Stored<Row>): Row {
     if (!this.matches(table, stored)) throw alteredRow(table, stored);
+    const column = table.closed.unexpected(stored);
+    if (column !== null) throw unexpectedValue(table, stored, column);
     const { mac: _seal, ...row } = stored;
     return row as Row;
   }
@@ -102,15 +110,36 @@ function typed(value: Cell): string | null {
  * account (never a secret, nor a hash of one), each as text that cannot steer a terminal.
  */
 export function alteredRow<Row>(table: SealedTable<Row>, row: Stored<Row>): LatchkeyError {
-  const id = shown(table.rowId(row));
-  const account = shown(table.accountId(row));
-  const which = [id === null ? null : `row ${id}`, account === null || account === id ? null : `account ${account}`].filter((s) => s !== null).join(', ');
+  const { id, account, which } = rowNamed(table, row);
   return new LatchkeyError(
     'VAULT_UNREADABLE',
-    `A row of ${table.name}${which === '' ? '' : ` (${which})`} was changed outside Latchkey: ${row.mac === null ? 'it has no seal' : 'its seal does not match it'}. ` +
+    `A row of ${table.name}${which} was changed outside Latchkey: ${row.mac === null ? 'it has no seal' : 'its seal does not match it'}. ` +
       'Latchkey does not use it. `latchkey vault verify` lists every such row; restore the vault from a backup.',
     { problem: 'row_altered', table: table.name, row: id, account },
   );
+}
+
+/**
+ * What a sealed row is refused with when its seal holds but a closed column holds a value this
+ * release never writes (a later release's, another program's). The value itself is not shown:
+ * whatever wrote it may have put anything there.
+ */
+function unexpectedValue<Row>(table: SealedTable<Row>, row: Row, column: string): LatchkeyError {
+  const { id, which } = rowNamed(table, row);
+  return new LatchkeyError(
+    'VAULT_UNREADABLE',
+    `A row of ${table.name}${which} holds a value in its column ${column} that this version of Latchkey does not write: ` +
+      'another program or a later version of Latchkey wrote it. Latchkey does not use the row; open the vault with the version that wrote it, or restore it from a backup.',
+    { problem: 'unexpected_value', table: table.name, column, row: id },
+  );
+}
+
+/** The row's id and account as a message may show them, and " (row …, account …)" naming them. */
+function rowNamed<Row>(table: SealedTable<Row>, row: Row): { id: string | null; account: string | null; which: string } {
+  const id = shown(table.rowId(row));
+  const account = shown(table.accountId(row));
+  const named = [id === null ? null : `row ${id}`, account === null || account === id ? null : `account ${account}`].filter((s) => s !== null).join(', ');
+  return { id, account, which: named === '' ? '' : ` (${named})` };
 }
 
 /** A value from the file, as text that is safe to print: no control characters, at most 80 of them. */

@@ -1,14 +1,15 @@
+import { ASSURANCES, SESSION_END_REASONS, SESSION_HOSTS, type Assurance, type SessionEndReason, type SessionHost } from '../../shared/views.js';
 import type { Db } from './database.js';
-import type { SessionEndReason } from '../../shared/views.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
+import { FLAGS, type Flag, closedColumns } from './row-values.js';
 
 export interface SessionRow {
   readonly id: string;
   readonly account_id: string;
   readonly token_hash: Buffer;
   readonly family_id: string | null;
-  readonly assurance: string;
-  readonly host: string;
+  readonly assurance: Assurance;
+  readonly host: SessionHost;
   readonly device_name: string;
   readonly os_user: string | null;
   readonly ip: string | null;
@@ -16,7 +17,7 @@ export interface SessionRow {
   readonly created_at: number;
   readonly last_active_at: number;
   readonly expires_at: number;
-  readonly active: 0 | 1;
+  readonly active: Flag;
   readonly ended_at: number | null;
   readonly end_reason: SessionEndReason | null;
 }
@@ -24,11 +25,12 @@ export interface SessionRow {
 export interface SessionFamilyRow {
   readonly id: string;
   readonly account_id: string;
-  readonly assurance: string;
+  readonly assurance: Assurance;
   readonly created_at: number;
   readonly expires_at: number;
   readonly revoked_at: number | null;
-  readonly revoke_reason: string | null;
+  /** Revoking a family ends its sessions, for the same reason. */
+  readonly revoke_reason: SessionEndReason | null;
 }
 
 export interface RefreshTokenRow {
@@ -52,6 +54,7 @@ export const SESSIONS: SealedTable<SessionRow> = {
     'created_at', 'last_active_at', 'expires_at', 'active', 'ended_at', 'end_reason',
   ],
   unsealed: {},
+  closed: closedColumns<SessionRow>({ assurance: ASSURANCES, host: SESSION_HOSTS, active: FLAGS, end_reason: [...SESSION_END_REASONS, null] }),
   rowId: (row) => row.id,
   accountId: (row) => row.account_id,
 };
@@ -61,6 +64,7 @@ export const SESSION_FAMILIES: SealedTable<SessionFamilyRow> = {
   key: ['id'],
   sealed: ['id', 'account_id', 'assurance', 'created_at', 'expires_at', 'revoked_at', 'revoke_reason'],
   unsealed: {},
+  closed: closedColumns<SessionFamilyRow>({ assurance: ASSURANCES, revoke_reason: [...SESSION_END_REASONS, null] }),
   rowId: (row) => row.id,
   accountId: (row) => row.account_id,
 };
@@ -71,6 +75,7 @@ export const REFRESH_TOKENS: SealedTable<RefreshTokenRow> = {
   key: ['token_hash'],
   sealed: ['token_hash', 'family_id', 'created_at', 'expires_at', 'used_at'],
   unsealed: {},
+  closed: closedColumns<RefreshTokenRow>({}),
   rowId: () => null,
   accountId: () => null,
 };
@@ -186,7 +191,7 @@ export class SessionRepository {
     return this.#seal.openMaybe(SESSION_FAMILIES, this.#family.get(id));
   }
 
-  revokeFamily(id: string, at: number, reason: string): void {
+  revokeFamily(id: string, at: number, reason: SessionEndReason): void {
     const row = this.family(id);
     if (row !== undefined && row.revoked_at === null) this.#families.rewrite({ ...row, revoked_at: at, revoke_reason: reason });
   }

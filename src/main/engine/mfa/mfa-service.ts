@@ -401,7 +401,7 @@ export function throwForCheck(check: Exclude<CodeCheck, 'ok'>, details?: { reado
 }
 
 function paramsOf(row: TotpRow): TotpParameters {
-  return { algorithm: row.algorithm as TotpParameters['algorithm'], digits: row.digits as TotpParameters['digits'], period: row.period };
+  return { algorithm: row.algorithm, digits: row.digits, period: row.period };
 }
 
 function unknownFactor(factor: never): never {

@@ -1,11 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HOTP, Secret, TOTP, URI } from 'otpauth';
+import type { TOTP_ALGORITHMS, TOTP_DIGITS } from '../../store/mfa.js';
 
-export type TotpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
+/** As the vault stores them, which is where the sets are declared. */
+export type TotpAlgorithm = (typeof TOTP_ALGORITHMS)[number];
 
 export interface TotpParameters {
   readonly algorithm: TotpAlgorithm;
-  readonly digits: 6 | 7 | 8;
+  readonly digits: (typeof TOTP_DIGITS)[number];
   readonly period: number;
 }
 

@@ -1,6 +1,6 @@
 import type { ClientInfo } from '../../../shared/client.js';
 import { LatchkeyError } from '../../../shared/errors.js';
-import { type AccountNotice, isAccountNotice } from '../../../shared/notices.js';
+import type { AccountNotice } from '../../../shared/notices.js';
 import type { Assurance, SessionEndReason, SessionView } from '../../../shared/views.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { SessionRow } from '../../store/sessions.js';
@@ -98,8 +98,8 @@ export class SessionService {
       device: client.deviceName,
       details: { assurance, host: client.host, staySignedIn: familyId !== null },
     });
-    // A stored notice this version does not know is dropped rather than shown as a raw code.
-    const notices = account.notice !== null && isAccountNotice(account.notice) ? [account.notice] : [];
+    // A stored notice this version does not know never gets here: its row is refused where it is read.
+    const notices = account.notice === null ? [] : [account.notice];
     if (account.notice !== null) tx.repos.accounts.setNotice(account.id, null);
     const caller: Caller = { sessionId: row.id, accountId: account.id, username: account.username, role: account.role, deviceName: row.device_name };
     return { session: this.#view(row, account.username, policy), token, refreshToken, notices, caller };
@@ -242,7 +242,7 @@ export class SessionService {
       }
       const started = this.start(
         tx,
-        { account, client, assurance: family.assurance as Assurance, staySignedIn: true },
+        { account, client, assurance: family.assurance, staySignedIn: true },
         { id: family.id, expiresAt: family.expires_at },
       );
       tx.audit({
@@ -377,8 +377,8 @@ export class SessionService {
       id: row.id,
       accountId: row.account_id,
       username,
-      assurance: row.assurance as Assurance,
-      host: row.host as SessionView['host'],
+      assurance: row.assurance,
+      host: row.host,
       deviceName: row.device_name,
       osUser: row.os_user,
       ip: row.ip,
