@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, createCliVault } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 
 interface ErrorEnvelope {
@@ -15,7 +16,7 @@ function withStrayByte(password: string): Buffer {
 }
 
 describe('passwords on standard input', () => {
-  const v = createCliVault('latchkey-cli-password-stdin-');
+  const v = createCliVault('latchkey-cli-password-stdin-', runCliInProcess);
   const cli = v.cli;
 
   beforeAll(async () => {
@@ -26,7 +27,8 @@ describe('passwords on standard input', () => {
   afterAll(() => v.dispose());
 
   it('refuses a sign-in whose password is not valid UTF-8 rather than reading it as U+FFFD, and counts no attempt', async () => {
-    const run = await cli(['signin', 'root', '--password-stdin', '--json'], withStrayByte(PASSWORDS.admin));
+    // A child process: the stray byte reaches the real program through a pipe, as a script would send it.
+    const run = await v.childCli(['signin', 'root', '--password-stdin', '--json'], withStrayByte(PASSWORDS.admin));
     expect(run.code).toBe(2);
     expect(run.json<ErrorEnvelope>().error).toEqual({ code: 'INVALID_INPUT', message: NOT_UTF8 });
     expect((await cli(['signin', 'root', '--password-stdin'], `${PASSWORDS.admin}\n`)).code).toBe(0);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertCliBuilt, createCliVault, type CliRun, type CliVault } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { codeAt } from '../support/mfa.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 
@@ -23,7 +24,7 @@ beforeAll(assertCliBuilt);
 let v: CliVault;
 /** alice, a plain account; ops, a second administrator, who checks the audit log. */
 beforeEach(async () => {
-  v = createCliVault('latchkey-cli-rows-');
+  v = createCliVault('latchkey-cli-rows-', runCliInProcess);
   await v.init();
   expect((await v.cli(['signin', 'root', '--password-stdin'], `${PASSWORDS.admin}\n`)).code).toBe(0);
   expect((await v.cli(['account', 'add', 'alice', '--password-stdin'], `${PASSWORDS.alice}\n`)).code).toBe(0);
@@ -76,7 +77,8 @@ describe('security rows edited with sqlite3 between two commands', () => {
   it("refuses alice's admin command once her role was set to admin", async () => {
     expect((await signin('alice', PASSWORDS.alice)).code).toBe(0);
     sqlite("UPDATE accounts SET role = 'admin' WHERE username = 'alice'");
-    expectTampered(await v.cli(['account', 'list', '--json']), idOf('alice'));
+    // A child process: the real program, started on the edited file, exits 1.
+    expectTampered(await v.childCli(['account', 'list', '--json']), idOf('alice'));
     await expectReported(idOf('alice'));
   });
 

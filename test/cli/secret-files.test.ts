@@ -2,6 +2,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, readFileSync, readlinkSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, createCliVault, type CliRun } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 import { requireWitnesses, zbarDecode } from '../support/witnesses.js';
 
@@ -13,7 +14,7 @@ interface ErrorEnvelope {
 const NOBODY = 65534;
 
 describe('files that hold a secret (--qr-png)', () => {
-  const v = createCliVault('latchkey-cli-secret-files-');
+  const v = createCliVault('latchkey-cli-secret-files-', runCliInProcess);
   const cli = v.cli;
   const begin = (png: string): Promise<CliRun> => cli(['mfa', 'totp', 'begin', '--qr-png', png, '--json']);
   const mfaState = async (): Promise<string> => (await cli(['mfa', 'status', '--json'])).json<{ mfa: { state: string } }>().mfa.state;
@@ -73,7 +74,8 @@ describe('files that hold a secret (--qr-png)', () => {
     const umask = process.umask(0o000);
     let run: CliRun;
     try {
-      run = await begin(png);
+      // A child process: it starts with the umask of the shell that runs it, as a person's would.
+      run = await v.childCli(['mfa', 'totp', 'begin', '--qr-png', png, '--json']);
     } finally {
       process.umask(umask);
     }
