@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../../src/main/engine/engine.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
-import { assertCliBuilt, runCli, type CliRun } from '../support/cli.js';
+import { assertCliBuilt, runCli, type CliRun, type CliRunner } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { failure } from '../support/errors.js';
 import { forgetKeychainService } from '../support/keychain.js';
 import { fileSha256, withRawVault } from '../support/raw-vault.js';
@@ -52,8 +53,12 @@ describe('vault files and keychain keys that do not fit', () => {
     return path;
   }
 
-  const cli = (path: string, args: readonly string[], service = source.keychain.service): Promise<CliRun> =>
-    runCli(['--vault', path, '--keychain-service', service, ...args], { stdin: `${PASSWORDS.admin}\n` });
+  const through =
+    (run: CliRunner) =>
+    (path: string, args: readonly string[], service = source.keychain.service): Promise<CliRun> =>
+      run(['--vault', path, '--keychain-service', service, ...args], { stdin: `${PASSWORDS.admin}\n` });
+  const cli = through(runCliInProcess);
+  const childCli = through(runCli);
 
   /** Commands that only look, and one that would make a vault: none may use or change the file. */
   const COMMANDS = [
@@ -224,12 +229,13 @@ describe('vault files and keychain keys that do not fit', () => {
     it('is reported by `vault verify` in words and under --json, with exit status 1, and the file left as it was', async () => {
       const path = copy(orphanCodes);
       const before = fileSha256(path);
-      const text = await cli(path, ['vault', 'verify']);
+      // Child processes: the exit status is the real program's.
+      const text = await childCli(path, ['vault', 'verify']);
       expect(text.code).toBe(1);
       expect(text.stdout).toContain(`VAULT FILE DAMAGED: ${path}`);
       expect(text.stdout).toContain('2 rows refer to a row that is not there');
       expect(text.stdout).toMatch(/backup_codes row \d+ refers to a missing row of accounts/);
-      const json = await cli(path, ['vault', 'verify', '--json']);
+      const json = await childCli(path, ['vault', 'verify', '--json']);
       expect(json.code).toBe(1);
       expect(json.json()).toMatchObject({ intact: false, references: { intact: false, broken: 2 }, structure: { intact: true } });
       expect(fileSha256(path)).toBe(before);
@@ -239,10 +245,11 @@ describe('vault files and keychain keys that do not fit', () => {
   it('a sound vault is reported intact by `vault verify` (exit status 0), and left as it was', async () => {
     const path = copy();
     const before = fileSha256(path);
-    const text = await cli(path, ['vault', 'verify']);
+    // Child processes: the exit status is the real program's.
+    const text = await childCli(path, ['vault', 'verify']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Vault file intact');
-    const json = await cli(path, ['vault', 'verify', '--json']);
+    const json = await childCli(path, ['vault', 'verify', '--json']);
     expect(json.json()).toEqual({
       intact: true,
       path,

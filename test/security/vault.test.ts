@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEngine } from '../../src/main/engine/engine.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import { assertCliBuilt, CLI } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { failure } from '../support/errors.js';
 import { forgetKeychainService } from '../support/keychain.js';
 import { vaultBytes, withRawVault } from '../support/raw-vault.js';
@@ -36,7 +37,10 @@ interface CliAnswer {
   readonly json: { error?: { code: string; message: string }; keychain?: { service: string } };
 }
 
-/** `latchkey ARGS --json` as a person would run it, with `env` on top of this process's. */
+/**
+ * `latchkey ARGS --json` as a person would run it, with `env` on top of this process's: a child
+ * process, for the keychain's D-Bus address is read once per process, as it starts.
+ */
 function latchkey(args: readonly string[], env: NodeJS.ProcessEnv = {}, stdin = ''): CliAnswer {
   const run = spawnSync(process.execPath, [CLI, ...args, '--json'], { env: { ...process.env, ...env }, input: stdin, encoding: 'utf8' });
   return { status: run.status, json: JSON.parse(run.stdout.trim() || '{}') as CliAnswer['json'] };
@@ -64,10 +68,11 @@ describe('The vault › vault key: 32 random bytes per vault in the OS keychain 
     }
   });
 
-  it('uses the keychain service "latchkey" when none is named', () => {
-    assertCliBuilt();
-    const status = latchkey(['--vault', join(v.vault.dir, 'none', 'vault.db'), 'status'], { LATCHKEY_KEYCHAIN_SERVICE: '' });
-    expect(status.json.keychain?.service).toBe('latchkey');
+  it('uses the keychain service "latchkey" when none is named', async () => {
+    const status = await runCliInProcess(['--vault', join(v.vault.dir, 'none', 'vault.db'), 'status', '--json'], {
+      env: { ...process.env, LATCHKEY_KEYCHAIN_SERVICE: '' },
+    });
+    expect(status.json<CliAnswer['json']>().keychain?.service).toBe('latchkey');
   });
 });
 
