@@ -66,7 +66,9 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
     it('names the vault path and the reason when a folder on the path is a file', async () => {
       const path = join(v.vault, 'x.db');
       for (const args of [['status', '--json'], ['init', '--admin', 'root', '--password-stdin', '--json']]) {
-        const run = await runCliInProcess(['--vault', path, '--keychain-service', v.keychain.service, ...args], { stdin: `${PASSWORDS.admin}\n` });
+        const run = await runCliInProcess(['--vault', path, '--keychain-service', v.keychain.service, ...args], {
+          stdin: `${PASSWORDS.admin}\n`,
+        });
         expect(run.code).toBe(1);
         expect(run.json<ErrorEnvelope>().error).toMatchObject({
           code: 'VAULT_UNREADABLE',

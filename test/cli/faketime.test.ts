@@ -14,6 +14,7 @@ const HOUR = 3_600_000;
  */
 // Linux only: elsewhere Latchkey reads no machine start it can trust, so only the mark holds
 // (test/engine/clock.test.ts covers that with an injected clock), and faketime is not packaged.
+// Child processes only: faketime moves the clock of a process it starts, and the runs between run the same built program.
 describe.skipIf(process.platform !== 'linux')('the CLI with its clock moved by faketime', () => {
   const v = createCliVault('latchkey-faketime-');
   const signin = (name: string, password: string, args: readonly string[] = [], offset?: string): Promise<CliRun> =>

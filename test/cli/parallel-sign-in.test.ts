@@ -9,6 +9,7 @@ beforeAll(assertCliBuilt);
 
 const PROCESSES = 24;
 
+// Child processes: the delay must hold between processes racing for one vault, each with its own engine.
 describe('sign-ins from many processes at once', () => {
   let vault: CliVault;
   afterEach(() => vault.dispose());

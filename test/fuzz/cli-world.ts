@@ -139,7 +139,8 @@ export async function openCliWorld(): Promise<CliWorld> {
   await v.init();
   const service = v.keychain.service;
   const globals = ['--vault', v.vault, '--keychain-service', service];
-  const inProcess = (args: readonly string[], stdin: string | Uint8Array): Promise<Output> => runCliInProcess([...globals, ...args], { stdin });
+  const inProcess = (args: readonly string[], stdin: string | Uint8Array): Promise<Output> =>
+    runCliInProcess([...globals, ...args], { stdin });
   // Child processes run a copy of the build, which no one rebuilds under a run of many minutes.
   const build = copyBuild('latchkey-fuzz-build-');
   const child = (args: readonly string[], stdin: string | Uint8Array): Promise<CliRun> =>
