@@ -107,7 +107,7 @@ describe('the read-only repositories', () => {
 
   it('hold the declared reads and nothing else, even to a cast', () => {
     withRawVault(v.vault.path, (db) => {
-      const view = readOnly(new AccountRepository(db, seal), ACCOUNT_READS);
+      const view = readOnly(new AccountRepository(db, seal), ACCOUNT_READS, (error) => error);
       expect(Object.keys(view).sort()).toEqual([...ACCOUNT_READS].sort());
       expect((view as unknown as Record<string, unknown>)['delete']).toBeUndefined();
       expect(Object.isFrozen(view)).toBe(true);

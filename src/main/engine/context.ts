@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, storageFailure } from '../store/database.js';
 import { ACCOUNT_READS, AccountRepository, type AccountReads } from '../store/accounts.js';
 import { AuditRepository } from '../store/audit.js';
 import { EMAIL_VERIFICATION_READS, EmailVerificationRepository, type EmailVerificationReads } from '../store/email-verifications.js';
@@ -64,20 +64,22 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     emailVerifications: new EmailVerificationRepository(db, vault.rowSeal),
     integrity: new RowIntegrityRepository(db, vault.rowSeal),
   };
-  const writePath = new WritePath(db, repos, audit, clock, meta);
+  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta);
+  // A read outside a change names a failure of SQLite itself; inside one, it leaves it to the change.
+  const failed = (error: unknown): unknown => (writePath.changing ? error : storageFailure(error, vault.path, 'read'));
   return {
     vault,
     clock,
     hasher,
-    audit: readOnly(audit, ['list', 'all', 'verify', 'anchor']),
+    audit: readOnly(audit, ['list', 'all', 'verify', 'anchor'], failed),
     repos: {
-      accounts: readOnly(repos.accounts, ACCOUNT_READS),
-      sessions: readOnly(repos.sessions, SESSION_READS),
-      failures: readOnly(repos.failures, SIGN_IN_FAILURE_READS),
-      policy: readOnly(repos.policy, POLICY_READS),
-      mfa: readOnly(repos.mfa, MFA_READS),
-      emailVerifications: readOnly(repos.emailVerifications, EMAIL_VERIFICATION_READS),
-      integrity: readOnly(repos.integrity, ROW_INTEGRITY_READS),
+      accounts: readOnly(repos.accounts, ACCOUNT_READS, failed),
+      sessions: readOnly(repos.sessions, SESSION_READS, failed),
+      failures: readOnly(repos.failures, SIGN_IN_FAILURE_READS, failed),
+      policy: readOnly(repos.policy, POLICY_READS, failed),
+      mfa: readOnly(repos.mfa, MFA_READS, failed),
+      emailVerifications: readOnly(repos.emailVerifications, EMAIL_VERIFICATION_READS, failed),
+      integrity: readOnly(repos.integrity, ROW_INTEGRITY_READS, failed),
     },
     change: (work) => writePath.change(work),
   };

@@ -5,6 +5,7 @@ import {
   holdsNothingBut,
   isSqliteError,
   openDatabase,
+  storageFailure,
   structuralProblems,
   unusableVault,
   type BrokenReference,
@@ -208,6 +209,14 @@ export const MAX_LISTED_REFERENCES = 100;
  * and a row whose seal fails is not to be sealed again.
  */
 export function verifyVault(vault: Pick<Vault, 'db' | 'path' | 'rowSeal'>): VaultVerdict {
+  try {
+    return verdictOf(vault);
+  } catch (error) {
+    throw storageFailure(error, vault.path, 'read');
+  }
+}
+
+function verdictOf(vault: Pick<Vault, 'db' | 'path' | 'rowSeal'>): VaultVerdict {
   const problems = structuralProblems(vault.db);
   const broken = brokenReferences(vault.db);
   const seals = new RowIntegrityRepository(vault.db, vault.rowSeal).brokenSeals(MAX_LISTED_REFERENCES);

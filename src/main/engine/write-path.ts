@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, storageFailure } from '../store/database.js';
 import type { AccountRepository } from '../store/accounts.js';
 import type { EmailVerificationRepository } from '../store/email-verifications.js';
 import type { MfaRepository } from '../store/mfa.js';
@@ -40,32 +40,53 @@ export interface Change {
  */
 export class WritePath {
   readonly #db: Db;
+  readonly #path: string;
   readonly #change: Change;
   readonly #clock: VaultClock;
   readonly #meta: MetaRepository;
   readonly #audit: AuditLog;
+  /** How many changes are running, one inside another. */
+  #depth = 0;
 
-  constructor(db: Db, repos: WritableRepositories, audit: AuditLog, clock: VaultClock, meta: MetaRepository) {
+  constructor(db: Db, path: string, repos: WritableRepositories, audit: AuditLog, clock: VaultClock, meta: MetaRepository) {
     this.#db = db;
+    this.#path = path;
     this.#change = { repos, audit: (entry) => audit.append(entry) };
     this.#clock = clock;
     this.#meta = meta;
     this.#audit = audit;
   }
 
+  /** Whether a change is running: a failure of SQLite in it is the outermost change's to name. */
+  get changing(): boolean {
+    return this.#depth > 0;
+  }
+
   change<T>(work: (tx: Change) => T): T {
     const tx = this.#change;
-    return this.#db
-      .transaction(() => {
-        // The vault's time first, from what other processes stored, so every time this change
-        // reads or writes is held to the vault's mark; a clock found off is audited with it.
-        const skew = this.#clock.enterChange(this.#meta);
-        if (skew !== null) this.#audit.append(clockEvent(skew));
-        const result = work(tx);
-        this.#clock.leaveChange(this.#meta);
-        return result;
-      })
-      .immediate();
+    const outermost = this.#depth === 0;
+    this.#depth += 1;
+    try {
+      return this.#db
+        .transaction(() => {
+          // The vault's time first, from what other processes stored, so every time this change
+          // reads or writes is held to the vault's mark; a clock found off is audited with it.
+          const skew = this.#clock.enterChange(this.#meta);
+          if (skew !== null) this.#audit.append(clockEvent(skew));
+          const result = work(tx);
+          this.#clock.leaveChange(this.#meta);
+          return result;
+        })
+        .immediate();
+    } catch (error) {
+      // Named once its transaction is rolled back, by the outermost change only. Inside, a failure
+      // of SQLite passes through every rule as it is: named there, it would be a LatchkeyError that
+      // a rule may take for its own refusal and go on (an import reports a refused row and carries
+      // on with the next), after SQLite may already have rolled back the whole transaction.
+      throw outermost ? storageFailure(error, this.#path, 'change') : error;
+    } finally {
+      this.#depth -= 1;
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, fchmodSync, mkdirSync, openSync, rmSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LatchkeyError } from '../../shared/errors.js';
+import { LatchkeyError, type UnavailableProblem } from '../../shared/errors.js';
 import { migrate, refuseNewerSchema, schemaVersion } from './migrations.js';
 
 export type Db = Database.Database;
@@ -251,6 +251,51 @@ const SQLITE_ERRORS: Readonly<Record<string, string>> = {
   SQLITE_FULL: 'the disk is full',
   SQLITE_IOERR: 'reading or writing it failed (a disk or file-system error)',
   SQLITE_NOMEM: 'there was not enough memory',
+};
+
+/** What a change or a read was doing when SQLite failed, for the words that say so. */
+export type StorageAction = 'read' | 'change';
+
+/**
+ * A failure of SQLite once the vault is open, named for the hosts: damage found now is
+ * VAULT_UNREADABLE, as it is at open; a full disk, a read-only file, a lock held too long, a
+ * failing disk or too little memory is VAULT_UNAVAILABLE, with a word a host can act on. Anything
+ * else (a constraint broken by a bug) is returned as it is. SQLite's own message and the SQL are
+ * never shown.
+ */
+export function storageFailure(error: unknown, path: string, action: StorageAction): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const family = error.code.split('_').slice(0, 2).join('_');
+  // Every change is one transaction, rolled back whole when SQLite fails in it.
+  const outcome = action === 'change' ? ' Nothing was changed.' : '';
+  if (family === 'SQLITE_CORRUPT' || family === 'SQLITE_NOTADB') {
+    return new LatchkeyError(
+      'VAULT_UNREADABLE',
+      `The vault file at ${path} is damaged: SQLite found a broken page in it.${outcome} ` +
+        '`latchkey vault verify` checks the whole file; restore it from a backup.',
+      { path },
+    );
+  }
+  const unavailable = UNAVAILABLE[family];
+  if (unavailable === undefined) return error;
+  return new LatchkeyError(
+    'VAULT_UNAVAILABLE',
+    `The vault at ${path} could not be ${action === 'change' ? 'written' : 'read'}: ${unavailable.what}.${outcome} ${unavailable.then}`,
+    { problem: unavailable.problem, path },
+  );
+}
+
+/** SQLite's failures by family (SQLITE_IOERR_SHORT_READ is an SQLITE_IOERR) that leave the file sound. */
+const UNAVAILABLE: Readonly<Record<string, { problem: UnavailableProblem; what: string; then: string }>> = {
+  SQLITE_FULL: { problem: 'disk_full', what: 'the disk is full', then: 'Free some space, then try again.' },
+  SQLITE_READONLY: { problem: 'read_only', what: 'the file, its folder or its disk is read-only', then: 'Make it writable, then try again.' },
+  SQLITE_BUSY: {
+    problem: 'busy',
+    what: `another program held it locked for more than ${BUSY_TIMEOUT_MS / 1000} seconds`,
+    then: 'Try again once that program is done.',
+  },
+  SQLITE_IOERR: { problem: 'io', what: 'the disk or its file system reported an error', then: 'Check the disk, then try again.' },
+  SQLITE_NOMEM: { problem: 'no_memory', what: 'there was not enough memory', then: 'Close other programs, then try again.' },
 };
 
 /**
