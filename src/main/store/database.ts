@@ -265,7 +265,7 @@ export type StorageAction = 'read' | 'change';
  */
 export function storageFailure(error: unknown, path: string, action: StorageAction): unknown {
   if (!(error instanceof Database.SqliteError)) return error;
-  const family = error.code.split('_').slice(0, 2).join('_');
+  const family = familyOf(error.code);
   // Every change is one transaction, rolled back whole when SQLite fails in it.
   const outcome = action === 'change' ? ' Nothing was changed.' : '';
   if (family === 'SQLITE_CORRUPT' || family === 'SQLITE_NOTADB') {
@@ -285,7 +285,7 @@ export function storageFailure(error: unknown, path: string, action: StorageActi
   );
 }
 
-/** SQLite's failures by family (SQLITE_IOERR_SHORT_READ is an SQLITE_IOERR) that leave the file sound. */
+/** SQLite's failures, by primary code, that leave the file sound. */
 const UNAVAILABLE: Readonly<Record<string, { problem: UnavailableProblem; what: string; then: string }>> = {
   SQLITE_FULL: { problem: 'disk_full', what: 'the disk is full', then: 'Free some space, then try again.' },
   SQLITE_READONLY: { problem: 'read_only', what: 'the file, its folder or its disk is read-only', then: 'Make it writable, then try again.' },
@@ -305,6 +305,10 @@ const UNAVAILABLE: Readonly<Record<string, { problem: UnavailableProblem; what: 
 export function describeSqliteError(error: unknown): string {
   const code = errorCode(error);
   if (code === undefined || !code.startsWith('SQLITE_')) return describeFileError(error);
-  const family = code.split('_').slice(0, 2).join('_');
-  return SQLITE_ERRORS[code] ?? SQLITE_ERRORS[family] ?? `SQLite refused it (${code})`;
+  return SQLITE_ERRORS[code] ?? SQLITE_ERRORS[familyOf(code)] ?? `SQLite refused it (${code})`;
+}
+
+/** An extended result code's primary one: SQLITE_IOERR_SHORT_READ is an SQLITE_IOERR. */
+function familyOf(code: string): string {
+  return code.split('_').slice(0, 2).join('_');
 }
