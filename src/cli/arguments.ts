@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-events.js';
+import { backupCode, deviceId, email, sessionId, totpCode, username } from '../shared/field-schemas.js';
+import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../shared/fields.js';
 import { policyValueProblem } from '../shared/policy-input.js';
 import { POLICY_KEY_NAMES, type PolicyKey, isPolicyKey, policyInputOf } from '../main/engine/policy/policy-keys.js';
 import { UsageError } from './password-input.js';
@@ -16,9 +18,9 @@ const rule = <T extends z.ZodType<unknown, string>>(maxLength: number, schema: T
 });
 
 const rules = {
-  accountName: rule(256, z.string().trim().min(1).max(64), 'an account name is 1 to 64 characters'),
-  sessionId: rule(37, z.string().regex(/^sess_[0-9a-f]{32}$/), 'a session id looks like sess_ followed by 32 hex digits'),
-  email: rule(254, z.email(), 'give an e-mail address such as alice@example.com, at most 254 characters'),
+  accountName: rule(256, username, `an account name is 1 to ${USERNAME_MAX_LENGTH} characters`),
+  sessionId: rule(37, sessionId, 'a session id looks like sess_ followed by 32 hex digits'),
+  email: rule(EMAIL_MAX_LENGTH, email, `give an e-mail address such as alice@example.com, at most ${EMAIL_MAX_LENGTH} characters`),
   limit: rule(32, z.string().trim().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().min(1).max(10_000)), 'give a whole number from 1 to 10000'),
   eventType: rule(
     MAX_EVENT_FILTER_LENGTH,
@@ -26,13 +28,13 @@ const rules = {
     `give an event type such as signin.failed, or a group such as session (at most ${MAX_EVENT_FILTER_LENGTH} characters)`,
   ),
   // Spaces are allowed inside, as some authenticator apps show "123 456".
-  totpCode: rule(64, z.string().transform((code) => code.replace(/\s/g, '')).pipe(z.string().regex(/^\d{6,8}$/)), 'a code is 6 to 8 digits'),
+  totpCode: rule(CODE_MAX_LENGTH, totpCode, 'a code is 6 to 8 digits'),
   backupCode: rule(
-    64,
-    z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{7,30}$/),
-    'a backup code looks like XXXXX-XXXXX-XXX (case, dashes and spaces do not matter)',
+    CODE_MAX_LENGTH,
+    backupCode,
+    `a backup code has ${BACKUP_CODE_LENGTH} letters and digits, written like XXXXX-XXXXX-XXX (case, dashes and spaces do not matter)`,
   ),
-  deviceId: rule(36, z.string().regex(/^dev_[0-9a-f]{32}$/), 'a device id looks like dev_ followed by 32 hex digits'),
+  deviceId: rule(36, deviceId, 'a device id looks like dev_ followed by 32 hex digits'),
   filePath: rule(4096, z.string().min(1), 'give a file name of at most 4096 characters'),
   importFormat: rule(4, z.enum(['json', 'csv']), 'give json or csv'),
 } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from './audit-events.js';
+import { accountId, challengeId, deviceId, email, factorAnswer, password, sessionId, totpCode, username } from './field-schemas.js';
 import type { ErrorInfo } from './errors.js';
 import type { AccountNotice } from './notices.js';
 import type { PolicyInput } from './policy-input.js';
@@ -36,12 +37,6 @@ function channel<Output>() {
 }
 
 const none = z.object({}).strict();
-const username = z.string().trim().min(1).max(64);
-const password = z.string().min(1).max(1024);
-const code = z.string().trim().min(1).max(32);
-const challengeId = z.string().regex(/^chal_[0-9a-f]{32}$/);
-const factor = z.enum(['totp', 'backup_code']);
-const accountId = z.string().regex(/^acc_[0-9a-f]{32}$/);
 
 /** What the renderer knows about the person using it; never a token. */
 export interface SignedInView {
@@ -109,7 +104,7 @@ export const contract = {
   'app.notices': channel<readonly HostNotice[]>()('none', none),
   'setup.createAdmin': channel<AccountView>()(
     'none',
-    z.object({ username, password, email: z.email().max(254).optional() }).strict(),
+    z.object({ username, password, email: email.optional() }).strict(),
   ),
 
   'auth.signIn': channel<SignedInView>()(
@@ -118,12 +113,12 @@ export const contract = {
   ),
   'auth.answerChallenge': channel<SignedInView>()(
     'none',
-    z.object({ challengeId, factor, code, trustDevice: z.boolean().default(false) }).strict(),
+    factorAnswer({ challengeId, trustDevice: z.boolean().default(false) }),
   ),
   'auth.beginEnrollment': channel<TotpSetupView>()('none', z.object({ challengeId }).strict()),
   'auth.confirmEnrollment': channel<SignedInView>()(
     'none',
-    z.object({ challengeId, code, trustDevice: z.boolean().default(false) }).strict(),
+    z.object({ challengeId, code: totpCode, trustDevice: z.boolean().default(false) }).strict(),
   ),
   'auth.signOut': channel<null>()('session', none),
   /** The app locks itself (idle, screen lock, suspend): the session ends and the lock screen offers the same name. */
@@ -133,16 +128,16 @@ export const contract = {
     'session',
     z.object({ accountId: accountId.optional(), allAccounts: z.boolean().default(false) }).strict(),
   ),
-  'sessions.revoke': channel<SessionView>()('session', z.object({ sessionId: z.string().regex(/^sess_[0-9a-f]{32}$/) }).strict()),
+  'sessions.revoke': channel<SessionView>()('session', z.object({ sessionId }).strict()),
   'sessions.revokeOthers': channel<number>()('session', none),
 
   'mfa.status': channel<MfaStatusView>()('session', none),
   'mfa.beginTotp': channel<TotpSetupView>()('session', none),
-  'mfa.confirmTotp': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ code }).strict()),
-  'mfa.disable': channel<null>()('session', z.object({ password, factor, code }).strict()),
+  'mfa.confirmTotp': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ code: totpCode }).strict()),
+  'mfa.disable': channel<null>()('session', factorAnswer({ password })),
   'mfa.regenerateBackupCodes': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ password }).strict()),
   'devices.list': channel<readonly TrustedDeviceView[]>()('session', none),
-  'devices.revoke': channel<null>()('session', z.object({ deviceId: z.string().regex(/^dev_[0-9a-f]{32}$/) }).strict()),
+  'devices.revoke': channel<null>()('session', z.object({ deviceId }).strict()),
 
   'account.changePassword': channel<null>()(
     'session',
@@ -153,7 +148,7 @@ export const contract = {
   'admin.accounts.list': channel<readonly AccountView[]>()('admin', none),
   'admin.accounts.create': channel<AccountView>()(
     'admin',
-    z.object({ username, password, email: z.email().max(254).optional(), role: z.enum(['admin', 'user']).default('user') }).strict(),
+    z.object({ username, password, email: email.optional(), role: z.enum(['admin', 'user']).default('user') }).strict(),
   ),
   'admin.accounts.setStatus': channel<AccountView>()(
     'admin',

@@ -1,4 +1,5 @@
 import type { AuditEventType, AuditOutcome } from './audit-events.js';
+import type { SecondFactor } from './fields.js';
 
 /**
  * What leaves the engine: plain data with no secret in it. The renderer, the CLI's --json
@@ -31,7 +32,7 @@ export interface AccountView {
 export const MFA_STATES = ['DISABLED', 'SETUP_IN_PROGRESS', 'ENABLED'] as const;
 export type MfaState = (typeof MFA_STATES)[number];
 
-export type SecondFactor = 'totp' | 'backup_code';
+export type { SecondFactor };
 
 export interface MfaStatusView {
   readonly state: MfaState;

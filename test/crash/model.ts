@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { backupCodeDigest, canonicalBackupCode } from '../../src/main/engine/mfa/backup-codes.js';
+import { backupCodeDigest } from '../../src/main/engine/mfa/backup-codes.js';
+import { canonicalBackupCode } from '../../src/shared/fields.js';
 import { totpCodeAt, totpStep } from '../../src/main/engine/mfa/totp.js';
 import { PasswordHasher } from '../../src/main/engine/passwords/password-hasher.js';
 import { QUICK_HASH } from '../support/signed-in.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isValidUsername, normaliseUsername } from '../../src/main/engine/accounts/usernames.js';
+import { isValidUsername, normaliseUsername } from '../../src/shared/fields.js';
 import { failure } from '../support/errors.js';
 import { addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../support/signed-in.js';
 import { PASSWORDS, createTempVault } from '../support/temp-vault.js';

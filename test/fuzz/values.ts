@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalBackupCode } from '../../src/main/engine/mfa/backup-codes.js';
+import { canonicalBackupCode } from '../../src/shared/fields.js';
 import { totpCodeAt, totpStep } from '../../src/main/engine/mfa/totp.js';
 import { POLICY_KEY_NAMES, isPolicyKey, policyInputOf } from '../../src/main/engine/policy/policy-keys.js';
 import { hostileText, metaText } from './hostile.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AccountView } from '../../shared/views.js';
-import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
+import { normaliseUsername } from '../../shared/fields.js';
 import { parseArg } from '../arguments.js';
 import { fields, table, time } from '../format.js';
 import { action } from '../runtime.js';

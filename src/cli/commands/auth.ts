@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
 import type { ChallengeView, SecondFactor, SessionView } from '../../shared/views.js';
-import { normaliseUsername } from '../../main/engine/accounts/usernames.js';
+import { normaliseUsername } from '../../shared/fields.js';
 import type { SignedIn } from '../../main/engine/auth/sign-in.js';
 import type { StartedSession } from '../../main/engine/sessions/sessions.js';
 import { parseArg } from '../arguments.js';

@@ -1,7 +1,7 @@
 import type { AccessOf, ChannelName, HostNotice, OutputOf, ParsedInputOf, TestChannelName } from '../../shared/contract.js';
 import type { Caller } from '../engine/caller.js';
 import type { Engine } from '../engine/engine.js';
-import { normaliseUsername } from '../engine/accounts/usernames.js';
+import { normaliseUsername } from '../../shared/fields.js';
 import type { Connection } from './connection.js';
 import type { WindowSessions } from './window-session.js';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKUP_CODE_COUNT, canonicalBackupCode, newBackupCodes } from '../../../src/main/engine/mfa/backup-codes.js';
+import { BACKUP_CODE_COUNT, newBackupCodes } from '../../../src/main/engine/mfa/backup-codes.js';
+import { canonicalBackupCode } from '../../../src/shared/fields.js';
 import { failure } from '../../support/errors.js';
 import { enableTotp, passwordStep, signInWithCode, type Authenticator } from '../../support/mfa.js';
 import { vaultBytes, withRawVault } from '../../support/raw-vault.js';

@@ -7,6 +7,7 @@ import type { EngineContext } from '../context.js';
 import { newId } from '../crypto/random.js';
 import type { Lockout } from '../lockout/lockout.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { SessionService } from '../sessions/sessions.js';
 import type { Change } from '../write-path.js';
 import { requireValidEmail, requireValidUsername } from './usernames.js';
@@ -234,7 +235,7 @@ export class AccountService {
   }
 
   async #hashNew(row: AccountRow, password: string): Promise<string> {
-    checkPasswordPolicy(password, { username: row.username, email: this.#email(row), hasSecondFactor: row.mfa_state === 'ENABLED' });
+    checkPasswordPolicy(password, { username: row.username, email: this.#email(row), hasSecondFactor: hasSecondFactor(row) });
     return this.#ctx.hasher.hash(password);
   }
 

@@ -1,6 +1,6 @@
 import { LatchkeyError, isLatchkeyError } from '../../../shared/errors.js';
 import type { ActivityBucket, AuditEventView, AuditVerdict } from '../../../shared/views.js';
-import { normaliseUsername } from '../accounts/usernames.js';
+import { normaliseUsername } from '../../../shared/fields.js';
 import { type Caller, requireAdmin } from '../caller.js';
 import { DAY } from '../clock.js';
 import type { EngineContext } from '../context.js';

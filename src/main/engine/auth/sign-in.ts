@@ -1,7 +1,7 @@
 import type { ClientInfo } from '../../../shared/client.js';
 import { LatchkeyError, isLatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
-import { isValidUsername, normaliseUsername } from '../accounts/usernames.js';
+import { isValidUsername, normaliseUsername } from '../../../shared/fields.js';
 import type { EngineContext } from '../context.js';
 import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { SessionService, StartedSession } from '../sessions/sessions.js';
@@ -12,6 +12,7 @@ import { MINUTE } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import { type CodeCheck, type MfaService, SETUP_LIFETIME, throwForCheck } from '../mfa/mfa-service.js';
 import type { TrustedDevices } from '../mfa/trusted-devices.js';
+import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Change } from '../write-path.js';
 import { accountParty } from '../audit/audit-log.js';
 
@@ -100,10 +101,10 @@ export class SignIn {
       throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     }
     const upgraded = check.needsRehash ? await this.#ctx.hasher.hash(request.password) : null;
-    const trusted = account.mfa_state === 'ENABLED' && request.deviceToken != null
+    const trusted = hasSecondFactor(account) && request.deviceToken != null
       ? this.#devices.recognise(account, request.deviceToken)
       : null;
-    const needs: ChallengeRow['purpose'] | null = account.mfa_state === 'ENABLED'
+    const needs: ChallengeRow['purpose'] | null = hasSecondFactor(account)
       ? (trusted === null ? 'verify' : null)
       : (this.#mfa.isRequired(account) ? 'enroll' : null);
     if (needs !== null) {

@@ -6,6 +6,7 @@ import { SelectField, TextField } from '../../components/Field';
 import { ROLE_LABELS } from '../../format/labels';
 import { useAdmin } from '../../stores/admin';
 import { PASSWORD_HINT } from '../settings/password-rules';
+import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../../../shared/fields';
 
 /** A new account with a first password that the administrator hands over. */
 export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (account: AccountView) => void }) {
@@ -37,6 +38,7 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
       <TextField
         label="Account name"
         autoComplete="off"
+        maxLength={USERNAME_MAX_LENGTH}
         spellCheck={false}
         required
         invalid={code === 'CONFLICT'}
@@ -44,7 +46,7 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
         onChange={(e) => setUsername(e.target.value)}
         autoFocus
       />
-      <TextField label="E-mail address (optional)" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+      <TextField label="E-mail address (optional)" type="email" autoComplete="off" maxLength={EMAIL_MAX_LENGTH} value={email} onChange={(e) => setEmail(e.target.value)} />
       <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
         {(Object.keys(ROLE_LABELS) as Role[]).map((r) => (
           <option key={r} value={r}>

@@ -6,6 +6,7 @@ import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { useSession } from '../../stores/session';
 import { PASSWORD_HINT, firstPasswordMismatch } from '../settings/password-rules';
+import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../../../shared/fields';
 
 /** A new vault: its first account, an administrator, who then manages everyone else. */
 export function FirstRunScreen() {
@@ -33,11 +34,12 @@ export function FirstRunScreen() {
         This vault is new. Its first account is an administrator, who adds the other accounts and sets the rules.
       </p>
       <form className="form form--spaced" onSubmit={submit} noValidate>
-        <TextField label="Account name" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <TextField label="Account name" autoComplete="username" required maxLength={USERNAME_MAX_LENGTH} value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
         <TextField
           label="E-mail address (optional)"
           type="email"
           autoComplete="email"
+          maxLength={EMAIL_MAX_LENGTH}
           value={email}
           onChange={(e) => setEmail(e.target.value)}
         />

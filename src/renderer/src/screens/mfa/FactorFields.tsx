@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../../../shared/errors';
-import type { SecondFactor } from '../../../../shared/views';
+import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, canonicalCode, type SecondFactor } from '../../../../shared/fields';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 
@@ -55,7 +55,7 @@ export function CodeField({ factor, value, onChange, invalid, autoFocus = false 
       value={value}
       onChange={(e) => onChange(e.target.value)}
       autoFocus={autoFocus}
-      maxLength={32}
+      maxLength={CODE_MAX_LENGTH}
     />
   );
 }
@@ -65,29 +65,18 @@ export function isCodeFault(code: string | undefined): boolean {
   return code === 'CODE_INVALID' || code === 'CODE_REPLAYED' || code === 'INVALID_INPUT';
 }
 
-/** Crockford's base32, as backup codes are written (src/main/engine/mfa/backup-codes.ts). */
-const BACKUP_CODE = /^[0-9A-HJKMNP-TV-Z]{13}$/;
-
 /**
  * A code in the form it is sent, or why it cannot be right: checked here first, because a code the
  * engine refuses uses up one of the step's few attempts and counts toward the account's lockout.
  * Keys Latchkey makes show 6 digits; `anyKey` also lets through the 7 or 8 an imported key may show.
  */
 export function checkCode(factor: SecondFactor, typed: string, { anyKey = false } = {}): { code: string } | { error: ErrorInfo } {
-  if (factor === 'totp') {
-    const code = typed.replace(/\s/g, '');
-    return (anyKey ? /^\d{6,8}$/ : /^\d{6}$/).test(code)
-      ? { code }
-      : { error: { code: 'INVALID_INPUT', message: 'Enter the 6-digit code your authenticator app shows. Spaces do not matter.' } };
-  }
-  // As the engine reads them: case, dashes and spaces ignored; I and L are 1, O is 0.
-  const code = typed.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
-  return BACKUP_CODE.test(code)
-    ? { code }
-    : {
-        error: {
-          code: 'INVALID_INPUT',
-          message: 'A backup code has 13 letters and digits, written like XXXXX-XXXXX-XXX. Check it against your saved list; dashes and spaces do not matter.',
-        },
-      };
+  const code = canonicalCode(factor, typed, { anyKey });
+  return code === null ? { error: { code: 'INVALID_INPUT', message: CODE_SHAPES[factor] } } : { code };
 }
+
+/** What a code of each factor looks like, said when a typed one is not of that shape. */
+const CODE_SHAPES: Record<SecondFactor, string> = {
+  totp: 'Enter the 6-digit code your authenticator app shows. Spaces do not matter.',
+  backup_code: `A backup code has ${BACKUP_CODE_LENGTH} letters and digits, written like XXXXX-XXXXX-XXX. Check it against your saved list; dashes and spaces do not matter.`,
+};

@@ -6,6 +6,7 @@ import { Button } from '../../components/Button';
 import { Checkbox, CurrentPasswordField, TextField } from '../../components/Field';
 import { plural } from '../../format/time';
 import { useSession } from '../../stores/session';
+import { USERNAME_MAX_LENGTH } from '../../../../shared/fields';
 
 /** Name and password; the engine answers with a session or with the next step. */
 export function SignInScreen({ ended }: { readonly ended: boolean }) {
@@ -33,7 +34,7 @@ export function SignInScreen({ ended }: { readonly ended: boolean }) {
             <p>Your session ended. Sign in again to continue.</p>
           </Callout>
         )}
-        <TextField label="Account name" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <TextField label="Account name" autoComplete="username" required maxLength={USERNAME_MAX_LENGTH} value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
         <CurrentPasswordField value={password} onChange={setPassword} errorCode={action.error?.code} />
         {stayDays > 0 && (
           <Checkbox
