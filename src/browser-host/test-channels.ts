@@ -1,4 +1,4 @@
-import type { ManualClock } from '../main/engine/clock.js';
+import type { ManualClock } from '../main/engine/index.js';
 import type { TestHandlers } from '../main/ipc/handlers.js';
 import type { TestTools } from '../main/ipc/router.js';
 

@@ -3,7 +3,7 @@ import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-e
 import { backupCode, deviceId, email, sessionId, totpCode, username } from '../shared/field-schemas.js';
 import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../shared/fields.js';
 import { policyValueProblem } from '../shared/policy-input.js';
-import { POLICY_KEY_NAMES, type PolicyKey, isPolicyKey, policyInputOf } from '../main/engine/policy/policy-keys.js';
+import { isPolicyKey, POLICY_KEY_NAMES, policyInputOf, type PolicyKey } from '../main/engine/index.js';
 import { UsageError } from './password-input.js';
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LatchkeyError } from '../shared/errors.js';
-import { describeFileError } from '../main/store/database.js';
+import { describeFileError } from '../main/engine/index.js';
 import { UsageError } from './password-input.js';
 
 // O_EXCL makes the open fail on anything already at the path, so a secret never lands in someone

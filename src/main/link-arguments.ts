@@ -1,4 +1,4 @@
-import { LINK_SCHEME } from './engine/email/verification-link.js';
+import { LINK_SCHEME } from './engine/index.js';
 
 /**
  * The `latchkey://` link the OS put among a launch's arguments (Windows and Linux start the app, or

@@ -56,6 +56,24 @@ const engineBelowHosts: Rule = (file, specifier) => {
   return /^src\/main\/[^/]+$/.test(to) ? 'imports the Electron glue' : null;
 };
 
+const ENGINE_ENTRY = 'src/main/engine/index.ts';
+
+/**
+ * A host (the Electron glue, the router, the CLI, the browser host, the host setup) reaches the
+ * engine through its one entry module and never the store: what the engine offers is read in one
+ * file, and a change behind it touches no host.
+ */
+const hostsThroughEntry: Rule = (file, specifier) => {
+  if (!isRelative(specifier)) return null;
+  const to = target(file, specifier).replace(/\.js$/, '.ts');
+  if (inside(to, 'src/main/store')) return 'reaches into the store';
+  if (inside(to, 'src/main/engine') && to !== ENGINE_ENTRY) return `reaches past ${ENGINE_ENTRY}`;
+  return null;
+};
+const HOSTS = ['src/cli', 'src/main/ipc', 'src/browser-host', 'src/main/host'];
+/** The Electron glue: the files directly in src/main. */
+const glueFiles = (): string[] => sourceFiles('src/main').filter((file) => /^src\/main\/[^/]+$/.test(file.split(sep).join('/')));
+
 const rendererIsBrowserOnly: Rule = (file, specifier) => {
   if (isNodeModule(specifier)) return 'imports a Node module';
   if (['better-sqlite3', 'keytar', 'electron'].includes(packageOf(specifier))) return `imports ${packageOf(specifier)}`;
@@ -64,9 +82,12 @@ const rendererIsBrowserOnly: Rule = (file, specifier) => {
   return null;
 };
 
-function violations(folders: string[], rule: Rule, read: (file: string) => string = (file) => readFileSync(join(ROOT, file), 'utf8')): string[] {
-  return folders
-    .flatMap(sourceFiles)
+function violations(folders: string[], rule: Rule, read?: (file: string) => string): string[] {
+  return violationsIn(folders.flatMap(sourceFiles), rule, read);
+}
+
+function violationsIn(files: string[], rule: Rule, read: (file: string) => string = (file) => readFileSync(join(ROOT, file), 'utf8')): string[] {
+  return files
     .flatMap((file) => importsOf(read(file)).map((specifier) => ({ file, specifier, problem: rule(file, specifier) })))
     .filter((found) => found.problem !== null)
     .map(({ file, specifier, problem }) => `${file}: ${problem} ('${specifier}')`);
@@ -114,6 +135,15 @@ describe('layering', () => {
     expect(engineBelowHosts('src/main/engine/engine.ts', '../store/database.js')).toBeNull();
     expect(engineBelowHosts('src/main/engine/engine.ts', '../secrets/secret-store.js')).toBeNull();
     expect(engineBelowHosts('src/main/engine/engine.ts', './vault.js')).toBeNull();
+
+    expect(hostsThroughEntry('src/cli/runtime.ts', '../main/engine/engine.js')).not.toBeNull();
+    expect(hostsThroughEntry('src/cli/commands/auth.ts', '../../main/engine/auth/sign-in.js')).not.toBeNull();
+    expect(hostsThroughEntry('src/main/ipc/router.ts', '../store/database.js')).not.toBeNull();
+    expect(hostsThroughEntry('src/main/index.ts', './engine/caller.js')).not.toBeNull();
+    expect(hostsThroughEntry('src/cli/runtime.ts', '../main/engine/index.js')).toBeNull();
+    expect(hostsThroughEntry('src/main/index.ts', './engine/index.js')).toBeNull();
+    expect(hostsThroughEntry('src/main/ipc/router.ts', '../secrets/host-keychain.js')).toBeNull();
+    expect(hostsThroughEntry('src/cli/runtime.ts', '../shared/errors.js')).toBeNull();
   });
 
   it('reports a bad file when it meets one', () => {
@@ -139,5 +169,11 @@ describe('layering', () => {
 
   it('keeps the engine and the store below every host', () => {
     expect(violations(['src/main/engine', 'src/main/store', 'src/main/secrets'], engineBelowHosts)).toEqual([]);
+  });
+
+  it(`lets every host reach the engine only through ${ENGINE_ENTRY}, and the store not at all`, () => {
+    const glue = glueFiles();
+    expect(glue).toContain(join('src', 'main', 'index.ts'));
+    expect(violationsIn([...HOSTS.flatMap(sourceFiles), ...glue], hostsThroughEntry)).toEqual([]);
   });
 });

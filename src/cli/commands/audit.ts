@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { LatchkeyError } from '../../shared/errors.js';
 import type { AuditEventView } from '../../shared/views.js';
-import { describeFileError } from '../../main/store/database.js';
+import { describeFileError } from '../../main/engine/index.js';
 import { parseArg, parseSince } from '../arguments.js';
 import { table, time } from '../format.js';
 import { UsageError } from '../password-input.js';

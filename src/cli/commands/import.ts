@@ -2,8 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { LatchkeyError } from '../../shared/errors.js';
-import { requireAdmin } from '../../main/engine/caller.js';
-import { IMPORT_COLUMNS, type ImportFormat, type ImportRowReport, MAX_IMPORT_BYTES } from '../../main/engine/accounts/import.js';
+import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, type ImportFormat, type ImportRowReport } from '../../main/engine/index.js';
 import { parseArg } from '../arguments.js';
 import { UsageError } from '../password-input.js';
 import { action } from '../runtime.js';
@@ -31,10 +30,11 @@ export function registerImportCommands(program: Command): void {
         const path = parseArg('filePath', file, 'file');
         const format = options.format === undefined ? formatOf(path) : parseArg('importFormat', options.format.toLowerCase(), '--format');
         const caller = await runtime.caller();
-        requireAdmin(caller);
+        const engine = await runtime.engine();
+        engine.accountImport.mayRun(caller);
         const text = await readImportFile(path);
         let reported = 0;
-        const report = await (await runtime.engine()).accountImport.run(caller, text, format, {
+        const report = await engine.accountImport.run(caller, text, format, {
           onProgress: (done, total) => {
             if (total < PROGRESS_EVERY || (done - reported < PROGRESS_EVERY && done < total)) return;
             reported = done;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { requireAdmin } from '../../main/engine/caller.js';
 import { parseArg } from '../arguments.js';
 import { table, time } from '../format.js';
 import { UsageError } from '../password-input.js';
@@ -77,9 +76,7 @@ export function registerSessionCommands(program: Command): void {
     .description('End timed-out sessions and delete those that ended over an hour ago (the app also does this by itself).')
     .action(
       action(async (runtime) => {
-        const caller = await runtime.caller();
-        requireAdmin(caller);
-        const report = await (await runtime.engine()).cleanUp();
+        const report = await (await runtime.engine()).cleanUpAs(await runtime.caller());
         return {
           json: report,
           text: `Expired ${report.expired}, deleted ${report.deleted} ended session${report.deleted === 1 ? '' : 's'}, ${report.families} stay-signed-in famil${report.families === 1 ? 'y' : 'ies'}, ${report.failureCounters} stale failure counter${report.failureCounters === 1 ? '' : 's'}.`,

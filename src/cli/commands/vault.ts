@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { VaultVerdict } from '../../main/engine/vault.js';
+import type { VaultVerdict } from '../../main/engine/index.js';
 import { action } from '../runtime.js';
 
 /** `vault …`: the vault file itself, beside the audit log's own check (`audit verify`). */

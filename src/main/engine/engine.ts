@@ -2,6 +2,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { AccountService } from './accounts/accounts.js';
 import { AccountImporter } from './accounts/import.js';
 import { SignIn } from './auth/sign-in.js';
+import { type Caller, requireAdmin } from './caller.js';
 import { noUptime, systemClock, systemUptime, type Clock, type Uptime } from './clock.js';
 import { createContext } from './context.js';
 import { EmailVerification } from './email/email-verification.js';
@@ -53,7 +54,10 @@ export interface Engine {
   readonly policy: Pick<PolicyService, 'describe' | 'set' | 'signInFacts'>;
   readonly emailVerification: EmailVerification;
   readonly audit: AuditService;
+  /** The background job every host runs on a timer: not on anyone's behalf. */
   cleanUp(): Promise<CleanupReport>;
+  /** The same job run now because an administrator asked (`latchkey session cleanup`). */
+  cleanUpAs(caller: Caller): Promise<CleanupReport>;
   /** The vault file's checks: damaged pages, rows that refer to rows not there, security rows whose seal fails. Reads only. */
   verifyVault(): VaultVerdict;
   close(): void;
@@ -103,6 +107,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     emailVerification,
     audit: new AuditService(ctx),
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
+    cleanUpAs: (caller) => {
+      requireAdmin(caller);
+      return cleanUp(ctx, sessions, lockout, mfa);
+    },
     verifyVault: () => verifyVault(vault),
     close: () => vault.close(),
   };

@@ -1,6 +1,5 @@
 import type { AccessOf, ChannelName, HostNotice, OutputOf, ParsedInputOf, TestChannelName } from '../../shared/contract.js';
-import type { Caller } from '../engine/caller.js';
-import type { Engine } from '../engine/engine.js';
+import type { Caller, Engine } from '../engine/index.js';
 import { normaliseUsername } from '../../shared/fields.js';
 import type { Connection } from './connection.js';
 import type { WindowSessions } from './window-session.js';

@@ -1,9 +1,6 @@
 import type { SignedInView } from '../../shared/contract.js';
 import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
-import type { SignedIn } from '../engine/auth/sign-in.js';
-import type { Caller } from '../engine/caller.js';
-import type { Engine } from '../engine/engine.js';
-import type { StartedSession } from '../engine/sessions/sessions.js';
+import type { Caller, Engine, SignedIn, StartedSession } from '../engine/index.js';
 import type { HostKeychain, KeychainEntry } from '../secrets/host-keychain.js';
 import type { Connection } from './connection.js';
 

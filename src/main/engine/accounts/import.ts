@@ -99,8 +99,16 @@ export class AccountImporter {
     this.#mfa = mfa;
   }
 
-  async run(caller: Caller, text: string, format: ImportFormat, options: ImportOptions = {}): Promise<ImportReport> {
+  /**
+   * Refuses a caller who may not import, before a host reads a file that may be 50 MB for nothing.
+   * `run` asks the same itself.
+   */
+  mayRun(caller: Caller): void {
     requireAdmin(caller);
+  }
+
+  async run(caller: Caller, text: string, format: ImportFormat, options: ImportOptions = {}): Promise<ImportReport> {
+    this.mayRun(caller);
     const records = readImportText(text, format);
     const problems: ImportRowReport[] = [];
     let imported = 0;
