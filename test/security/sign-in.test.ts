@@ -227,7 +227,8 @@ describe('Sign-in and lockout › trusted device: 30 days on that device only; i
     expect(await skipsTheCode(tablet.deviceToken ?? '', PASSWORDS.next)).toBe(false);
   });
 
-  it('keeps the device token in the keychain of the app that asked, never in an answer to its window', async () => {
+  /** The app's router, as the desktop app has it, and a sign-in through it that trusts the device. */
+  async function trustThroughTheApp(): Promise<{ call: (channel: string, input: unknown) => Promise<Result<unknown>>; answers: Result<unknown>[] }> {
     const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser: 'tester', ip: null, userAgent: 'Latchkey/test' };
     const router = createRouter({ engine: v.engine, version: 'test', kind: 'desktop', osUser: 'tester' });
     const window = newConnection(desktop);
@@ -238,20 +239,42 @@ describe('Sign-in and lockout › trusted device: 30 days on that device only; i
       return result;
     };
     const step = await call('auth.signIn', { username: 'alice', password: PASSWORDS.alice });
-    if (step.ok) throw new Error('expected the password step to ask for a code');
-    const { challengeId } = step.error.details as unknown as ChallengeView;
+    if (step.ok || step.error.code !== 'MFA_REQUIRED' || step.error.details === undefined) throw new Error('expected the password step to ask for a code');
     clock().advance(TOTP_STEP);
     const signedIn = await call('auth.answerChallenge', {
-      challengeId,
+      challengeId: step.error.details.challengeId,
       factor: 'totp',
       code: oathtoolCode(enrolled.secret, { at: clock().now() }),
       trustDevice: true,
     });
     expect(signedIn.ok).toBe(true);
-    const kept = await v.vault.keychain.get(`device:${v.engine.vaultId}:tester:alice`);
+    return { call, answers };
+  }
+  const keptByTheApp = (): Promise<string | null> => v.vault.keychain.get(`device:${v.engine.vaultId}:tester:alice`);
+
+  it('keeps the device token in the keychain of the app that asked, never in an answer to its window', async () => {
+    const { answers } = await trustThroughTheApp();
+    const kept = await keptByTheApp();
     expect(kept).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(column<Buffer>(path(), 'SELECT token_hash FROM trusted_devices')).toEqual([sha256(kept ?? '')]);
     expect(JSON.stringify(answers)).not.toContain(kept);
+  });
+
+  it('drops a kept device token from the app\'s keychain once it no longer skips the code, as the CLI does', async () => {
+    const { call } = await trustThroughTheApp();
+    const [device] = v.engine.trustedDevices.list(alice.caller);
+    v.engine.trustedDevices.revoke(alice.caller, device?.id ?? '');
+    const again = await call('auth.signIn', { username: 'alice', password: PASSWORDS.alice });
+    expect(again.ok ? 'signed in' : again.error.code).toBe('MFA_REQUIRED');
+    expect(await keptByTheApp()).toBeNull();
+  });
+
+  it('keeps the device token through a wrong password, which says nothing about the device', async () => {
+    const { call } = await trustThroughTheApp();
+    const kept = await keptByTheApp();
+    const wrong = await call('auth.signIn', { username: 'alice', password: WRONG });
+    expect(wrong.ok ? 'signed in' : wrong.error.code).toBe('INVALID_CREDENTIALS');
+    expect(await keptByTheApp()).toBe(kept);
   });
 });
 

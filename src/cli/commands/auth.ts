@@ -3,6 +3,7 @@ import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
 import type { ChallengeView, SecondFactor, SessionView } from '../../shared/views.js';
 import { normaliseUsername } from '../../shared/fields.js';
 import type { SignedIn, StartedSession } from '../../main/engine/index.js';
+import { signInWithKeptDevice } from '../../main/host/kept-device.js';
 import { parseArg } from '../arguments.js';
 import { fields, time } from '../format.js';
 import { UsageError, askVisible } from '../password-input.js';
@@ -94,15 +95,12 @@ export function registerAuthCommands(program: Command): void {
         const password = await runtime.passwords(options.passwordStdin).next('Password: ');
         const engine = await runtime.engine();
         const device = await runtime.keychainEntry('device', normaliseUsername(username));
-        const deviceToken = await device.get();
         let signedIn: StartedSession | SignedIn;
         try {
-          signedIn = await engine.signIn.withPassword({ username, password, client: runtime.client(), deviceToken });
+          signedIn = await signInWithKeptDevice(engine, device, { username, password, client: runtime.client() });
         } catch (error) {
           if (isLatchkeyError(error, 'MFA_ENROLLMENT_REQUIRED')) return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
           if (!isLatchkeyError(error, 'MFA_REQUIRED')) throw error;
-          // A kept device token that did not skip the code is revoked or expired: it is of no more use.
-          if (deviceToken !== null) await device.delete();
           const answer = proof ?? (await askSecondFactor(error, options.passwordStdin === true));
           signedIn = engine.signIn.answer({ challengeId: challengeOf(error).challengeId, ...answer, trustDevice, username });
         }

@@ -7,7 +7,7 @@
 export { openEngine, type Engine, type EngineOptions } from './engine.js';
 export { requireAdmin, type Caller } from './caller.js';
 export { DAY, HOUR, MINUTE, SECOND, ManualClock, type Clock } from './clock.js';
-export type { SignedIn } from './auth/sign-in.js';
+export type { SignedIn, SignInRequest } from './auth/sign-in.js';
 export type { StartedSession } from './sessions/sessions.js';
 export type { CleanupReport } from './sessions/cleanup.js';
 export type { VaultVerdict } from './vault.js';

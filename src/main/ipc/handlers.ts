@@ -3,6 +3,7 @@ import type { Caller, Engine } from '../engine/index.js';
 import { normaliseUsername } from '../../shared/fields.js';
 import type { Connection } from './connection.js';
 import type { WindowSessions } from './window-session.js';
+import { signInWithKeptDevice } from '../host/kept-device.js';
 
 /** A `session` or `admin` channel's handler gets the validated caller; the others get none. */
 export type CallerFor<C extends ChannelName> = AccessOf<C> extends 'session' | 'admin' ? Caller : null;
@@ -54,13 +55,11 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
 
     'auth.signIn': async ({ input, connection }) => {
-      const deviceToken = await windows.deviceToken(normaliseUsername(input.username)).get();
-      const started = await engine.signIn.withPassword({
+      const started = await signInWithKeptDevice(engine, windows.deviceToken(normaliseUsername(input.username)), {
         username: input.username,
         password: input.password,
         client: connection.client,
         staySignedIn: input.staySignedIn,
-        deviceToken,
       });
       return windows.signedIn(connection, started);
     },
