@@ -28,7 +28,8 @@ function devContentSecurityPolicyTag(): Plugin {
       // The URL electron-vite hands the main process, so the tag names the origin the window loads.
       const url = process.env['ELECTRON_RENDERER_URL'] ?? server?.resolvedUrls?.local[0];
       if (url === undefined) throw new Error('The renderer dev server has no URL to allow in its Content-Security-Policy.');
-      if (!META_CSP.test(html)) throw new Error('src/renderer/index.html has no Content-Security-Policy meta tag to relax for the dev server.');
+      if (!META_CSP.test(html))
+        throw new Error('src/renderer/index.html has no Content-Security-Policy meta tag to relax for the dev server.');
       const policy = devMetaContentSecurityPolicy(new URL(url).origin);
       return html.replace(META_CSP, (_match, before: string, after: string) => `${before}${policy}${after}`);
     },

@@ -8,7 +8,19 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   // TypeScript only: the few plain-JS files (build scripts, the CLI's launcher, the stand-in Electron
   // a desktop test loads, this file) have no types for the type-aware rules to read.
-  { ignores: ['out/**', 'native/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'dist/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'out/**',
+      'native/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'dist/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

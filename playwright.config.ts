@@ -38,7 +38,14 @@ export default defineConfig({
         launchOptions: {
           ...(executablePath === undefined ? {} : { executablePath }),
           // Without the background-networking flags Chromium keeps trying to reach the internet.
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+          ],
         },
       },
     },

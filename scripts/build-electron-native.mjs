@@ -11,7 +11,18 @@
 // It runs from `postinstall` and `prestart`, and must never fail either: without internet it
 // prints one warning and exits 0. The CLI and the tests do not need what it builds.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,12 +84,18 @@ function attempt(label, args, cwd, timeout, log) {
 
 /** The line of a tool's output that says why it failed, without the tool's prefixes. */
 function failureReason(output, status) {
-  const lines = output.split('\n').map((line) => line.replace(/^(prebuild-install|gyp) (info|warn|WARN|ERR!)( install| stack)? /, '').trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((line) => line.replace(/^(prebuild-install|gyp) (info|warn|WARN|ERR!)( install| stack)? /, '').trim())
+    .filter(Boolean);
   const network = lines.find((line) => /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|network connectivity/i.test(line));
   const download = lines.map((line) => /\bGET (https?:\/\/\S+)/.exec(line)?.[1]).findLast(Boolean);
-  const reason = network !== undefined
-    ? download !== undefined ? `could not download ${download}` : network
-    : lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? `exit status ${status}`;
+  const reason =
+    network !== undefined
+      ? download !== undefined
+        ? `could not download ${download}`
+        : network
+      : (lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? `exit status ${status}`);
   return reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
 }
 
@@ -95,7 +112,10 @@ function build() {
   const electronVersion = installedVersion('electron');
   const sqliteVersion = installedVersion('better-sqlite3');
   if (electronVersion === null || sqliteVersion === null) {
-    warn([`${electronVersion === null ? 'electron' : 'better-sqlite3'} is not installed, so the desktop app's database driver was not built.`, 'Run `npm install` first.']);
+    warn([
+      `${electronVersion === null ? 'electron' : 'better-sqlite3'} is not installed, so the desktop app's database driver was not built.`,
+      'Run `npm install` first.',
+    ]);
     return;
   }
   const target = targetFile(sqliteVersion, electronVersion);
@@ -116,7 +136,12 @@ function build() {
       recursive: true,
       filter: (path) => {
         const inside = relative(source, path);
-        return !(inside === 'build' || inside.startsWith(`build${sep}`) || inside === 'node_modules' || inside.startsWith(`node_modules${sep}`));
+        return !(
+          inside === 'build' ||
+          inside.startsWith(`build${sep}`) ||
+          inside === 'node_modules' ||
+          inside.startsWith(`node_modules${sep}`)
+        );
       },
     });
     const built = join(copy, 'build', 'Release', 'better_sqlite3.node');
@@ -127,7 +152,17 @@ function build() {
       .map((folder) => join(folder, 'prebuild-install', 'bin.js'))
       .find((file) => existsSync(file));
     if (prebuildInstall !== undefined) {
-      const args = [prebuildInstall, '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch, '--platform', process.platform];
+      const args = [
+        prebuildInstall,
+        '--runtime',
+        'electron',
+        '--target',
+        electronVersion,
+        '--arch',
+        process.arch,
+        '--platform',
+        process.platform,
+      ];
       const failed = attempt('prebuild-install', args, copy, 2 * MINUTE, log);
       if (failed !== null) reasons.push(`no prebuilt binary (prebuild-install: ${failed})`);
     } else {
@@ -137,7 +172,7 @@ function build() {
     if (!existsSync(built)) {
       const nodeGyp = findNodeGyp();
       if (nodeGyp === null) {
-        reasons.push("no compiler run (node-gyp was not found: it comes with npm)");
+        reasons.push('no compiler run (node-gyp was not found: it comes with npm)');
       } else {
         const args = [
           nodeGyp,
@@ -169,7 +204,9 @@ function build() {
     copyFileSync(built, `${target}.partial`);
     renameSync(`${target}.partial`, target);
     pruneOthers(dirname(target));
-    process.stdout.write(`latchkey: built better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (${platform}): ${relative(ROOT, target)}\n`);
+    process.stdout.write(
+      `latchkey: built better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (${platform}): ${relative(ROOT, target)}\n`,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -178,5 +215,8 @@ function build() {
 try {
   build();
 } catch (error) {
-  warn([`building the desktop app's database driver failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`, 'The CLI and `npm test` do not need it. Run `npm run build:native` to try again.']);
+  warn([
+    `building the desktop app's database driver failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    'The CLI and `npm test` do not need it. Run `npm run build:native` to try again.',
+  ]);
 }

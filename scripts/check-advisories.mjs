@@ -46,7 +46,9 @@ for (const [name, entry] of Object.entries(report.vulnerabilities)) {
   }
 }
 const counts = report.metadata?.vulnerabilities ?? {};
-console.log(`advisories read from the registry: ${JSON.stringify(counts)}; ${accepted.length} accepted in scripts/accepted-advisories.json`);
+console.log(
+  `advisories read from the registry: ${JSON.stringify(counts)}; ${accepted.length} accepted in scripts/accepted-advisories.json`,
+);
 if (failing.length > 0) {
   console.error(`\n${failing.length} high or critical advisories affect installed packages:\n  ${failing.join('\n  ')}\n`);
   console.error('Update the package, or accept the advisory in scripts/accepted-advisories.json with the reason it does not apply.');

@@ -79,7 +79,9 @@ const csvField = (value) => `"${String(value).replace(/"/g, '""')}"`;
 /** The tool's CSV columns, plus whether it asks for a manual review. */
 function writeReport(findings) {
   const header = 'issue,severity,confidence,manual_review,filename,location,sample,description';
-  const rows = findings.map((f) => [f.issue, f.severity, f.confidence, f.manualReview, f.filename, f.location, f.sample, f.description].map(csvField).join(','));
+  const rows = findings.map((f) =>
+    [f.issue, f.severity, f.confidence, f.manualReview, f.filename, f.location, f.sample, f.description].map(csvField).join(','),
+  );
   write(REPORT, `${[header, ...rows].join('\n')}\n`);
 }
 
@@ -88,7 +90,8 @@ function readAccepted() {
   if (!Array.isArray(entries)) fail(`${relative(ROOT, ACCEPTED)} must hold a JSON array.`);
   for (const entry of entries) {
     for (const key of ['check', 'file', 'sample', 'reason']) {
-      if (typeof entry[key] !== 'string' || entry[key].trim() === '') fail(`${relative(ROOT, ACCEPTED)}: every entry needs a non-empty "${key}" (${JSON.stringify(entry)}).`);
+      if (typeof entry[key] !== 'string' || entry[key].trim() === '')
+        fail(`${relative(ROOT, ACCEPTED)}: every entry needs a non-empty "${key}" (${JSON.stringify(entry)}).`);
     }
   }
   return entries;
@@ -122,7 +125,9 @@ async function check(stage) {
 
   const blind = result.errors.filter((error) => !error.tolerable);
   if (blind.length > 0) {
-    fail(`Electronegativity could not parse ${blind.map((error) => `${relative(stage, error.file)} (${error.message})`).join(', ')}; its checks would miss that code.`);
+    fail(
+      `Electronegativity could not parse ${blind.map((error) => `${relative(stage, error.file)} (${error.message})`).join(', ')}; its checks would miss that code.`,
+    );
   }
 
   const findings = result.issues.map((issue) => ({
@@ -141,17 +146,23 @@ async function check(stage) {
   const unaccepted = gating.filter((finding) => !accepted.some((entry) => matches(entry, finding)));
   const stale = accepted.filter((entry) => !findings.some((finding) => matches(entry, finding)));
 
-  process.stdout.write(`Electronegativity (Electron ${electronVersion}): ${result.globalChecks + result.atomicChecks} checks over out/, ${findings.length} findings (report: ${relative(ROOT, REPORT)})\n`);
+  process.stdout.write(
+    `Electronegativity (Electron ${electronVersion}): ${result.globalChecks + result.atomicChecks} checks over out/, ${findings.length} findings (report: ${relative(ROOT, REPORT)})\n`,
+  );
   for (const finding of findings) {
     const entry = accepted.find((candidate) => matches(candidate, finding));
     const verdict = entry !== undefined ? 'accepted' : GATING.has(finding.severity) ? 'NOT ACCEPTED' : 'below the gate';
     process.stdout.write(`  [${verdict}] ${describe(finding)}\n`);
   }
   if (unaccepted.length > 0) {
-    fail(`${unaccepted.length} HIGH or MEDIUM finding(s) without a reviewed entry in ${relative(ROOT, ACCEPTED)}: fix the code, or record why it is safe.`);
+    fail(
+      `${unaccepted.length} HIGH or MEDIUM finding(s) without a reviewed entry in ${relative(ROOT, ACCEPTED)}: fix the code, or record why it is safe.`,
+    );
   }
   if (stale.length > 0) {
-    fail(`${relative(ROOT, ACCEPTED)} accepts what no longer occurs; remove: ${stale.map((entry) => `${entry.check} ${entry.file} ${entry.sample}`).join('; ')}`);
+    fail(
+      `${relative(ROOT, ACCEPTED)} accepts what no longer occurs; remove: ${stale.map((entry) => `${entry.check} ${entry.file} ${entry.sample}`).join('; ')}`,
+    );
   }
   process.stdout.write('check:electron: no unreviewed HIGH or MEDIUM finding.\n');
 }

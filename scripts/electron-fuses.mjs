@@ -33,7 +33,8 @@ export function fuseConfig(platform, arch) {
 /** The Electron binary electron-builder just packed, as electron-builder itself names it. */
 export function electronExecutable(context) {
   const { appOutDir, electronPlatformName, packager } = context;
-  if (electronPlatformName === 'darwin' || electronPlatformName === 'mas') return join(appOutDir, `${packager.appInfo.productFilename}.app`);
+  if (electronPlatformName === 'darwin' || electronPlatformName === 'mas')
+    return join(appOutDir, `${packager.appInfo.productFilename}.app`);
   if (electronPlatformName === 'win32') return join(appOutDir, `${packager.appInfo.productFilename}.exe`);
   return join(appOutDir, packager.executableName);
 }
@@ -52,7 +53,9 @@ function requireNativeBinding(context) {
   const electronVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
   const suffix = `-electron-${electronVersion}-${context.electronPlatformName}-${NODE_ARCH[context.arch] ?? Arch[context.arch]}`;
   const native = join(resourcesFolder(context), 'native');
-  const found = existsSync(native) && readdirSync(native).some((folder) => folder.endsWith(suffix) && existsSync(join(native, folder, 'better_sqlite3.node')));
+  const found =
+    existsSync(native) &&
+    readdirSync(native).some((folder) => folder.endsWith(suffix) && existsSync(join(native, folder, 'better_sqlite3.node')));
   if (!found) {
     throw new Error(
       `No better-sqlite3 built for Electron ${electronVersion} on ${context.electronPlatformName}${suffix.slice(suffix.lastIndexOf('-'))} was packed. ` +

@@ -50,7 +50,14 @@ try {
   host = await startHost();
   browser = await chromium.launch({
     executablePath: process.env.LATCHKEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   await walkThrough();
 } finally {
@@ -78,7 +85,12 @@ async function walkThrough() {
 
   for (const [username, person] of Object.entries(PEOPLE)) {
     if (username === 'ada') continue;
-    await invoke(page, 'admin.accounts.create', { username, password: person.password, role: person.role, ...(person.email ? { email: person.email } : {}) });
+    await invoke(page, 'admin.accounts.create', {
+      username,
+      password: person.password,
+      role: person.role,
+      ...(person.email ? { email: person.email } : {}),
+    });
   }
 
   // A fortnight of sign-ins and failures, one day at a time, from a second window.
@@ -226,7 +238,11 @@ async function walkThrough() {
   // Policy, just after a change was saved.
   await go(page, 'admin/policy', 'Policy');
   await page.getByLabel('session.idleTimeoutMinutes').fill('15');
-  await page.getByRole('listitem').filter({ has: page.getByLabel('session.idleTimeoutMinutes') }).getByRole('button', { name: 'Save' }).click();
+  await page
+    .getByRole('listitem')
+    .filter({ has: page.getByLabel('session.idleTimeoutMinutes') })
+    .getByRole('button', { name: 'Save' })
+    .click();
   await page.getByRole('status').filter({ hasText: 'session.idleTimeoutMinutes is now 15' }).waitFor();
   await shoot(page, 'admin-policy');
 
@@ -252,7 +268,8 @@ async function newPage(label) {
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', reducedMotion: 'reduce' });
   const page = await context.newPage();
   page.on('console', (message) => {
-    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) pageProblems.push(`[${label}] console ${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
+      pageProblems.push(`[${label}] console ${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => pageProblems.push(`[${label}] page error: ${error.message}`));
   return page;
@@ -267,7 +284,9 @@ async function shoot(page, name) {
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     await page.screenshot({ path: join(OUT, `${name}-${theme}.png`), animations: 'disabled' });
     if (REVIEW !== null) await review(page, `${name}-${theme}`);
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+      .analyze();
     axeResults.push({ screen: name, theme, violations: result.violations, passes: result.passes.length });
   }
   await page.emulateMedia({ colorScheme: 'light' });
@@ -326,7 +345,9 @@ async function syncPageClocks(pages) {
 /** The current code for a secret, at the host's time (its clock is not the wall clock). */
 async function totp(page, secret) {
   const now = await advance(page, 0);
-  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: now });
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+    timestamp: now,
+  });
 }
 
 async function startHost() {
@@ -359,7 +380,10 @@ function report() {
     );
     for (const v of r.violations) {
       console.log(`      ${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
-      for (const node of v.nodes.slice(0, 3)) console.log(`        ${node.target.join(' ')}${node.failureSummary ? ` — ${node.failureSummary.split('\n').slice(1, 2).join(' ').trim()}` : ''}`);
+      for (const node of v.nodes.slice(0, 3))
+        console.log(
+          `        ${node.target.join(' ')}${node.failureSummary ? ` — ${node.failureSummary.split('\n').slice(1, 2).join(' ').trim()}` : ''}`,
+        );
     }
   }
   console.log(`\n  serious or critical violations: ${blocking}`);

@@ -47,6 +47,8 @@ async function run(): Promise<void> {
 
 run().catch((error: unknown) => {
   const info = toErrorInfo(error);
-  process.stderr.write(`latchkey host: ${error instanceof z.ZodError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) ? (error as Error).message : info.message}\n`);
+  process.stderr.write(
+    `latchkey host: ${error instanceof z.ZodError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) ? (error as Error).message : info.message}\n`,
+  );
   process.exit(1);
 });

@@ -21,7 +21,16 @@ const rules = {
   accountName: rule(256, username, `an account name is 1 to ${USERNAME_MAX_LENGTH} characters`),
   sessionId: rule(37, sessionId, 'a session id looks like sess_ followed by 32 hex digits'),
   email: rule(EMAIL_MAX_LENGTH, email, `give an e-mail address such as alice@example.com, at most ${EMAIL_MAX_LENGTH} characters`),
-  limit: rule(32, z.string().trim().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().min(1).max(10_000)), 'give a whole number from 1 to 10000'),
+  limit: rule(
+    32,
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,9}$/)
+      .transform(Number)
+      .pipe(z.number().min(1).max(10_000)),
+    'give a whole number from 1 to 10000',
+  ),
   eventType: rule(
     MAX_EVENT_FILTER_LENGTH,
     z.string().regex(EVENT_FILTER_PATTERN),

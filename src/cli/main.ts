@@ -18,7 +18,10 @@ export function buildProgram(): Command {
     .description('Latchkey: a local-first sign-in vault. Manage accounts, two-step sign-in, sessions, policy and the audit log.')
     .version(latchkeyVersion(), '-V, --version')
     .option('--vault <path>', 'the vault file (default: $LATCHKEY_VAULT, else the per-user app-data folder)')
-    .option('--keychain-service <name>', 'keychain namespace for the vault key and CLI session (default: $LATCHKEY_KEYCHAIN_SERVICE, else "latchkey")')
+    .option(
+      '--keychain-service <name>',
+      'keychain namespace for the vault key and CLI session (default: $LATCHKEY_KEYCHAIN_SERVICE, else "latchkey")',
+    )
     .option('--json', 'print one JSON object on standard output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -65,7 +65,9 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   try {
     return strictUtf8().decode(Buffer.concat(chunks));
   } catch {
-    throw new UsageError('Standard input is not valid UTF-8 text, so the password in it cannot be read exactly as written. Send it as UTF-8.');
+    throw new UsageError(
+      'Standard input is not valid UTF-8 text, so the password in it cannot be read exactly as written. Send it as UTF-8.',
+    );
   }
 }
 
@@ -99,7 +101,11 @@ function hiddenPrompt(prompt: string): Promise<string> {
       try {
         chunk = decoder.decode(bytes, { stream: true });
       } catch {
-        return finish(new UsageError('The terminal sent text that is not UTF-8, so the password cannot be read exactly as typed. Set it to UTF-8 and try again.'));
+        return finish(
+          new UsageError(
+            'The terminal sent text that is not UTF-8, so the password cannot be read exactly as typed. Set it to UTF-8 and try again.',
+          ),
+        );
       }
       for (const char of chunk) {
         if (char === '\r' || char === '\n') return finish(null);

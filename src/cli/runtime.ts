@@ -10,7 +10,6 @@ import { PasswordInput, UsageError } from './password-input.js';
 import { latchkeyVersion } from './version.js';
 import { keychainServiceFrom, osUserName } from '../main/host/host-setup.js';
 
-
 export interface GlobalOptions {
   readonly vault?: string;
   readonly keychainService?: string;
@@ -52,7 +51,11 @@ export class CliRuntime {
         this.#engine = await openEngine({ vaultPath: this.vaultPath, secrets: this.keychain, create: options.create === true });
       } catch (error) {
         if (isLatchkeyError(error, 'NOT_INITIALISED')) {
-          throw new LatchkeyError('NOT_INITIALISED', `There is no vault at ${this.vaultPath}. Create one with: latchkey init --admin NAME`, error.details);
+          throw new LatchkeyError(
+            'NOT_INITIALISED',
+            `There is no vault at ${this.vaultPath}. Create one with: latchkey init --admin NAME`,
+            error.details,
+          );
         }
         throw error;
       }
@@ -123,7 +126,6 @@ export class CliRuntime {
     }
   }
 }
-
 
 /**
  * Wraps a command's work: prints its output, turns an error into the envelope and an exit status

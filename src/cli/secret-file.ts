@@ -58,7 +58,7 @@ export class SecretFile {
   write(content: Uint8Array): void {
     if (this.#fd === null) throw new Error(`${this.path} is already closed`);
     try {
-      for (let written = 0; written < content.length; ) written += writeSync(this.#fd, content, written);
+      for (let written = 0; written < content.length;) written += writeSync(this.#fd, content, written);
       closeSync(this.#fd);
       this.#fd = null;
     } catch (error) {

@@ -52,7 +52,11 @@ export function confineToOwnPage(contents: WebContents): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
-export function createMainWindow(options: { readonly preload: string; readonly trusted: TrustedRenderer; readonly packaged: boolean }): BrowserWindow {
+export function createMainWindow(options: {
+  readonly preload: string;
+  readonly trusted: TrustedRenderer;
+  readonly packaged: boolean;
+}): BrowserWindow {
   const window = new BrowserWindow({
     title: 'Latchkey',
     width: 960,

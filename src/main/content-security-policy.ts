@@ -60,7 +60,8 @@ export function devContentSecurityPolicy(devOrigin: string): string {
  * looser policy; everything else, app:// included, keeps the strict one.
  */
 export function contentSecurityPolicyFor(url: string | undefined, devOrigin: string | null): string {
-  if (devOrigin !== null && url !== undefined && URL.canParse(url) && new URL(url).origin === devOrigin) return devContentSecurityPolicy(devOrigin);
+  if (devOrigin !== null && url !== undefined && URL.canParse(url) && new URL(url).origin === devOrigin)
+    return devContentSecurityPolicy(devOrigin);
   return contentSecurityPolicy();
 }
 

@@ -35,7 +35,6 @@ function fail(title: string, message: string): void {
   app.exit(1);
 }
 
-
 /** The Electron-ABI better-sqlite3 this app loads (see native-binding.ts and scripts/build-electron-native.mjs). */
 function nativeTarget(): NativeTarget {
   const { version } = createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string };
@@ -96,7 +95,13 @@ async function start(options: LaunchOptions): Promise<void> {
   };
   const ipc = registerIpc({
     router,
-    client: desktopClient({ version, electronVersion: process.versions.electron, platform: process.platform, hostname: hostname(), osUser: osUserName() }),
+    client: desktopClient({
+      version,
+      electronVersion: process.versions.electron,
+      platform: process.platform,
+      hostname: hostname(),
+      osUser: osUserName(),
+    }),
     trusted,
     isOurWindow,
     log: (line) => console.error(line),
@@ -108,7 +113,10 @@ async function start(options: LaunchOptions): Promise<void> {
   powerMonitor.on('lock-screen', lockAll);
   powerMonitor.on('suspend', lockAll);
 
-  const cleanup = scheduleCleanup(() => engine.cleanUp(), (line) => console.error(line));
+  const cleanup = scheduleCleanup(
+    () => engine.cleanUp(),
+    (line) => console.error(line),
+  );
 
   let engineClosed = false;
   app.on('will-quit', (event) => {

@@ -10,9 +10,7 @@ export interface LaunchOptions {
   readonly keychainService: string;
 }
 
-export type LaunchOptionsResult =
-  | { readonly ok: true; readonly options: LaunchOptions }
-  | { readonly ok: false; readonly message: string };
+export type LaunchOptionsResult = { readonly ok: true; readonly options: LaunchOptions } | { readonly ok: false; readonly message: string };
 
 const vaultPath = z
   .string()
@@ -83,8 +81,6 @@ export function parseLaunchOptions(argv: readonly string[], env: NodeJS.ProcessE
   };
 }
 
-
-
 function describeSource(flag: string, fromFlag: string | undefined): string {
   const variable = flag === '--vault' ? 'LATCHKEY_VAULT' : 'LATCHKEY_KEYCHAIN_SERVICE';
   return `(from ${fromFlag === undefined ? variable : flag})`;
@@ -97,4 +93,3 @@ function reason(error: z.ZodError): string {
   if (issue.code === 'too_big') return `is longer than ${String(issue.maximum)} characters`;
   return issue.message;
 }
-

@@ -25,7 +25,10 @@ export function nativeBuildFolder(target: NativeTarget): string {
  * Where the Electron-ABI binding is: under the project in development, under the app's resources
  * folder once packaged (electron-builder copies native/ there, outside the asar archive).
  */
-export function nativeBindingPath(target: NativeTarget, where: { readonly packaged: boolean; readonly projectRoot: string; readonly resourcesPath: string }): string {
+export function nativeBindingPath(
+  target: NativeTarget,
+  where: { readonly packaged: boolean; readonly projectRoot: string; readonly resourcesPath: string },
+): string {
   return join(where.packaged ? where.resourcesPath : where.projectRoot, NATIVE_DIR, nativeBuildFolder(target), BINDING_FILE);
 }
 
@@ -45,7 +48,7 @@ export function missingBindingMessage(path: string, target: NativeTarget, packag
       '',
       '  npm run build:native',
       '',
-      'It downloads a prebuilt better-sqlite3 for this Electron version, or compiles one against Electron\'s headers ' +
+      "It downloads a prebuilt better-sqlite3 for this Electron version, or compiles one against Electron's headers " +
         '(which needs Python, make and a C++ compiler). `npm install` and `npm start` run it too.',
     );
   }

@@ -23,7 +23,8 @@ export interface SenderFacts {
 export function trustedRenderer(packaged: boolean, devServerUrl: string | undefined): TrustedRenderer {
   if (packaged || devServerUrl === undefined) return { devOrigin: null };
   const url = URL.canParse(devServerUrl) ? new URL(devServerUrl) : null;
-  const loopback = url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  const loopback =
+    url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   return { devOrigin: loopback ? url.origin : null };
 }
 
@@ -35,7 +36,8 @@ export function trustedRenderer(packaged: boolean, devServerUrl: string | undefi
 export function isTrustedSender(sender: SenderFacts, trusted: TrustedRenderer): boolean {
   if (!sender.fromOurWindow || !sender.isMainFrame || sender.url === null || !URL.canParse(sender.url)) return false;
   const url = new URL(sender.url);
-  if (trusted.devOrigin !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === trusted.devOrigin) return true;
+  if (trusted.devOrigin !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === trusted.devOrigin)
+    return true;
   return (
     url.protocol === `${RENDERER_SCHEME}:` &&
     url.hostname === RENDERER_HOST &&

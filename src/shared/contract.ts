@@ -102,19 +102,10 @@ export const contract = {
   'app.peek': channel<AppPeek>()('none', none),
   /** Takes (and clears) what the host queued for this window, such as a verification link's outcome. */
   'app.notices': channel<readonly HostNotice[]>()('none', none),
-  'setup.createAdmin': channel<AccountView>()(
-    'none',
-    z.object({ username, password, email: email.optional() }).strict(),
-  ),
+  'setup.createAdmin': channel<AccountView>()('none', z.object({ username, password, email: email.optional() }).strict()),
 
-  'auth.signIn': channel<SignedInView>()(
-    'none',
-    z.object({ username, password, staySignedIn: z.boolean().default(false) }).strict(),
-  ),
-  'auth.answerChallenge': channel<SignedInView>()(
-    'none',
-    factorAnswer({ challengeId, trustDevice: z.boolean().default(false) }),
-  ),
+  'auth.signIn': channel<SignedInView>()('none', z.object({ username, password, staySignedIn: z.boolean().default(false) }).strict()),
+  'auth.answerChallenge': channel<SignedInView>()('none', factorAnswer({ challengeId, trustDevice: z.boolean().default(false) })),
   'auth.beginEnrollment': channel<TotpSetupView>()('none', z.object({ challengeId }).strict()),
   'auth.confirmEnrollment': channel<SignedInView>()(
     'none',
@@ -139,10 +130,7 @@ export const contract = {
   'devices.list': channel<readonly TrustedDeviceView[]>()('session', none),
   'devices.revoke': channel<null>()('session', z.object({ deviceId }).strict()),
 
-  'account.changePassword': channel<null>()(
-    'session',
-    z.object({ currentPassword: password, newPassword: password }).strict(),
-  ),
+  'account.changePassword': channel<null>()('session', z.object({ currentPassword: password, newPassword: password }).strict()),
   'audit.mine': channel<readonly AuditEventView[]>()('session', z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
 
   'admin.accounts.list': channel<readonly AccountView[]>()('admin', none),
@@ -150,10 +138,7 @@ export const contract = {
     'admin',
     z.object({ username, password, email: email.optional(), role: z.enum(['admin', 'user']).default('user') }).strict(),
   ),
-  'admin.accounts.setStatus': channel<AccountView>()(
-    'admin',
-    z.object({ username, status: z.enum(['active', 'disabled']) }).strict(),
-  ),
+  'admin.accounts.setStatus': channel<AccountView>()('admin', z.object({ username, status: z.enum(['active', 'disabled']) }).strict()),
   'admin.accounts.unlock': channel<AccountView>()('admin', z.object({ username }).strict()),
   'admin.accounts.resetMfa': channel<null>()('admin', z.object({ username }).strict()),
   'admin.accounts.resetPassword': channel<null>()('admin', z.object({ username, newPassword: password }).strict()),
@@ -187,7 +172,18 @@ export const contract = {
   /** Makes a verification link and gives it to the test, which stands where the mailbox would be. */
   'test.issueVerificationLink': channel<{ readonly link: string }>()('test', z.object({ username }).strict()),
   /** Moves the browser host's clock; the Electron build has no such channel handler. */
-  'test.advanceClock': channel<{ readonly now: number }>()('test', z.object({ ms: z.number().int().min(0).max(400 * 24 * 3600 * 1000) }).strict()),
+  'test.advanceClock': channel<{ readonly now: number }>()(
+    'test',
+    z
+      .object({
+        ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(400 * 24 * 3600 * 1000),
+      })
+      .strict(),
+  ),
 } as const;
 
 export type Contract = typeof contract;

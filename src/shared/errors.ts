@@ -123,7 +123,9 @@ export class LatchkeyError<C extends ErrorCode = ErrorCode> extends Error {
   }
 
   toInfo(): ErrorInfo<C> {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
   }
 }
 

@@ -34,7 +34,9 @@ function keyOf(url: string): string {
 
 function connect(options: { key: string; origin: string }): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${host.origin.replace('http', 'ws')}/__latchkey/ws?key=${encodeURIComponent(options.key)}`, { origin: options.origin });
+    const socket = new WebSocket(`${host.origin.replace('http', 'ws')}/__latchkey/ws?key=${encodeURIComponent(options.key)}`, {
+      origin: options.origin,
+    });
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
     socket.once('error', reject);
@@ -80,7 +82,7 @@ describe('the browser host', () => {
     socket.close();
   });
 
-  it('ends a page\'s session when its socket closes (a reload or a closed tab), so it no longer counts', async () => {
+  it("ends a page's session when its socket closes (a reload or a closed tab), so it no longer counts", async () => {
     const page = await connect({ key: keyOf(host.url), origin: host.origin });
     expect(await ask(page, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin })).toMatchObject({ ok: true });
     expect(await ask(page, 'auth.signIn', { username: 'root', password: PASSWORDS.admin })).toMatchObject({ ok: true });

@@ -73,7 +73,10 @@ describe('the latchkey CLI', () => {
   });
 
   it('lets the admin add an account, refuses a weak password with the rule broken, and lists both', async () => {
-    const add = await cli(['account', 'add', 'alice', '--email', 'alice@example.com', '--password-stdin', '--json'], `${PASSWORDS.alice}\n`);
+    const add = await cli(
+      ['account', 'add', 'alice', '--email', 'alice@example.com', '--password-stdin', '--json'],
+      `${PASSWORDS.alice}\n`,
+    );
     expect(add.code).toBe(0);
     expect(add.json<{ account: { username: string; role: string } }>().account).toMatchObject({ username: 'alice', role: 'user' });
 
@@ -142,14 +145,19 @@ describe('the latchkey CLI', () => {
     const bad = await cli(['policy', 'set', 'session.nothing', '1', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.json<ErrorEnvelope>().error.code).toBe('INVALID_INPUT');
-    const events = (await cli(['audit', 'list', '--type', 'policy', '--json'])).json<{ events: { type: string; details: Record<string, unknown> }[] }>().events;
+    const events = (await cli(['audit', 'list', '--type', 'policy', '--json'])).json<{
+      events: { type: string; details: Record<string, unknown> }[];
+    }>().events;
     expect(events.at(-1)).toMatchObject({ type: 'policy.changed', details: { key: 'session.idleTimeoutMinutes', from: 30, to: 15 } });
   });
 
   it('exports the audit log as JSON lines and verifies it, then detects an edited row', async () => {
     const exported = await cli(['audit', 'export']);
     expect(exported.code).toBe(0);
-    const lines = exported.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number });
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number });
     expect(lines.map((e) => e.seq)).toEqual(lines.map((_, i) => i + 1));
 
     const intact = await cli(['audit', 'verify', '--json']);

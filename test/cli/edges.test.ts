@@ -55,7 +55,11 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
 
     it('ends a command quietly when standard error is closed, and keeps what it did', async () => {
       // No second factor is asked, so --trust-device earns a warning on standard error.
-      const signin = await runWithClosed('stderr', [...globals(), 'signin', 'root', '--password-stdin', '--trust-device'], `${PASSWORDS.admin}\n`);
+      const signin = await runWithClosed(
+        'stderr',
+        [...globals(), 'signin', 'root', '--password-stdin', '--trust-device'],
+        `${PASSWORDS.admin}\n`,
+      );
       expect(signin.code).toBe(0);
       expect(signin.other).toContain('Signed in as root.');
       expect((await cli(['whoami', '--json'])).code).toBe(0);
@@ -65,7 +69,10 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
   describe('files it cannot use', () => {
     it('names the vault path and the reason when a folder on the path is a file', async () => {
       const path = join(v.vault, 'x.db');
-      for (const args of [['status', '--json'], ['init', '--admin', 'root', '--password-stdin', '--json']]) {
+      for (const args of [
+        ['status', '--json'],
+        ['init', '--admin', 'root', '--password-stdin', '--json'],
+      ]) {
         const run = await runCliInProcess(['--vault', path, '--keychain-service', v.keychain.service, ...args], {
           stdin: `${PASSWORDS.admin}\n`,
         });
@@ -84,7 +91,9 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
       expect(run.code).toBe(1);
       const error = run.json<ErrorEnvelope>().error;
       expect(error.code).toBe('CONFLICT');
-      expect(error.message).toBe(`${file} already exists, and an export never overwrites a file. Give another --output name, or move the old file away first.`);
+      expect(error.message).toBe(
+        `${file} already exists, and an export never overwrites a file. Give another --output name, or move the old file away first.`,
+      );
       expect(readFileSync(file, 'utf8')).toBe('an earlier export\n');
     });
 
@@ -139,10 +148,13 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
       const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus' };
       delete env['DISPLAY'];
       // A child process: the keychain's D-Bus address is read once per process, as it starts.
-      const run = await runCli(['--vault', missing(), '--keychain-service', v.keychain.service, 'init', '--admin', 'root', '--password-stdin', '--json'], {
-        stdin: `${PASSWORDS.admin}\n`,
-        env,
-      });
+      const run = await runCli(
+        ['--vault', missing(), '--keychain-service', v.keychain.service, 'init', '--admin', 'root', '--password-stdin', '--json'],
+        {
+          stdin: `${PASSWORDS.admin}\n`,
+          env,
+        },
+      );
       expect(run.code).toBe(1);
       expect(run.json<ErrorEnvelope>().error.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(existsSync(folder())).toBe(false);
@@ -157,17 +169,29 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
   });
 
   describe('arguments out of shape', () => {
-    it('names the option and the range in plain words, never the validation library\'s', async () => {
+    it("names the option and the range in plain words, never the validation library's", async () => {
       const cases: [string[], string][] = [
         [['audit', 'list', '--limit', 'abc'], 'Invalid --limit: give a whole number from 1 to 10000.'],
         [['audit', 'list', '--limit', '1.5'], 'Invalid --limit: give a whole number from 1 to 10000.'],
         [['audit', 'list', '--limit', '0'], 'Invalid --limit: give a whole number from 1 to 10000.'],
         [['audit', 'list', '--limit', '10001'], 'Invalid --limit: give a whole number from 1 to 10000.'],
         [['audit', 'list', '--account', 'x'.repeat(65)], 'Invalid --account: an account name is 1 to 64 characters.'],
-        [['account', 'add', 'carol', '--email', 'carol'], 'Invalid --email: give an e-mail address such as alice@example.com, at most 254 characters.'],
-        [['policy', 'set', 'session.idleTimeoutMinutes', 'abc'], 'Invalid value for session.idleTimeoutMinutes: give a whole number from 1 to 1440.'],
-        [['policy', 'set', 'session.idleTimeoutMinutes', '0'], 'Invalid value for session.idleTimeoutMinutes: give a whole number from 1 to 1440.'],
-        [['policy', 'set', 'session.idleTimeoutMinutes', '1.5'], 'Invalid value for session.idleTimeoutMinutes: give a whole number from 1 to 1440.'],
+        [
+          ['account', 'add', 'carol', '--email', 'carol'],
+          'Invalid --email: give an e-mail address such as alice@example.com, at most 254 characters.',
+        ],
+        [
+          ['policy', 'set', 'session.idleTimeoutMinutes', 'abc'],
+          'Invalid value for session.idleTimeoutMinutes: give a whole number from 1 to 1440.',
+        ],
+        [
+          ['policy', 'set', 'session.idleTimeoutMinutes', '0'],
+          'Invalid value for session.idleTimeoutMinutes: give a whole number from 1 to 1440.',
+        ],
+        [
+          ['policy', 'set', 'session.idleTimeoutMinutes', '1.5'],
+          'Invalid value for session.idleTimeoutMinutes: give a whole number from 1 to 1440.',
+        ],
         [['policy', 'set', 'session.limitMode', 'sometimes'], 'Invalid value for session.limitMode: give one of evict-oldest, deny.'],
       ];
       for (const [args, message] of cases) {
@@ -182,7 +206,9 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
       for (const key of ['session.nothing', 'nothing']) {
         const run = await cli(['policy', 'set', key, '1']);
         expect(run.code).toBe(2);
-        expect(run.stderr).toContain(`Unknown policy key "${key}". The keys are: session.idleTimeoutMinutes, session.absoluteTimeoutHours,`);
+        expect(run.stderr).toContain(
+          `Unknown policy key "${key}". The keys are: session.idleTimeoutMinutes, session.absoluteTimeoutHours,`,
+        );
         expect(run.stderr).toContain('mfa.required');
       }
     });
@@ -198,7 +224,10 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
       for (const [args, option] of cases) {
         const run = await runCliInProcess([...args, '--json']);
         expect(run.code, args.join(' ')).toBe(2);
-        expect(run.json<ErrorEnvelope>().error).toEqual({ code: 'INVALID_INPUT', message: `${option} needs a value, and was given an empty one.` });
+        expect(run.json<ErrorEnvelope>().error).toEqual({
+          code: 'INVALID_INPUT',
+          message: `${option} needs a value, and was given an empty one.`,
+        });
       }
     });
 
@@ -208,7 +237,10 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
         const env = { ...process.env, XDG_DATA_HOME: data, LATCHKEY_VAULT: '', LATCHKEY_KEYCHAIN_SERVICE: '' };
         const run = await runCliInProcess(['status', '--json'], { env });
         expect(run.code).toBe(0);
-        expect(run.json()).toMatchObject({ vault: { path: join(data, 'latchkey', 'vault.db'), exists: false }, keychain: { service: 'latchkey' } });
+        expect(run.json()).toMatchObject({
+          vault: { path: join(data, 'latchkey', 'vault.db'), exists: false },
+          keychain: { service: 'latchkey' },
+        });
       } finally {
         rmSync(data, { recursive: true, force: true });
       }
@@ -224,7 +256,10 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
 
       const list = await cli(['audit', 'list', '--account', 'Alice', '--json']);
       expect(list.code).toBe(0);
-      const { events, recordedName } = list.json<{ events: { type: string; actor: { name: string } | null; target: { name: string } | null }[]; recordedName: string }>();
+      const { events, recordedName } = list.json<{
+        events: { type: string; actor: { name: string } | null; target: { name: string } | null }[];
+        recordedName: string;
+      }>();
       expect(recordedName).toBe('alice');
       expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['account.created', 'signin.succeeded', 'account.deleted']));
       for (const event of events) expect([event.actor?.name, event.target?.name]).toContain('alice');

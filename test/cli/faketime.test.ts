@@ -18,17 +18,24 @@ const HOUR = 3_600_000;
 describe.skipIf(process.platform !== 'linux')('the CLI with its clock moved by faketime', () => {
   const v = createCliVault('latchkey-faketime-');
   const signin = (name: string, password: string, args: readonly string[] = [], offset?: string): Promise<CliRun> =>
-    (offset === undefined ? v.cli : (a: readonly string[], stdin?: string) => underFaketime(offset, a, stdin))(['signin', name, '--password-stdin', '--json', ...args], `${password}\n`);
+    (offset === undefined ? v.cli : (a: readonly string[], stdin?: string) => underFaketime(offset, a, stdin))(
+      ['signin', name, '--password-stdin', '--json', ...args],
+      `${password}\n`,
+    );
 
   function underFaketime(offset: string, args: readonly string[], stdin?: string): Promise<CliRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn('faketime', ['-f', offset, process.execPath, CLI, '--vault', v.vault, '--keychain-service', v.keychain.service, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(
+        'faketime',
+        ['-f', offset, process.execPath, CLI, '--vault', v.vault, '--keychain-service', v.keychain.service, ...args],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr, json: <T,>() => JSON.parse(stdout) as T }));
+      child.on('close', (code) => resolve({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }));
       child.stdin.end(stdin ?? '');
     });
   }

@@ -22,12 +22,16 @@ describe('a new vault opened by several processes at once', () => {
       vaults.push(vault);
       // Only init makes a vault, so several of them race to make it; one also makes the first admin.
       const runs = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => vault.cli(['init', '--admin', `admin${i}`, '--password-stdin', '--json'], `${PASSWORDS.admin}\n`)),
+        Array.from({ length: 6 }, (_, i) =>
+          vault.cli(['init', '--admin', `admin${i}`, '--password-stdin', '--json'], `${PASSWORDS.admin}\n`),
+        ),
       );
       const answers = runs.map((run) => run.json<{ account?: { username: string }; vault?: { id: string }; error?: { code: string } }>());
       const made = answers.filter((answer) => answer.error === undefined);
       expect(made).toHaveLength(1);
-      expect(answers.filter((answer) => answer.error !== undefined).map((answer) => answer.error?.code)).toEqual(Array(5).fill('ALREADY_INITIALISED'));
+      expect(answers.filter((answer) => answer.error !== undefined).map((answer) => answer.error?.code)).toEqual(
+        Array(5).fill('ALREADY_INITIALISED'),
+      );
 
       // The key the keychain holds opens the vault, and the audit chain started with it verifies.
       const status = await vault.cli(['status', '--json']);

@@ -25,7 +25,11 @@ describe('latchkey import', () => {
     return path;
   };
   const storedHash = (username: string): string =>
-    withRawVault(vault, (db) => (db.prepare('SELECT password_hash FROM accounts WHERE username = ?').get(username) as { password_hash: string }).password_hash);
+    withRawVault(
+      vault,
+      (db) =>
+        (db.prepare('SELECT password_hash FROM accounts WHERE username = ?').get(username) as { password_hash: string }).password_hash,
+    );
   let usersJson: string;
 
   beforeAll(async () => {
@@ -37,8 +41,16 @@ describe('latchkey import', () => {
       'users.json',
       JSON.stringify([
         { username: 'bob', email: 'bob@example.org', password_hash: hashSync(PASSWORDS.bob, 10) },
-        { username: 'carol', role: 'admin', password_hash: await argon2id(PASSWORDS.next, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 }) },
-        { username: 'dave', password_hash: hashSync(PASSWORDS.alice, 10), totp_uri: `otpauth://totp/OldVault:dave?secret=${secret}&issuer=OldVault` },
+        {
+          username: 'carol',
+          role: 'admin',
+          password_hash: await argon2id(PASSWORDS.next, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 }),
+        },
+        {
+          username: 'dave',
+          password_hash: hashSync(PASSWORDS.alice, 10),
+          totp_uri: `otpauth://totp/OldVault:dave?secret=${secret}&issuer=OldVault`,
+        },
       ]),
     );
   });
@@ -49,14 +61,16 @@ describe('latchkey import', () => {
     const run = await cli(['import', usersJson]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Imported 3 of 3 rows; 0 already existed (skipped); 0 refused.');
-    const accounts = (await cli(['account', 'list', '--json'])).json<{ accounts: { username: string; role: string; mfaState: string }[] }>().accounts;
+    const accounts = (await cli(['account', 'list', '--json'])).json<{ accounts: { username: string; role: string; mfaState: string }[] }>()
+      .accounts;
     expect(accounts.map((a) => [a.username, a.role, a.mfaState])).toEqual([
       ['bob', 'user', 'DISABLED'],
       ['carol', 'admin', 'DISABLED'],
       ['dave', 'user', 'ENABLED'],
       ['root', 'admin', 'DISABLED'],
     ]);
-    const events = (await cli(['audit', 'list', '--type', 'account.imported', '--json'])).json<{ events: { target: { name: string } }[] }>().events;
+    const events = (await cli(['audit', 'list', '--type', 'account.imported', '--json'])).json<{ events: { target: { name: string } }[] }>()
+      .events;
     expect(events.map((e) => e.target.name)).toEqual(['bob', 'carol', 'dave']);
   });
 
@@ -134,7 +148,10 @@ describe('latchkey import', () => {
     truncateSync(huge, 50 * 1024 * 1024 + 1);
     const tooBig = await cli(['import', huge, '--json']);
     expect(tooBig.code).toBe(1);
-    expect(tooBig.json<ErrorEnvelope>().error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('larger than 50 MB') });
+    expect(tooBig.json<ErrorEnvelope>().error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('larger than 50 MB'),
+    });
 
     const unnamed = file('users.txt', '[]');
     expect((await cli(['import', unnamed])).code).toBe(2);

@@ -115,7 +115,9 @@ describe('two-step sign-in from the CLI', () => {
       events: { type: string; outcome: string; details: Record<string, unknown> | null }[];
     }>().events;
     const types = events.map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['mfa.totp_setup_started', 'mfa.totp_enabled', 'mfa.code_replayed', 'mfa.backup_code_used']));
+    expect(types).toEqual(
+      expect.arrayContaining(['mfa.totp_setup_started', 'mfa.totp_enabled', 'mfa.code_replayed', 'mfa.backup_code_used']),
+    );
     const factors = events.filter((e) => e.type === 'signin.succeeded').map((e) => e.details?.['factors']);
     expect(factors).toEqual(expect.arrayContaining(['password', 'password+totp', 'password+backup_code']));
     expect(JSON.stringify(events)).not.toContain(secret);
@@ -152,12 +154,18 @@ describe('two-step sign-in from the CLI', () => {
     const noPassword = await v.childCli(['mfa', 'totp', 'disable', '--backup-code', backupCodes[3] ?? '', '--json']);
     expect(noPassword.code).toBe(2);
     expect(noPassword.json<ErrorEnvelope>().error.message).toMatch(/password-stdin/);
-    const wrongPassword = await cli(['mfa', 'totp', 'disable', '--backup-code', backupCodes[3] ?? '', '--password-stdin', '--json'], 'not the password at all\n');
+    const wrongPassword = await cli(
+      ['mfa', 'totp', 'disable', '--backup-code', backupCodes[3] ?? '', '--password-stdin', '--json'],
+      'not the password at all\n',
+    );
     expect(wrongPassword.code).toBe(1);
     expect(wrongPassword.json<ErrorEnvelope>().error.code).toBe('INVALID_CREDENTIALS');
     const noCode = await cli(['mfa', 'totp', 'disable', '--password-stdin', '--json'], `${PASSWORDS.admin}\n`);
     expect(noCode.code).toBe(2);
-    const both = await cli(['mfa', 'totp', 'disable', '--code', '123456', '--backup-code', backupCodes[3] ?? '', '--password-stdin', '--json'], `${PASSWORDS.admin}\n`);
+    const both = await cli(
+      ['mfa', 'totp', 'disable', '--code', '123456', '--backup-code', backupCodes[3] ?? '', '--password-stdin', '--json'],
+      `${PASSWORDS.admin}\n`,
+    );
     expect(both.code).toBe(2);
     expect((await cli(['mfa', 'status', '--json'])).json<{ mfa: { state: string } }>().mfa.state).toBe('ENABLED');
   });
@@ -185,7 +193,10 @@ describe('two-step sign-in from the CLI', () => {
   });
 
   it('turns TOTP off with the password and a backup code; then the password alone signs in', async () => {
-    const disable = await cli(['mfa', 'totp', 'disable', '--backup-code', backupCodes[8] ?? '', '--password-stdin', '--json'], `${PASSWORDS.admin}\n`);
+    const disable = await cli(
+      ['mfa', 'totp', 'disable', '--backup-code', backupCodes[8] ?? '', '--password-stdin', '--json'],
+      `${PASSWORDS.admin}\n`,
+    );
     expect(disable.code).toBe(0);
     expect((await cli(['mfa', 'status', '--json'])).json<{ mfa: { state: string; backupCodesLeft: number } }>().mfa).toMatchObject({
       state: 'DISABLED',
@@ -196,7 +207,7 @@ describe('two-step sign-in from the CLI', () => {
     expect(run.json<SignedInJson>().session.assurance).toBe('password');
   });
 
-  it('lets an administrator reset another account\'s TOTP; its holder is told at the next sign-in', async () => {
+  it("lets an administrator reset another account's TOTP; its holder is told at the next sign-in", async () => {
     expect((await cli(['account', 'add', 'alice', '--password-stdin'], `${PASSWORDS.alice}\n`)).code).toBe(0);
     expect((await signin([], 'alice', PASSWORDS.alice)).code).toBe(0);
     const begin = (await cli(['mfa', 'totp', 'begin', '--json'])).json<{ secret: string }>();
@@ -290,7 +301,10 @@ describe('two-step sign-in that policy requires', () => {
     expect(done.trustedDevice).toBe(true);
     expect(await v.keychain.get(v.entry('enrollment'))).toBeNull();
     const whoami = await cli(['whoami', '--json']);
-    expect(whoami.json<{ account: { username: string; mfaState: string } }>().account).toMatchObject({ username: 'alice', mfaState: 'ENABLED' });
+    expect(whoami.json<{ account: { username: string; mfaState: string } }>().account).toMatchObject({
+      username: 'alice',
+      mfaState: 'ENABLED',
+    });
   });
 
   it('then signs in on the trusted device with the password alone', async () => {

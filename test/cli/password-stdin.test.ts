@@ -7,8 +7,7 @@ interface ErrorEnvelope {
   error: { code: string; message: string };
 }
 
-const NOT_UTF8 =
-  'Standard input is not valid UTF-8 text, so the password in it cannot be read exactly as written. Send it as UTF-8.';
+const NOT_UTF8 = 'Standard input is not valid UTF-8 text, so the password in it cannot be read exactly as written. Send it as UTF-8.';
 
 /** A password line whose last character is a byte that is not UTF-8 (Latin-1 "é"), which a lenient decoder reads as U+FFFD. */
 function withStrayByte(password: string): Buffer {

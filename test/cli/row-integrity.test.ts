@@ -64,7 +64,9 @@ async function expectReported(account: string): Promise<void> {
   const verify = await v.cli(['vault', 'verify', '--json']);
   expect(verify.code).toBe(1);
   const rows = verify.json<{ rowSeals?: { rows: BrokenSeal[] } }>().rowSeals?.rows ?? [];
-  expect(rows.map(({ table, id, account: owner }) => ({ table, id, account: owner }))).toEqual([{ table: 'accounts', id: account, account }]);
+  expect(rows.map(({ table, id, account: owner }) => ({ table, id, account: owner }))).toEqual([
+    { table: 'accounts', id: account, account },
+  ]);
   const text = await v.cli(['vault', 'verify']);
   expect(text.stdout).toContain(`accounts row`);
   expect(text.stdout).toContain(account);

@@ -66,7 +66,10 @@ describe('cleanup schedule', () => {
 
   it('does not keep the process alive', () => {
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
-    const schedule = scheduleCleanup(() => Promise.resolve(), () => {});
+    const schedule = scheduleCleanup(
+      () => Promise.resolve(),
+      () => {},
+    );
     const timer = setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout;
     setIntervalSpy.mockRestore();
     expect(timer.hasRef()).toBe(false);

@@ -40,14 +40,14 @@ function metaPolicyOf(html: string): string | undefined {
 }
 
 describe('content security policy', () => {
-  it('states in the header exactly what the renderer\'s meta tag states, plus frame-ancestors', () => {
+  it("states in the header exactly what the renderer's meta tag states, plus frame-ancestors", () => {
     const meta = metaPolicyOf(readFileSync(INDEX_HTML, 'utf8'));
     expect(meta, 'src/renderer/index.html has a CSP meta tag').toBeDefined();
     expect(directives(metaContentSecurityPolicy())).toEqual(directives(meta!));
     expect(directives(contentSecurityPolicy())).toEqual([...directives(meta!), "frame-ancestors 'none'"]);
   });
 
-  it('allows scripts, styles and connections from the app\'s own origin only, and no plugins or base URL', () => {
+  it("allows scripts, styles and connections from the app's own origin only, and no plugins or base URL", () => {
     const policy = directives(contentSecurityPolicy());
     expect(policy).toContain("default-src 'self'");
     expect(policy).toContain("script-src 'self'");
@@ -65,9 +65,9 @@ describe('content security policy', () => {
     }
   });
 
-  it('replaces any policy a response brings, whatever the header\'s case, and keeps the other headers', () => {
+  it("replaces any policy a response brings, whatever the header's case, and keeps the other headers", () => {
     const headers = withContentSecurityPolicy({
-      'content-security-policy': ["default-src *"],
+      'content-security-policy': ['default-src *'],
       'Content-Type': ['text/html'],
       'CONTENT-SECURITY-POLICY': ["script-src 'unsafe-eval'"],
     });
@@ -76,7 +76,7 @@ describe('content security policy', () => {
   });
 });
 
-describe('the dev server\'s policy', () => {
+describe("the dev server's policy", () => {
   it('adds only what hot reload needs: inline scripts and styles, and a WebSocket to the dev server itself', () => {
     const dev = devContentSecurityPolicy(DEV_ORIGIN);
     expect(sources(dev, 'script-src')).toEqual(["'self'", "'unsafe-inline'"]);
@@ -87,14 +87,16 @@ describe('the dev server\'s policy', () => {
       directives(contentSecurityPolicy()).filter((directive) => !loosened.has(directive.split(' ')[0]!)),
     );
     expect(dev).not.toMatch(/unsafe-eval|\*/);
-    expect(directives(devMetaContentSecurityPolicy(DEV_ORIGIN))).toEqual(directives(dev).filter((directive) => !directive.startsWith('frame-ancestors')));
+    expect(directives(devMetaContentSecurityPolicy(DEV_ORIGIN))).toEqual(
+      directives(dev).filter((directive) => !directive.startsWith('frame-ancestors')),
+    );
   });
 
   it('uses a secure WebSocket for a dev server over https', () => {
     expect(sources(devContentSecurityPolicy('https://127.0.0.1:5174'), 'connect-src')).toEqual(["'self'", 'wss://127.0.0.1:5174']);
   });
 
-  it('is chosen only for the dev server\'s own responses, only when the app is unpackaged and started against a loopback dev server', () => {
+  it("is chosen only for the dev server's own responses, only when the app is unpackaged and started against a loopback dev server", () => {
     const forApp = (packaged: boolean, devServerUrl: string | undefined, url: string | undefined): string =>
       contentSecurityPolicyFor(url, trustedRenderer(packaged, devServerUrl).devOrigin);
     const dev = devContentSecurityPolicy(DEV_ORIGIN);
@@ -107,7 +109,14 @@ describe('the dev server\'s policy', () => {
     // Only a loopback dev server counts as one.
     expect(forApp(false, 'http://dev.example:5173/', 'http://dev.example:5173/')).toBe(contentSecurityPolicy());
     // Even in dev, nothing but the dev server's own origin gets the looser policy.
-    for (const url of ['app://latchkey/index.html', 'http://localhost:5174/', 'https://localhost:5173/', 'http://127.0.0.1:5173/', 'not a url', undefined]) {
+    for (const url of [
+      'app://latchkey/index.html',
+      'http://localhost:5174/',
+      'https://localhost:5173/',
+      'http://127.0.0.1:5173/',
+      'not a url',
+      undefined,
+    ]) {
       expect(forApp(false, `${DEV_ORIGIN}/`, url), String(url)).toBe(contentSecurityPolicy());
     }
   });
@@ -116,7 +125,12 @@ describe('the dev server\'s policy', () => {
 describe('hardenSession', () => {
   /** The policy the hardened session puts on a response from `url`. */
   function hardened(trusted: TrustedRenderer): (url: string) => string {
-    let onHeadersReceived: ((details: { url: string; responseHeaders: Record<string, string[]> }, callback: (response: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
+    let onHeadersReceived:
+      | ((
+          details: { url: string; responseHeaders: Record<string, string[]> },
+          callback: (response: { responseHeaders: Record<string, string[]> }) => void,
+        ) => void)
+      | undefined;
     const session = {
       setPermissionRequestHandler: () => undefined,
       setPermissionCheckHandler: () => undefined,
@@ -126,7 +140,10 @@ describe('hardenSession', () => {
     hardenSession(session as unknown as Session, trusted);
     return (url) => {
       let policy = '';
-      onHeadersReceived!({ url, responseHeaders: { 'content-security-policy': ['default-src *'] } }, ({ responseHeaders }) => (policy = responseHeaders['Content-Security-Policy']![0]!));
+      onHeadersReceived!(
+        { url, responseHeaders: { 'content-security-policy': ['default-src *'] } },
+        ({ responseHeaders }) => (policy = responseHeaders['Content-Security-Policy']![0]!),
+      );
       return policy;
     };
   }
@@ -137,7 +154,7 @@ describe('hardenSession', () => {
     expect(policyFor('app://latchkey/index.html')).toBe(contentSecurityPolicy());
   });
 
-  it('gives `npm run dev`\'s dev server the dev policy, and app:// still the strict one', () => {
+  it("gives `npm run dev`'s dev server the dev policy, and app:// still the strict one", () => {
     const policyFor = hardened(trustedRenderer(false, DEV_ORIGIN));
     expect(policyFor(`${DEV_ORIGIN}/`)).toBe(devContentSecurityPolicy(DEV_ORIGIN));
     expect(policyFor('app://latchkey/index.html')).toBe(contentSecurityPolicy());
@@ -145,7 +162,7 @@ describe('hardenSession', () => {
   });
 });
 
-describe('the renderer\'s page', () => {
+describe("the renderer's page", () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('states the dev policy in its meta tag when the dev server serves it, and leaves every inline script allowed', async () => {

@@ -18,7 +18,7 @@ function problem(result: LaunchOptionsResult): string {
 }
 
 describe('launch options', () => {
-  it('reads --vault and --keychain-service from among Electron\'s and Playwright\'s own arguments', () => {
+  it("reads --vault and --keychain-service from among Electron's and Playwright's own arguments", () => {
     const argv = [...PLAYWRIGHT, '--vault', '/tmp/e2e/vault.db', '--keychain-service', 'latchkey-e2e-0a1b2c'];
     expect(options(parseLaunchOptions(argv, {}, CWD))).toEqual({ vaultPath: '/tmp/e2e/vault.db', keychainService: 'latchkey-e2e-0a1b2c' });
   });
@@ -36,7 +36,10 @@ describe('launch options', () => {
 
   it('opens the per-user default vault with the latchkey keychain service when nothing is given', () => {
     const env = { XDG_DATA_HOME: '/home/ada/.data', LATCHKEY_VAULT: '', LATCHKEY_KEYCHAIN_SERVICE: '' };
-    expect(options(parseLaunchOptions(['/usr/bin/latchkey'], env, CWD))).toEqual({ vaultPath: defaultVaultPath(env), keychainService: 'latchkey' });
+    expect(options(parseLaunchOptions(['/usr/bin/latchkey'], env, CWD))).toEqual({
+      vaultPath: defaultVaultPath(env),
+      keychainService: 'latchkey',
+    });
   });
 
   it('makes a relative vault path absolute against the directory the app was started in', () => {
@@ -59,9 +62,13 @@ describe('launch options', () => {
 
   it('refuses a keychain service name outside letters, digits and . _ @ -, or too long, naming where it came from', () => {
     expect(problem(parseLaunchOptions(['latchkey', '--keychain-service', 'two words'], {}, CWD))).toMatch(/from --keychain-service/);
-    expect(problem(parseLaunchOptions(['latchkey'], { LATCHKEY_KEYCHAIN_SERVICE: '-leading-dash' }, CWD))).toMatch(/from LATCHKEY_KEYCHAIN_SERVICE/);
+    expect(problem(parseLaunchOptions(['latchkey'], { LATCHKEY_KEYCHAIN_SERVICE: '-leading-dash' }, CWD))).toMatch(
+      /from LATCHKEY_KEYCHAIN_SERVICE/,
+    );
     expect(problem(parseLaunchOptions(['latchkey', `--keychain-service=${'k'.repeat(101)}`], {}, CWD))).toMatch(/longer than 100/);
-    expect(options(parseLaunchOptions(['latchkey', '--keychain-service', 'Latchkey.test_2@host-1'], {}, CWD)).keychainService).toBe('Latchkey.test_2@host-1');
+    expect(options(parseLaunchOptions(['latchkey', '--keychain-service', 'Latchkey.test_2@host-1'], {}, CWD)).keychainService).toBe(
+      'Latchkey.test_2@host-1',
+    );
   });
 
   it('reports every bad option at once', () => {

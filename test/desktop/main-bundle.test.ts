@@ -21,7 +21,11 @@ function bundleFiles(): string[] {
 }
 
 const importsOf = (source: string): string[] => ts.preProcessFile(source, true, true).importedFiles.map((file) => file.fileName);
-const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const NODE_BUILTINS = new Set(builtinModules);
 const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
@@ -37,7 +41,11 @@ describe('the built main process', () => {
       specifier === 'electron' ||
       (specifier.startsWith('./') && !specifier.includes('..')) ||
       Object.hasOwn(PACKAGE_JSON.dependencies, packageOf(specifier));
-    const strays = sources.flatMap(({ file, text }) => importsOf(text).filter((specifier) => !allowed(specifier)).map((specifier) => `${file}: ${specifier}`));
+    const strays = sources.flatMap(({ file, text }) =>
+      importsOf(text)
+        .filter((specifier) => !allowed(specifier))
+        .map((specifier) => `${file}: ${specifier}`),
+    );
     expect(strays).toEqual([]);
   });
 
@@ -50,9 +58,11 @@ describe('the built main process', () => {
     expect(reaches).toEqual([]);
   });
 
-  it('bundles none of the browser host\'s code', () => {
+  it("bundles none of the browser host's code", () => {
     const markers = ['startBrowserHost', 'bridgeScript', '__latchkey/bridge.js', '__latchkey/ws', 'WebSocketServer', '--test-mode'];
-    const found = sources.flatMap(({ file, text }) => markers.filter((marker) => text.includes(marker)).map((marker) => `${file}: ${marker}`));
+    const found = sources.flatMap(({ file, text }) =>
+      markers.filter((marker) => text.includes(marker)).map((marker) => `${file}: ${marker}`),
+    );
     expect(found).toEqual([]);
   });
 });

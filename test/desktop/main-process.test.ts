@@ -17,7 +17,8 @@ import { profileFolder } from '../../src/main/profile-folder.js';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STAND_IN = join(ROOT, 'test', 'desktop', 'stand-in-electron');
-const version = (name: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (name: string): string =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 const latchkeyVersion = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -40,14 +41,30 @@ afterAll(() => {
 
 /** The stand-in packaged app needs a better-sqlite3 in its resources folder; under Node, the Node build is the right one. */
 function packNativeBuild(scene: Scene): void {
-  const target = { betterSqlite3Version: version('better-sqlite3'), electronVersion: version('electron'), platform: process.platform, arch: process.arch };
+  const target = {
+    betterSqlite3Version: version('better-sqlite3'),
+    electronVersion: version('electron'),
+    platform: process.platform,
+    arch: process.arch,
+  };
   const folder = join(scene.resources, 'native', nativeBuildFolder(target));
   mkdirSync(folder, { recursive: true });
-  copyFileSync(join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), join(folder, 'better_sqlite3.node'));
+  copyFileSync(
+    join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+    join(folder, 'better_sqlite3.node'),
+  );
 }
 
 function runMain(scene: Scene, args: readonly string[]): Promise<Record<string, unknown>> {
-  const node = ['--import', join(STAND_IN, 'register.mjs'), '--import', join(ROOT, 'out', 'main', 'index.js'), join(STAND_IN, 'driver.mjs'), '--', ...args];
+  const node = [
+    '--import',
+    join(STAND_IN, 'register.mjs'),
+    '--import',
+    join(ROOT, 'out', 'main', 'index.js'),
+    join(STAND_IN, 'driver.mjs'),
+    '--',
+    ...args,
+  ];
   const env = { ...process.env, STAND_IN_RESOURCES: scene.resources, STAND_IN_KEYCHAIN_SERVICE: scene.keychainService };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, node, { env, cwd: scene.dir, timeout: 30_000 }, (error, stdout, stderr) => {
@@ -75,7 +92,13 @@ describe('the main process under a stand-in Electron', () => {
     expect(report['sandboxEnabled']).toBe(true);
     expect(report['privilegedSchemes']).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true } }]);
     expect(report['loadedUrl']).toBe('app://latchkey/index.html');
-    expect(report['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, devTools: false });
+    expect(report['webPreferences']).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      devTools: false,
+    });
     expect(report['status']).toMatchObject({ ok: true, value: { vaultPath: join(scene.dir, 'vault.db'), initialised: false } });
   });
 
@@ -84,7 +107,10 @@ describe('the main process under a stand-in Electron', () => {
     expect(report['fromOtherPage']).toEqual(refused);
     expect(report['fromIframe']).toEqual(refused);
     expect(report['setupOk']).toBe(true);
-    expect(report['session']).toEqual({ host: 'desktop', userAgent: `Latchkey/${latchkeyVersion} Electron/${version('electron')} (${process.platform})` });
+    expect(report['session']).toEqual({
+      host: 'desktop',
+      userAgent: `Latchkey/${latchkeyVersion} Electron/${version('electron')} (${process.platform})`,
+    });
   });
 
   it('locks every window when the screen locks', () => {

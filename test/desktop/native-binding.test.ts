@@ -9,7 +9,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const target: NativeTarget = { betterSqlite3Version: '12.11.1', electronVersion: '45.4.1', platform: 'linux', arch: 'x64' };
 const where = { projectRoot: '/work/latchkey', resourcesPath: '/opt/Latchkey/resources' };
 
-const installed = (name: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const installed = (name: string): string =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('native binding', () => {
   it('names the build by both versions, the platform and the architecture', () => {
@@ -29,7 +30,9 @@ describe('native binding', () => {
   });
 
   it('is the very file the build script writes', () => {
-    const printed = execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-electron-native.mjs'), '--print-path'], { encoding: 'utf8' }).trim();
+    const printed = execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-electron-native.mjs'), '--print-path'], {
+      encoding: 'utf8',
+    }).trim();
     const current: NativeTarget = {
       betterSqlite3Version: installed('better-sqlite3'),
       electronVersion: installed('electron'),

@@ -7,7 +7,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface FusesHook {
   fuseConfig(platform: string, arch: number): Record<string, unknown>;
-  electronExecutable(context: { appOutDir: string; electronPlatformName: string; packager: { executableName: string; appInfo: { productFilename: string } } }): string;
+  electronExecutable(context: {
+    appOutDir: string;
+    electronPlatformName: string;
+    packager: { executableName: string; appInfo: { productFilename: string } };
+  }): string;
 }
 
 // The hook is plain JavaScript that electron-builder loads; imported by URL, it is typed here.

@@ -57,7 +57,9 @@ describe('sender check', () => {
 
 describe('desktop client', () => {
   it('describes the app in the sessions it starts, with no address', () => {
-    expect(desktopClient({ version: '0.1.0', electronVersion: '45.4.1', platform: 'linux', hostname: 'ada-laptop', osUser: 'ada' })).toEqual({
+    expect(
+      desktopClient({ version: '0.1.0', electronVersion: '45.4.1', platform: 'linux', hostname: 'ada-laptop', osUser: 'ada' }),
+    ).toEqual({
       host: 'desktop',
       deviceName: 'ada-laptop',
       osUser: 'ada',

@@ -1,7 +1,17 @@
 import type { Page } from '@playwright/test';
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
-import { ADMIN, ALICE, createAccount, createFirstAdministrator, expectDashboard, openAccounts, signIn, signOut, submitPassword } from './steps.js';
+import {
+  ADMIN,
+  ALICE,
+  createAccount,
+  createFirstAdministrator,
+  expectDashboard,
+  openAccounts,
+  signIn,
+  signOut,
+  submitPassword,
+} from './steps.js';
 
 /** Admin → Policy: one key's new value, saved from its own row. */
 async function setPolicy(page: Page, key: string, value: string): Promise<void> {
@@ -39,7 +49,9 @@ test('an account locked by failed sign-ins says until when, and signs in once an
 
   // Locked now: even the right password is refused, with the time the lock ends.
   await submitPassword(page, ALICE);
-  await expect(page.getByRole('alert')).toContainText(/this account is locked until .+\(.+ from now\)\. An administrator can unlock it sooner\./);
+  await expect(page.getByRole('alert')).toContainText(
+    /this account is locked until .+\(.+ from now\)\. An administrator can unlock it sooner\./,
+  );
   await expectAccessible(page);
 
   await signIn(page, ADMIN);

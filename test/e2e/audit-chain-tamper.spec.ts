@@ -20,7 +20,10 @@ test('the audit log lists events newest first and flags an event edited in the v
 
   // The screen says "Newest first": the sequence numbers (the first column) fall down the table.
   const sequence: number[] = [];
-  for (const row of await table.getByRole('row').filter({ has: page.getByRole('cell') }).all()) {
+  for (const row of await table
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell') })
+    .all()) {
     sequence.push(Number(await row.getByRole('cell').first().innerText()));
   }
   expect(sequence.length).toBeGreaterThan(3);

@@ -14,7 +14,10 @@ test('first run: the first administrator signs in and creates a user, who appear
 
   await createAccount(page, ALICE);
   await expectAccessible(page);
-  const row = page.getByRole('table', { name: 'Accounts' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: ALICE.name }) });
+  const row = page
+    .getByRole('table', { name: 'Accounts' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: ALICE.name }) });
   await expect(row).toBeVisible();
   await expect(row.getByRole('cell', { name: 'User', exact: true })).toBeVisible();
   await expect(row.getByRole('button', { name: `Manage ${ALICE.name}` })).toBeVisible();

@@ -23,7 +23,8 @@ export interface Latchkey {
 /** Calls the browser host's bridge from the page, as the renderer does. */
 async function invokeInPage<C extends ChannelName>(page: Page, channel: C, input: InputOf<C>): Promise<OutputOf<C>> {
   const result = (await page.evaluate(
-    ([name, data]) => (globalThis as unknown as { latchkey: LatchkeyBridge }).latchkey.invoke(name as ChannelName, JSON.parse(data) as never),
+    ([name, data]) =>
+      (globalThis as unknown as { latchkey: LatchkeyBridge }).latchkey.invoke(name as ChannelName, JSON.parse(data) as never),
     // Sent as JSON text: the contract's input types are plain data, which Playwright's own serialisation cannot prove.
     [channel as string, JSON.stringify(input)] as const,
   )) as Result<OutputOf<C>>;
@@ -55,11 +56,15 @@ export const test = base.extend<{ latchkey: Latchkey }>({
             },
             now: () => Promise.resolve(Date.now()),
             verificationLink: () => {
-              test.skip(true, 'The Electron build has no channel that hands a verification link to a test; the link journey runs on the browser host.');
+              test.skip(
+                true,
+                'The Electron build has no channel that hands a verification link to a test; the link journey runs on the browser host.',
+              );
               return Promise.resolve('');
             },
             // What Windows and Linux do with a clicked link while the app runs: a second instance hands it over.
-            openLink: (link) => app.evaluate(({ app: electronApp }, url) => void electronApp.emit('second-instance', {}, ['latchkey', url], '/'), link),
+            openLink: (link) =>
+              app.evaluate(({ app: electronApp }, url) => void electronApp.emit('second-instance', {}, ['latchkey', url], '/'), link),
           });
         } finally {
           await app.close();

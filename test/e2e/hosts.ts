@@ -74,9 +74,20 @@ export async function launchElectron(sandbox: Sandbox): Promise<{ app: ElectronA
 }
 
 /** Runs the `latchkey` CLI against the same vault and keychain namespace. */
-export function cli(sandbox: Sandbox, args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function cli(
+  sandbox: Sandbox,
+  args: readonly string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/latchkey.js'), '--vault', sandbox.vault, '--keychain-service', sandbox.keychainService, ...args]);
+    const child = spawn(process.execPath, [
+      join(ROOT, 'bin/latchkey.js'),
+      '--vault',
+      sandbox.vault,
+      '--keychain-service',
+      sandbox.keychainService,
+      ...args,
+    ]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,6 +1,15 @@
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
-import { ADMIN, answerWithTotp, createFirstAdministrator, enrollTotp, expectDashboard, nextTimeStep, signOut, submitPassword } from './steps.js';
+import {
+  ADMIN,
+  answerWithTotp,
+  createFirstAdministrator,
+  enrollTotp,
+  expectDashboard,
+  nextTimeStep,
+  signOut,
+  submitPassword,
+} from './steps.js';
 
 test('a trusted device skips the code until it is revoked', async ({ latchkey }) => {
   const { page } = latchkey;

@@ -65,7 +65,10 @@ describe('accounts', () => {
   });
 
   it('refuses a malformed e-mail address with INVALID_INPUT', async () => {
-    const error = await failure(() => addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice, { email: 'not an address' }), 'INVALID_INPUT');
+    const error = await failure(
+      () => addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice, { email: 'not an address' }),
+      'INVALID_INPUT',
+    );
     expect(error.details).toEqual({ field: 'email' });
   });
 
@@ -80,7 +83,7 @@ describe('accounts', () => {
     await failure(() => v.engine.accounts.resetPassword(alice.caller, 'admin', PASSWORDS.next), 'NOT_AUTHORISED');
   });
 
-  it('shows users their own account and no one else\'s', async () => {
+  it("shows users their own account and no one else's", async () => {
     await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice);
     const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);
     expect(v.engine.accounts.show(alice.caller, 'alice').username).toBe('alice');
@@ -120,14 +123,14 @@ describe('accounts', () => {
     await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice);
     v.engine.accounts.disable(v.admin.caller, 'alice');
     v.engine.accounts.enable(v.admin.caller, 'alice');
-    expect(auditEvents(v.engine).filter((e) => e.type.startsWith('account.') && e.target?.name === 'alice').map((e) => e.type)).toEqual([
-      'account.created',
-      'account.disabled',
-      'account.enabled',
-    ]);
+    expect(
+      auditEvents(v.engine)
+        .filter((e) => e.type.startsWith('account.') && e.target?.name === 'alice')
+        .map((e) => e.type),
+    ).toEqual(['account.created', 'account.disabled', 'account.enabled']);
   });
 
-  it('refuses an admin\'s reset of their own password: that needs the current one', async () => {
+  it("refuses an admin's reset of their own password: that needs the current one", async () => {
     await failure(() => v.engine.accounts.resetPassword(v.admin.caller, 'admin', PASSWORDS.next), 'INVALID_INPUT');
   });
 });

@@ -69,7 +69,12 @@ describe('the audit anchor', () => {
     v.vault.clock.advance(1000);
     for (let i = 0; i < 3; i += 1) await failedSignIn();
     expect(await lastSeq()).toBeGreaterThan(anchored);
-    expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: 1, problem: 'rolled_back', message: expect.stringContaining(`Event ${anchored} is not the one`) });
+    expect(await engine.audit.verify(AUDITOR)).toMatchObject({
+      intact: false,
+      brokenAt: 1,
+      problem: 'rolled_back',
+      message: expect.stringContaining(`Event ${anchored} is not the one`),
+    });
   });
 
   it('agrees with a log that went on after it was anchored, and with one never anchored', async () => {
@@ -91,7 +96,7 @@ describe('the audit anchor', () => {
     expect(await engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, problem: 'rolled_back' });
   });
 
-  it('ignores an anchor in the keychain that this vault\'s key did not write', async () => {
+  it("ignores an anchor in the keychain that this vault's key did not write", async () => {
     await failedSignIn();
     await engine.audit.anchor();
     const name = `audit-anchor:${engine.vaultId}`;

@@ -45,8 +45,19 @@ afterEach(() => v.vault.dispose());
 describe('audit log', () => {
   it('records every kind of event of an ordinary run, numbered without gaps', () => {
     const types = auditEvents(v.engine).map((e) => e.type);
-    for (const type of ['vault.initialised', 'account.created', 'signin.succeeded', 'signin.failed', 'session.created', 'session.refreshed',
-      'policy.changed', 'password.reset', 'password.changed', 'session.revoked', 'signout'] as const) {
+    for (const type of [
+      'vault.initialised',
+      'account.created',
+      'signin.succeeded',
+      'signin.failed',
+      'session.created',
+      'session.refreshed',
+      'policy.changed',
+      'password.reset',
+      'password.changed',
+      'session.revoked',
+      'signout',
+    ] as const) {
       expect(types).toContain(type);
     }
     expect(auditEvents(v.engine).map((e) => e.seq)).toEqual(types.map((_, i) => i + 1));
@@ -77,7 +88,7 @@ describe('audit log', () => {
 
   it('detects two rows whose contents were swapped', async () => {
     withRawVault(v.vault.path, (db) => {
-      const columns = (db.prepare('SELECT name FROM pragma_table_info(\'audit_events\') WHERE name <> \'seq\'').pluck().all() as string[]);
+      const columns = db.prepare("SELECT name FROM pragma_table_info('audit_events') WHERE name <> 'seq'").pluck().all() as string[];
       const read = db.prepare(`SELECT ${columns.join(', ')} FROM audit_events WHERE seq = ?`);
       const write = db.prepare(`UPDATE audit_events SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE seq = @seq`);
       const third = read.get(3) as Record<string, unknown>;
@@ -117,11 +128,14 @@ describe('audit log', () => {
       ['edit', (db) => (db.prepare("UPDATE audit_events SET outcome = 'denied' WHERE seq = 4").run(), 4)],
       ['delete a middle row', (db) => (db.prepare('DELETE FROM audit_events WHERE seq = 6').run(), 6)],
       ['delete the last row', deleteLast],
-      ['delete the last row and the head', (db) => {
-        const last = deleteLast(db);
-        db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
-        return last;
-      }],
+      [
+        'delete the last row and the head',
+        (db) => {
+          const last = deleteLast(db);
+          db.prepare("DELETE FROM meta WHERE key = 'audit_head'").run();
+          return last;
+        },
+      ],
     ];
     const original = v;
     try {
@@ -143,13 +157,28 @@ describe('audit log', () => {
   });
 
   it('detects a change to any column of any row', async () => {
-    const columns = ['at', 'type', 'outcome', 'actor_id', 'actor_name', 'target_id', 'target_name', 'session_id', 'device', 'reason', 'details'];
+    const columns = [
+      'at',
+      'type',
+      'outcome',
+      'actor_id',
+      'actor_name',
+      'target_id',
+      'target_name',
+      'session_id',
+      'device',
+      'reason',
+      'details',
+    ];
     const count = lastSeq();
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: count }), fc.constantFrom(...columns), async (seq, column) => {
-        const original: unknown = withRawVault(v.vault.path, (db) => db.prepare(`SELECT ${column} FROM audit_events WHERE seq = ?`).pluck().get(seq));
+        const original: unknown = withRawVault(v.vault.path, (db) =>
+          db.prepare(`SELECT ${column} FROM audit_events WHERE seq = ?`).pluck().get(seq),
+        );
         const changed = column === 'at' ? Number(original) + 1 : original === null ? 'x' : `${String(original)}x`;
-        const set = (value: unknown): void => void withRawVault(v.vault.path, (db) => db.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = ?`).run(value, seq));
+        const set = (value: unknown): void =>
+          void withRawVault(v.vault.path, (db) => db.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = ?`).run(value, seq));
         set(changed);
         try {
           expect(await v.engine.audit.verify(AUDITOR)).toMatchObject({ intact: false, brokenAt: seq, problem: 'altered' });
@@ -197,7 +226,7 @@ describe('who reads the audit log', () => {
     expect(v.engine.audit.list(bob, { accountName: 'bob', limit: 1000 }).events).toEqual(asked);
   });
 
-  it('refuses a plain account another account\'s events, by id, by name, or by a name no account has now', async () => {
+  it("refuses a plain account another account's events, by id, by name, or by a name no account has now", async () => {
     const bob = await bobNow();
     const alice = v.engine.accounts.find('alice');
     await failure(() => v.engine.audit.list(bob, { accountId: alice.id }), 'NOT_AUTHORISED');

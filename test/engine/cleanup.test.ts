@@ -5,7 +5,15 @@ import { SessionService } from '../../src/main/engine/sessions/sessions.js';
 import { SessionRepository } from '../../src/main/store/sessions.js';
 import { failure } from '../support/errors.js';
 import { countRows } from '../support/raw-vault.js';
-import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../support/signed-in.js';
+import {
+  QUICK_HASH,
+  addAccount,
+  auditEvents,
+  openVaultWithAdmin,
+  signIn,
+  type SignedIn,
+  type VaultWithAdmin,
+} from '../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../support/temp-vault.js';
 
 let v: VaultWithAdmin;
@@ -25,8 +33,7 @@ const PASSWORD = 'lanterns over the quiet harbour';
 async function addUsers(): Promise<void> {
   for (const name of names) await addAccount(v.engine, v.admin.caller, name, PASSWORD);
 }
-const signInUser = (name: string, options: { staySignedIn?: boolean } = {}): Promise<SignedIn> =>
-  signIn(v.engine, name, PASSWORD, options);
+const signInUser = (name: string, options: { staySignedIn?: boolean } = {}): Promise<SignedIn> => signIn(v.engine, name, PASSWORD, options);
 
 describe('cleanup', () => {
   it('ends timed-out sessions, keeps ended rows for the retention period, then deletes them, and reports the counts', async () => {
@@ -41,12 +48,25 @@ describe('cleanup', () => {
     expect(sessionRows()).toBe(6);
 
     const report = await v.engine.cleanUp();
-    expect(report).toEqual({ expired: 2, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
+    expect(report).toEqual({
+      expired: 2,
+      deleted: 0,
+      families: 0,
+      failureCounters: 0,
+      abandonedSetups: 0,
+      challenges: 0,
+      trustedDevices: 0,
+      verificationLinks: 0,
+    });
     expect(sessionRows()).toBe(6);
     expect(sessionRows('active = 1')).toBe(2);
     expect(v.engine.sessions.validate(live.token).username).toBe('alice');
     expect(v.engine.sessions.validate(v.admin.token).username).toBe('admin');
-    expect(auditEvents(v.engine, 'session.expired').map((e) => e.sessionId).sort()).toEqual(idle.map((s) => s.started.session.id).sort());
+    expect(
+      auditEvents(v.engine, 'session.expired')
+        .map((e) => e.sessionId)
+        .sort(),
+    ).toEqual(idle.map((s) => s.started.session.id).sort());
 
     // Past the retention period the four ended rows go; the two live sessions have idled out by now.
     v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
@@ -121,7 +141,16 @@ describe('cleanup', () => {
     const expireBatches = vi.spyOn(SessionService.prototype, 'expireTimedOut');
     const report = await v.engine.cleanUp();
     // 120 of the users' sessions and the admin's own idled out; dave's 40 were revoked.
-    expect(report).toEqual({ expired: 121, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
+    expect(report).toEqual({
+      expired: 121,
+      deleted: 0,
+      families: 0,
+      failureCounters: 0,
+      abandonedSetups: 0,
+      challenges: 0,
+      trustedDevices: 0,
+      verificationLinks: 0,
+    });
     expect(sessionRows('active = 0')).toBe(161);
     expect(expireBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(expireBatches.mock.results.map((r) => r.value)).toEqual([100, 21]);
@@ -129,7 +158,16 @@ describe('cleanup', () => {
 
     v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
     const deleteBatches = vi.spyOn(SessionRepository.prototype, 'deleteEnded');
-    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 161, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
+    expect(await v.engine.cleanUp()).toEqual({
+      expired: 0,
+      deleted: 161,
+      families: 0,
+      failureCounters: 0,
+      abandonedSetups: 0,
+      challenges: 0,
+      trustedDevices: 0,
+      verificationLinks: 0,
+    });
     expect(sessionRows()).toBe(0);
     expect(deleteBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
     expect(deleteBatches.mock.results.map((r) => r.value)).toEqual([100, 61]);
@@ -140,7 +178,16 @@ describe('cleanup', () => {
     await signInUser('alice');
     v.vault.clock.advance(HOUR);
     await v.engine.cleanUp();
-    expect(await v.engine.cleanUp()).toEqual({ expired: 0, deleted: 0, families: 0, failureCounters: 0, abandonedSetups: 0, challenges: 0, trustedDevices: 0, verificationLinks: 0 });
+    expect(await v.engine.cleanUp()).toEqual({
+      expired: 0,
+      deleted: 0,
+      families: 0,
+      failureCounters: 0,
+      abandonedSetups: 0,
+      challenges: 0,
+      trustedDevices: 0,
+      verificationLinks: 0,
+    });
   });
 
   it('keeps a stay-signed-in family whose session only idled, so the device can still refresh', async () => {
@@ -192,7 +239,9 @@ describe('cleanup', () => {
     // Keep the admin active so only alice's session is due.
     const report = await v.engine.cleanUp();
     expect(report.expired).toBeGreaterThanOrEqual(1);
-    expect(auditEvents(v.engine, 'session.expired').some((e) => e.sessionId === alice.started.session.id && e.reason === 'absolute_timeout')).toBe(true);
+    expect(
+      auditEvents(v.engine, 'session.expired').some((e) => e.sessionId === alice.started.session.id && e.reason === 'absolute_timeout'),
+    ).toBe(true);
     const error = await failure(() => v.engine.sessions.validate(alice.token), 'SESSION_EXPIRED');
     expect(error.details).toMatchObject({ reason: 'absolute_timeout' });
   });

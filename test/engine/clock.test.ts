@@ -34,7 +34,13 @@ afterEach(async () => {
 /** Another process on the same vault, whose clock starts at `at`. */
 async function process(at: number, uptime?: ManualUptime): Promise<{ engine: Engine; clock: ManualClock }> {
   const clock = new ManualClock(at);
-  const engine = await openEngine({ vaultPath: v.vault.path, secrets: v.vault.keychain, clock, hashParameters: QUICK_HASH, ...(uptime === undefined ? {} : { uptime }) });
+  const engine = await openEngine({
+    vaultPath: v.vault.path,
+    secrets: v.vault.keychain,
+    clock,
+    hashParameters: QUICK_HASH,
+    ...(uptime === undefined ? {} : { uptime }),
+  });
   others.push(engine);
   return { engine, clock };
 }
@@ -61,7 +67,8 @@ async function keptBusy(start: number): Promise<Awaited<ReturnType<typeof signIn
   return alice;
 }
 
-const aliceSignIn = (engine: Engine, password: string): Promise<unknown> => engine.signIn.withPassword({ username: 'alice', password, client: cliClient() });
+const aliceSignIn = (engine: Engine, password: string): Promise<unknown> =>
+  engine.signIn.withPassword({ username: 'alice', password, client: cliClient() });
 
 describe('a clock put back', () => {
   it('revives no session that had passed its 12-hour cap once the vault had seen a later time', async () => {
@@ -89,7 +96,7 @@ describe('a clock put back', () => {
     expect(events[0]?.details?.['byMs']).toBeGreaterThanOrEqual(3 * HOUR - MINUTE);
   });
 
-  it('keeps the vault\'s time in the keychain too, so removing it from the file takes nothing back', async () => {
+  it("keeps the vault's time in the keychain too, so removing it from the file takes nothing back", async () => {
     const start = v.vault.clock.now();
     const alice = await keptBusy(start);
     v.vault.clock.set(start + 12 * HOUR + 10 * MINUTE);
@@ -156,7 +163,9 @@ describe('a clock moved forward within one start of the machine', () => {
     // A process an hour fast, answered with the code an authenticator an hour fast would show.
     const fast = await process(honest.clock.now() + HOUR, uptime);
     const early = await passwordStep(fast.engine, 'alice', PASSWORDS.alice);
-    const refused = await codeOf(() => fast.engine.signIn.answer({ challengeId: early.challengeId, factor: 'totp', code: codeAt(secret, fast.clock.now()) }));
+    const refused = await codeOf(() =>
+      fast.engine.signIn.answer({ challengeId: early.challengeId, factor: 'totp', code: codeAt(secret, fast.clock.now()) }),
+    );
     expect(refused).toBe('CODE_INVALID');
     const ahead = allEvents(v.engine).filter((event) => event.type === 'mfa.code_ahead');
     expect(ahead).toHaveLength(1);
@@ -166,7 +175,11 @@ describe('a clock moved forward within one start of the machine', () => {
     honest.clock.advance(30 * SECOND);
     uptime.advance(30 * SECOND);
     const challenge = await passwordStep(honest.engine, 'alice', PASSWORDS.alice);
-    expect(await codeOf(() => honest.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: codeAt(secret, honest.clock.now()) }))).toBe('ok');
+    expect(
+      await codeOf(() =>
+        honest.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: codeAt(secret, honest.clock.now()) }),
+      ),
+    ).toBe('ok');
   });
 });
 
@@ -180,7 +193,13 @@ describe('audit verify', () => {
     const vaultId = meta.get('vault_id') ?? '';
     const stored = await v.vault.keychain.get(vaultId);
     const keys = deriveVaultKeys(Buffer.from(stored ?? '', 'base64'), vaultId);
-    const log = new AuditLog(new AuditRepository(db), meta, keys.auditChain, new ManualClock(start - HOUR), new AuditAnchor(v.vault.keychain, vaultId, keys.auditChain));
+    const log = new AuditLog(
+      new AuditRepository(db),
+      meta,
+      keys.auditChain,
+      new ManualClock(start - HOUR),
+      new AuditAnchor(v.vault.keychain, vaultId, keys.auditChain),
+    );
     db.transaction(() => log.append({ type: 'signin.failed', outcome: 'failure', reason: 'wrong_password' }))();
     db.close();
 

@@ -28,7 +28,10 @@ describe('a new, empty vault file opened by several threads at once', () => {
   it('is opened by every one of them, with no SQLITE_BUSY and no "another program\'s database"', async () => {
     const barrier = new SharedArrayBuffer(8);
     const module = pathToFileURL(resolve('out/node/main/store/database.js')).href;
-    workers = Array.from({ length: THREADS }, () => new Worker(resolve('test/support/first-open-worker.mjs'), { workerData: { module, barrier, threads: THREADS } }));
+    workers = Array.from(
+      { length: THREADS },
+      () => new Worker(resolve('test/support/first-open-worker.mjs'), { workerData: { module, barrier, threads: THREADS } }),
+    );
     const refusals: string[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const path = join(dir, `vault-${round}.db`);

@@ -150,7 +150,10 @@ describe('importing accounts', () => {
   it('signs a bcrypt account in with its old password and stores the hash as argon2id from then on', async () => {
     await importJson(rows());
     await signIn(v.engine, 'bob', PASSWORDS.bob);
-    const stored = withRawVault(v.vault.path, (db) => (db.prepare("SELECT password_hash FROM accounts WHERE username = 'bob'").get() as { password_hash: string }).password_hash);
+    const stored = withRawVault(
+      v.vault.path,
+      (db) => (db.prepare("SELECT password_hash FROM accounts WHERE username = 'bob'").get() as { password_hash: string }).password_hash,
+    );
     expect(stored).toMatch(/^\$argon2id\$/);
     expect(auditEvents(v.engine, 'password.rehashed').map((e) => e.target?.name)).toEqual(['bob']);
     await signIn(v.engine, 'bob', PASSWORDS.bob);
@@ -200,7 +203,10 @@ describe('importing accounts', () => {
       ['dave', 'duplicate'],
     ]);
     expect(auditEvents(v.engine, 'account.imported')).toHaveLength(3);
-    const twice = await importJson([{ username: 'frank', password_hash: bobHash }, { username: 'FRANK', password_hash: carolHash }]);
+    const twice = await importJson([
+      { username: 'frank', password_hash: bobHash },
+      { username: 'FRANK', password_hash: carolHash },
+    ]);
     expect(twice).toMatchObject({ imported: 1, duplicates: 1 });
   });
 
@@ -252,7 +258,13 @@ describe('importing accounts', () => {
     expect(report).toMatchObject({ total: 4, imported: 2, failed: 2 });
     expect(report.problems).toEqual([
       { row: 3, line: 5, username: null, outcome: 'failed', message: 'has 2 fields where the header has 5' },
-      { row: 4, line: 6, username: null, outcome: 'failed', message: 'has 7 fields where the header has 5 (an argon2id hash holds commas: put it in double quotes)' },
+      {
+        row: 4,
+        line: 6,
+        username: null,
+        outcome: 'failed',
+        message: 'has 7 fields where the header has 5 (an argon2id hash holds commas: put it in double quotes)',
+      },
     ]);
     expect(v.engine.accounts.find('rosa')).toMatchObject({ role: 'admin', mfa_state: 'ENABLED' });
   });
@@ -267,7 +279,9 @@ describe('importing accounts', () => {
   it('reports progress after each batch of a large file', async () => {
     const many = Array.from({ length: 450 }, (_, i) => JSON.stringify({ username: `user${i}`, password_hash: bobHash })).join('\n');
     const progress: [number, number][] = [];
-    const report = await v.engine.accountImport.run(v.admin.caller, many, 'json', { onProgress: (done, total) => progress.push([done, total]) });
+    const report = await v.engine.accountImport.run(v.admin.caller, many, 'json', {
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     expect(report.imported).toBe(450);
     expect(progress).toEqual([
       [200, 450],

@@ -31,9 +31,15 @@ const isElectron = (specifier: string): boolean => specifier === 'electron' || s
 const isRelative = (specifier: string): boolean => specifier.startsWith('.');
 /** The package a bare specifier names: `@scope/name` or `name`. */
 const packageOf = (specifier: string): string =>
-  specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 /** Where a relative import lands, as a path from the project root with forward slashes. */
-const target = (file: string, specifier: string): string => relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/');
+const target = (file: string, specifier: string): string =>
+  relative(ROOT, resolve(ROOT, dirname(file), specifier))
+    .split(sep)
+    .join('/');
 const inside = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
 
 type Rule = (file: string, specifier: string) => string | null;
@@ -86,7 +92,11 @@ function violations(folders: string[], rule: Rule, read?: (file: string) => stri
   return violationsIn(folders.flatMap(sourceFiles), rule, read);
 }
 
-function violationsIn(files: string[], rule: Rule, read: (file: string) => string = (file) => readFileSync(join(ROOT, file), 'utf8')): string[] {
+function violationsIn(
+  files: string[],
+  rule: Rule,
+  read: (file: string) => string = (file) => readFileSync(join(ROOT, file), 'utf8'),
+): string[] {
   return files
     .flatMap((file) => importsOf(read(file)).map((specifier) => ({ file, specifier, problem: rule(file, specifier) })))
     .filter((found) => found.problem !== null)
@@ -97,18 +107,18 @@ describe('layering', () => {
   it('finds imports of every form, and only real ones', () => {
     const source = [
       "import { app } from 'electron';",
-      "import type { BrowserWindow } from \"electron\";",
+      'import type { BrowserWindow } from "electron";',
       "export { ipcMain } from 'electron/main';",
       "const lazy = await import('electron');",
       "const legacy = require('electron');",
       "import {\n  a,\n  b,\n} from 'multi-line';",
       "// import { commented } from 'not-an-import';",
-      "const text = \"import x from 'inside-a-string'\";",
+      'const text = "import x from \'inside-a-string\'";',
     ].join('\n');
     expect(importsOf(source)).toEqual(['electron', 'electron', 'electron/main', 'electron', 'electron', 'multi-line']);
   });
 
-  it('tells the rules\' violations from what they allow', () => {
+  it("tells the rules' violations from what they allow", () => {
     expect(noElectron('src/main/engine/x.ts', 'electron')).not.toBeNull();
     expect(noElectron('src/main/engine/x.ts', 'electron/main')).not.toBeNull();
     expect(noElectron('src/main/engine/x.ts', 'electron-vite')).toBeNull();
@@ -152,7 +162,16 @@ describe('layering', () => {
   });
 
   it('keeps electron out of the engine, the store, the keychain, the router, src/shared, the CLI and the browser host', () => {
-    const folders = ['src/main/engine', 'src/main/store', 'src/main/secrets', 'src/main/ipc', 'src/main/host', 'src/shared', 'src/cli', 'src/browser-host'];
+    const folders = [
+      'src/main/engine',
+      'src/main/store',
+      'src/main/secrets',
+      'src/main/ipc',
+      'src/main/host',
+      'src/shared',
+      'src/cli',
+      'src/browser-host',
+    ];
     expect(folders.flatMap(sourceFiles).length).toBeGreaterThan(20);
     expect(violations(folders, noElectron)).toEqual([]);
   });

@@ -76,8 +76,10 @@ describe('lockout under concurrent attempts', () => {
 
   it('checks one guess at a time of the current password on a held session', async () => {
     const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);
-    const guesses = Array.from({ length: 60 }, (_, i) => () =>
-      v.engine.accounts.changeOwnPassword(alice.caller, i === 59 ? PASSWORDS.alice : PASSWORDS.bob, PASSWORDS.next));
+    const guesses = Array.from(
+      { length: 60 },
+      (_, i) => () => v.engine.accounts.changeOwnPassword(alice.caller, i === 59 ? PASSWORDS.alice : PASSWORDS.bob, PASSWORDS.next),
+    );
     const codes = await burst(guesses);
     expect(count(codes, 'INVALID_CREDENTIALS')).toBe(1);
     expect(codes[59]).toBe('LOCKED_OUT');
@@ -87,8 +89,10 @@ describe('lockout under concurrent attempts', () => {
   it('checks one guess at a time of the password that turns two-step sign-in off', async () => {
     const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);
     await enableTotp(v.engine, v.vault.clock, alice.caller);
-    const guesses = Array.from({ length: 40 }, () => () =>
-      v.engine.mfa.disableTotp(alice.caller, PASSWORDS.bob, { factor: 'totp', code: '000000' }));
+    const guesses = Array.from(
+      { length: 40 },
+      () => () => v.engine.mfa.disableTotp(alice.caller, PASSWORDS.bob, { factor: 'totp', code: '000000' }),
+    );
     const codes = await burst(guesses);
     expect(count(codes, 'INVALID_CREDENTIALS')).toBe(1);
     expect(count(codes, 'LOCKED_OUT')).toBe(39);

@@ -12,8 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => v.vault.dispose());
 
-const attempt = (username: string, password: string) => () =>
-  v.engine.signIn.withPassword({ username, password, client: cliClient() });
+const attempt = (username: string, password: string) => () => v.engine.signIn.withPassword({ username, password, client: cliClient() });
 const wrong = (username = 'alice'): Promise<LatchkeyError> => failure(attempt(username, PASSWORDS.bob), 'INVALID_CREDENTIALS');
 const refused = async (username = 'alice', password: string = PASSWORDS.alice): Promise<LatchkeyError<'LOCKED_OUT'>> =>
   failure(attempt(username, password), 'LOCKED_OUT');

@@ -42,7 +42,9 @@ describe('password policy', () => {
     expect(PASSWORD_LENGTH_RULE).toBe('At least 15 characters; 8 once two-step sign-in is on.');
     const fourteen = 'tangerine-dusk';
     expect([...fourteen]).toHaveLength(PASSWORD_LIMITS.minWithoutSecondFactor - 1);
-    expect(() => checkPasswordPolicy(fourteen, { username: 'carol', hasSecondFactor: false })).toThrow(/at least 15 characters long \(8 once/);
+    expect(() => checkPasswordPolicy(fourteen, { username: 'carol', hasSecondFactor: false })).toThrow(
+      /at least 15 characters long \(8 once/,
+    );
     expect(() => checkPasswordPolicy(fourteen, { username: 'carol', hasSecondFactor: true })).not.toThrow();
   });
 
@@ -145,11 +147,13 @@ describe('password hashing', () => {
       await weak.accounts.initialise({ username: 'admin', password: PASSWORDS.admin });
       weak.close();
       const storedHash = (): { password_hash: string; password_changed_at: number } =>
-        withRawVault(vault.path, (db) =>
-          db.prepare("SELECT password_hash, password_changed_at FROM accounts WHERE username = 'admin'").get() as {
-            password_hash: string;
-            password_changed_at: number;
-          },
+        withRawVault(
+          vault.path,
+          (db) =>
+            db.prepare("SELECT password_hash, password_changed_at FROM accounts WHERE username = 'admin'").get() as {
+              password_hash: string;
+              password_changed_at: number;
+            },
         );
       const before = storedHash();
       expect(before.password_hash).toMatch(/^\$argon2id\$v=19\$m=8192,t=1,p=1\$/);
@@ -220,8 +224,7 @@ describe('passwords that lost a character on the way', () => {
     return stored;
   }
 
-  const attempt = (username: string, password: string) => () =>
-    v.engine.signIn.withPassword({ username, password, client: cliClient() });
+  const attempt = (username: string, password: string) => () => v.engine.signIn.withPassword({ username, password, client: cliClient() });
 
   it('refuses a new password holding a lone surrogate or U+FFFD, saying why', async () => {
     for (const password of [highs, lows, replaced, `${PASSWORDS.bob}\ud83d`]) {
@@ -262,6 +265,7 @@ describe('passwords that lost a character on the way', () => {
   it('matches no stored hash with such a password, wherever a password is checked', async () => {
     const hasher = new PasswordHasher(QUICK_HASH);
     const stored = await argon2.hash(highs, { algorithm: 2, outputLen: 32, ...QUICK_HASH });
-    for (const password of [highs, lows, replaced]) expect(await hasher.verify(stored, password)).toEqual({ valid: false, needsRehash: false });
+    for (const password of [highs, lows, replaced])
+      expect(await hasher.verify(stored, password)).toEqual({ valid: false, needsRehash: false });
   });
 });

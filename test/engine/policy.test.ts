@@ -37,7 +37,7 @@ describe('policy', () => {
     });
   });
 
-  it('describes each key\'s input from its schema: a choice of words or a bounded whole number', () => {
+  it("describes each key's input from its schema: a choice of words or a bounded whole number", () => {
     const inputs = Object.fromEntries(v.engine.policy.describe(v.admin.caller).map((entry) => [entry.key, entry.input]));
     expect(inputs['session.limitMode']).toEqual({ kind: 'choice', options: ['evict-oldest', 'deny'] });
     expect(inputs['mfa.required']).toEqual({ kind: 'choice', options: ['off', 'admins', 'all'] });

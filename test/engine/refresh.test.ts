@@ -76,9 +76,11 @@ describe('stay signed in', () => {
     expect(auditEvents(v.engine, 'session.refresh_reuse')).toEqual([
       expect.objectContaining({ outcome: 'denied', target: expect.objectContaining({ name: 'alice' }) }),
     ]);
-    expect(auditEvents(v.engine, 'session.revoked').filter((e) => e.reason === 'refresh_reuse').map((e) => e.sessionId)).toEqual([
-      third.session.id,
-    ]);
+    expect(
+      auditEvents(v.engine, 'session.revoked')
+        .filter((e) => e.reason === 'refresh_reuse')
+        .map((e) => e.sessionId),
+    ).toEqual([third.session.id]);
     // A session outside the family is untouched.
     expect(isValid(other.token)).toBe(true);
   });

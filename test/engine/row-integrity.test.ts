@@ -57,9 +57,20 @@ async function refusedAsTampered(work: () => unknown, table: string, account: st
  * A sign-in of either kind: the password, then `code` if the account is asked for one. Any refusal,
  * at whichever step, is thrown as it is.
  */
-async function signInWith(username: string, password: string, factor: 'totp' | 'backup_code', code: string, deviceToken?: string): Promise<unknown> {
+async function signInWith(
+  username: string,
+  password: string,
+  factor: 'totp' | 'backup_code',
+  code: string,
+  deviceToken?: string,
+): Promise<unknown> {
   try {
-    return await v.engine.signIn.withPassword({ username, password, client: cliClient('alice-laptop'), ...(deviceToken === undefined ? {} : { deviceToken }) });
+    return await v.engine.signIn.withPassword({
+      username,
+      password,
+      client: cliClient('alice-laptop'),
+      ...(deviceToken === undefined ? {} : { deviceToken }),
+    });
   } catch (error) {
     if (!isLatchkeyError(error, 'MFA_REQUIRED') || error.details === undefined) throw error;
     const { challengeId } = error.details;
@@ -69,7 +80,9 @@ async function signInWith(username: string, password: string, factor: 'totp' | '
 
 /** What `verifyVault` says of the rows: the tampered ones, by table, row and account. */
 function brokenSeals(): { table: string; id: string | null; account: string | null }[] {
-  const verdict = v.engine.verifyVault() as unknown as { rowSeals?: { rows: { table: string; id: string | null; account: string | null }[] } };
+  const verdict = v.engine.verifyVault() as unknown as {
+    rowSeals?: { rows: { table: string; id: string | null; account: string | null }[] };
+  };
   return (verdict.rowSeals?.rows ?? []).map(({ table, id, account }) => ({ table, id, account }));
 }
 
@@ -78,7 +91,9 @@ describe('a vault whose rows were never edited', () => {
     await enableTotp(v.engine, v.vault.clock, alice.caller);
     expect(v.engine.verifyVault()).toMatchObject({ intact: true, rowSeals: { intact: true, broken: 0, rows: [] } });
     const unsealed = withRawVault(v.vault.path, (db) =>
-      ['accounts', 'sessions', 'totp_credentials', 'backup_codes'].map((table) => db.prepare(`SELECT count(*) FROM ${table} WHERE mac IS NULL`).pluck().get()),
+      ['accounts', 'sessions', 'totp_credentials', 'backup_codes'].map((table) =>
+        db.prepare(`SELECT count(*) FROM ${table} WHERE mac IS NULL`).pluck().get(),
+      ),
     );
     expect(unsealed).toEqual([0, 0, 0, 0]);
   });
@@ -94,9 +109,17 @@ describe('accounts edited in the file', () => {
   it('does not let a sign-in skip the code once mfa_state was set to DISABLED', async () => {
     const authenticator = await enableTotp(v.engine, v.vault.clock, alice.caller);
     edit("UPDATE accounts SET mfa_state = 'DISABLED' WHERE id = ?", aliceId());
-    await refusedAsTampered(() => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient() }), 'accounts', aliceId());
+    await refusedAsTampered(
+      () => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient() }),
+      'accounts',
+      aliceId(),
+    );
     // Not with the code either: the row itself is not to be trusted.
-    await refusedAsTampered(() => signInWith('alice', PASSWORDS.alice, 'totp', nextCode(v.vault.clock, authenticator.secret)), 'accounts', aliceId());
+    await refusedAsTampered(
+      () => signInWith('alice', PASSWORDS.alice, 'totp', nextCode(v.vault.clock, authenticator.secret)),
+      'accounts',
+      aliceId(),
+    );
   });
 
   it("does not sign the admin in with alice's password once her hash was copied into the admin's row", async () => {
@@ -117,7 +140,10 @@ describe('accounts edited in the file', () => {
     v.engine.close();
     const again = await v.vault.open({ hashParameters: QUICK_HASH });
     await refusedAsTampered(() => signIn(again, 'alice', PASSWORDS.alice), 'accounts', aliceId());
-    expect(again.verifyVault()).toMatchObject({ intact: false, rowSeals: { broken: 1, rows: [{ table: 'accounts', id: aliceId(), problem: 'missing' }] } });
+    expect(again.verifyVault()).toMatchObject({
+      intact: false,
+      rowSeals: { broken: 1, rows: [{ table: 'accounts', id: aliceId(), problem: 'missing' }] },
+    });
   });
 
   it('never seals a tampered row again through a later change: the change is refused, the row stays refused', async () => {
@@ -146,7 +172,13 @@ describe('sessions edited in the file', () => {
   it('refuses a session whose start and expiry were pushed later, which would stretch its absolute timeout', async () => {
     v.vault.clock.advance(13 * HOUR);
     const now = v.vault.clock.now();
-    edit('UPDATE sessions SET created_at = ?, last_active_at = ?, expires_at = ? WHERE id = ?', now, now, now + 12 * HOUR, alice.caller.sessionId);
+    edit(
+      'UPDATE sessions SET created_at = ?, last_active_at = ?, expires_at = ? WHERE id = ?',
+      now,
+      now,
+      now + 12 * HOUR,
+      alice.caller.sessionId,
+    );
     await refusedAsTampered(() => v.engine.sessions.validate(alice.token), 'sessions', aliceId());
   });
 
@@ -184,24 +216,49 @@ describe('second factors edited in the file', () => {
   it("refuses alice's backup codes copied into the admin's account: none signs the admin in", async () => {
     await enableTotp(v.engine, v.vault.clock, v.admin.caller);
     // Copied whole, seal and all, as far as the file has seals.
-    const seal = withRawVault(v.vault.path, (db) => db.prepare("SELECT count(*) FROM pragma_table_info('backup_codes') WHERE name = 'mac'").pluck().get()) === 1 ? ', mac' : '';
-    edit(`INSERT INTO backup_codes SELECT ?, digest, created_at, used_at${seal} FROM backup_codes WHERE account_id = ?`, adminId(), aliceId());
-    await refusedAsTampered(() => signInWith('admin', PASSWORDS.admin, 'backup_code', authenticator.backupCodes[0] ?? ''), 'backup_codes', adminId());
+    const seal =
+      withRawVault(v.vault.path, (db) =>
+        db.prepare("SELECT count(*) FROM pragma_table_info('backup_codes') WHERE name = 'mac'").pluck().get(),
+      ) === 1
+        ? ', mac'
+        : '';
+    edit(
+      `INSERT INTO backup_codes SELECT ?, digest, created_at, used_at${seal} FROM backup_codes WHERE account_id = ?`,
+      adminId(),
+      aliceId(),
+    );
+    await refusedAsTampered(
+      () => signInWith('admin', PASSWORDS.admin, 'backup_code', authenticator.backupCodes[0] ?? ''),
+      'backup_codes',
+      adminId(),
+    );
     expect(brokenSeals()).toHaveLength(10);
   });
 
   it('refuses a spent backup code made unspent', async () => {
-    await signInWithCode(v.engine, v.vault.clock, 'alice', PASSWORDS.alice, authenticator, { factor: 'backup_code', code: authenticator.backupCodes[0] ?? '' });
+    await signInWithCode(v.engine, v.vault.clock, 'alice', PASSWORDS.alice, authenticator, {
+      factor: 'backup_code',
+      code: authenticator.backupCodes[0] ?? '',
+    });
     edit('UPDATE backup_codes SET used_at = NULL WHERE used_at IS NOT NULL');
-    await refusedAsTampered(() => signInWith('alice', PASSWORDS.alice, 'backup_code', authenticator.backupCodes[0] ?? ''), 'backup_codes', aliceId());
+    await refusedAsTampered(
+      () => signInWith('alice', PASSWORDS.alice, 'backup_code', authenticator.backupCodes[0] ?? ''),
+      'backup_codes',
+      aliceId(),
+    );
   });
 
   it("refuses alice's TOTP secret swapped into the admin's row (the cipher's associated data already did)", async () => {
     await enableTotp(v.engine, v.vault.clock, v.admin.caller);
-    edit('UPDATE totp_credentials SET secret_enc = (SELECT secret_enc FROM totp_credentials WHERE account_id = ?) WHERE account_id = ?', aliceId(), adminId());
+    edit(
+      'UPDATE totp_credentials SET secret_enc = (SELECT secret_enc FROM totp_credentials WHERE account_id = ?) WHERE account_id = ?',
+      aliceId(),
+      adminId(),
+    );
     const challenge = await passwordStep(v.engine, 'admin', PASSWORDS.admin);
     const error = await failure(
-      () => v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }),
+      () =>
+        v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }),
       'VAULT_UNREADABLE',
     );
     expect(error.message).not.toContain(authenticator.secret);
@@ -211,15 +268,28 @@ describe('second factors edited in the file', () => {
     const signedIn = await signInWithCode(v.engine, v.vault.clock, 'alice', PASSWORDS.alice, authenticator);
     expect(signedIn.session.username).toBe('alice');
     edit('UPDATE totp_credentials SET last_step = last_step - 10 WHERE account_id = ?', aliceId());
-    await refusedAsTampered(() => signInWith('alice', PASSWORDS.alice, 'totp', nextCode(v.vault.clock, authenticator.secret)), 'totp_credentials', aliceId());
+    await refusedAsTampered(
+      () => signInWith('alice', PASSWORDS.alice, 'totp', nextCode(v.vault.clock, authenticator.secret)),
+      'totp_credentials',
+      aliceId(),
+    );
   });
 
   it('refuses a sign-in challenge whose attempts were reset', async () => {
     const challenge = await passwordStep(v.engine, 'alice', PASSWORDS.alice);
-    await failure(() => v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: wrongCode(authenticator.secret, v.vault.clock.now()) }), 'CODE_INVALID');
+    await failure(
+      () =>
+        v.engine.signIn.answer({
+          challengeId: challenge.challengeId,
+          factor: 'totp',
+          code: wrongCode(authenticator.secret, v.vault.clock.now()),
+        }),
+      'CODE_INVALID',
+    );
     edit('UPDATE mfa_challenges SET attempts = 0 WHERE id = ?', challenge.challengeId);
     await refusedAsTampered(
-      () => v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }),
+      () =>
+        v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }),
       'mfa_challenges',
       aliceId(),
     );
@@ -228,7 +298,10 @@ describe('second factors edited in the file', () => {
   describe('a trusted device', () => {
     let deviceToken: string;
     beforeEach(async () => {
-      const signedIn = await signInWithCode(v.engine, v.vault.clock, 'alice', PASSWORDS.alice, authenticator, { trustDevice: true, device: 'alice-laptop' });
+      const signedIn = await signInWithCode(v.engine, v.vault.clock, 'alice', PASSWORDS.alice, authenticator, {
+        trustDevice: true,
+        device: 'alice-laptop',
+      });
       deviceToken = signedIn.deviceToken ?? '';
     });
 
@@ -257,7 +330,11 @@ describe('other security rows edited in the file', () => {
   it('refuses an e-mail verification link moved to another account', async () => {
     const issued = v.engine.emailVerification.issue(v.admin.caller, 'admin');
     edit('UPDATE email_verifications SET account_id = ?', aliceId());
-    await refusedAsTampered(() => v.engine.emailVerification.confirm(new URL(issued.link).searchParams.get('token') ?? ''), 'email_verifications', aliceId());
+    await refusedAsTampered(
+      () => v.engine.emailVerification.confirm(new URL(issued.link).searchParams.get('token') ?? ''),
+      'email_verifications',
+      aliceId(),
+    );
   });
 });
 
@@ -266,7 +343,12 @@ describe('what vault verify and audit verify say', () => {
     edit("UPDATE accounts SET role = 'admin' WHERE id = ?", aliceId());
     edit('UPDATE sessions SET account_id = ? WHERE id = ?', adminId(), alice.caller.sessionId);
     const verdict = v.engine.verifyVault();
-    expect(verdict).toMatchObject({ intact: false, structure: { intact: true }, references: { intact: true }, rowSeals: { intact: false, broken: 2 } });
+    expect(verdict).toMatchObject({
+      intact: false,
+      structure: { intact: true },
+      references: { intact: true },
+      rowSeals: { intact: false, broken: 2 },
+    });
     expect(brokenSeals()).toEqual([
       { table: 'accounts', id: aliceId(), account: aliceId() },
       { table: 'sessions', id: alice.caller.sessionId, account: adminId() },
@@ -303,7 +385,13 @@ async function createUnsealedVault(vault: TempVault): Promise<{ vaultId: string;
     const keys = deriveVaultKeys(key, vaultId);
     const hasher = new PasswordHasher(QUICK_HASH);
     const meta = new MetaRepository(db);
-    const audit = new AuditLog(new AuditRepository(db), meta, keys.auditChain, vault.clock, new AuditAnchor(vault.keychain, vaultId, keys.auditChain));
+    const audit = new AuditLog(
+      new AuditRepository(db),
+      meta,
+      keys.auditChain,
+      vault.clock,
+      new AuditAnchor(vault.keychain, vaultId, keys.auditChain),
+    );
     const insert = db.prepare(
       `INSERT INTO accounts (id, username, display_name, role, status, password_hash, password_changed_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
@@ -315,9 +403,17 @@ async function createUnsealedVault(vault: TempVault): Promise<{ vaultId: string;
       startAuditChain(meta, keys.auditChain);
       audit.append({ type: 'vault.initialised', outcome: 'success', details: { vaultId } });
       const at = vault.clock.now();
-      for (const [i, [id, name, role]] of [['acc_admin', 'admin', 'admin'], ['acc_alice', 'alice', 'user']].entries()) {
+      for (const [i, [id, name, role]] of [
+        ['acc_admin', 'admin', 'admin'],
+        ['acc_alice', 'alice', 'user'],
+      ].entries()) {
         insert.run(id, name, name, role, hashes[i], at, at, at);
-        audit.append({ type: 'account.created', outcome: 'success', target: { id: id ?? '', name: name ?? '' }, details: { role: role ?? '' } });
+        audit.append({
+          type: 'account.created',
+          outcome: 'success',
+          target: { id: id ?? '', name: name ?? '' },
+          details: { role: role ?? '' },
+        });
       }
       db.prepare("INSERT INTO policy (key, value, updated_at, updated_by) VALUES ('mfa.required', '\"admins\"', ?, 'admin')").run(at);
     }).immediate();
@@ -337,13 +433,22 @@ describe('a vault from before rows were sealed', () => {
   afterEach(() => old.dispose());
 
   const unsealedRows = (): number =>
-    withRawVault(old.path, (db) => (db.prepare('SELECT (SELECT count(*) FROM accounts WHERE mac IS NULL) + (SELECT count(*) FROM policy WHERE mac IS NULL)').pluck().get() as number));
+    withRawVault(
+      old.path,
+      (db) =>
+        db
+          .prepare('SELECT (SELECT count(*) FROM accounts WHERE mac IS NULL) + (SELECT count(*) FROM policy WHERE mac IS NULL)')
+          .pluck()
+          .get() as number,
+    );
 
   it('has its rows sealed once, at the first open, under the write lock, and audited', async () => {
     const [first, second] = await Promise.all([old.open({ hashParameters: QUICK_HASH }), old.open({ hashParameters: QUICK_HASH })]);
     expect(unsealedRows()).toBe(0);
     expect(withRawVault(old.path, (db) => db.prepare("SELECT value FROM meta WHERE key = 'key_check'").pluck().get())).toMatch(/^v2\./);
-    const sealings = [...first.audit.exportLines(AUDITOR)].map((line) => JSON.parse(line) as { type: string; details: unknown }).filter((e) => e.type === 'vault.rows_sealed');
+    const sealings = [...first.audit.exportLines(AUDITOR)]
+      .map((line) => JSON.parse(line) as { type: string; details: unknown })
+      .filter((e) => e.type === 'vault.rows_sealed');
     expect(sealings).toEqual([expect.objectContaining({ details: { rows: 3 } })]);
     expect(first.verifyVault()).toMatchObject({ intact: true, rowSeals: { intact: true, broken: 0 } });
     expect(await second.audit.verify(AUDITOR)).toMatchObject({ intact: true });
@@ -368,7 +473,7 @@ describe('a vault from before rows were sealed', () => {
   });
 
   it('is not sealed while its audit log does not verify: the rows are not taken as they stand', async () => {
-    withRawVault(old.path, (db) => db.prepare("UPDATE audit_events SET details = '{\"role\":\"user\"}' WHERE seq = 2").run());
+    withRawVault(old.path, (db) => db.prepare('UPDATE audit_events SET details = \'{"role":"user"}\' WHERE seq = 2').run());
     const error = await failure(() => old.open({ hashParameters: QUICK_HASH }), 'VAULT_UNREADABLE');
     expect(error.details).toMatchObject({ problem: 'log_broken', log: 'altered' });
     expect(unsealedRows()).toBe(3);

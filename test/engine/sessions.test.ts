@@ -61,7 +61,11 @@ describe('session expiry', () => {
     const error = await failure(() => v.engine.sessions.validate(token), 'SESSION_EXPIRED');
     expect(error.details).toEqual({ reason: 'idle_timeout' });
     expect(auditEvents(v.engine, 'session.expired')).toEqual([
-      expect.objectContaining({ sessionId: started.session.id, reason: 'idle_timeout', target: expect.objectContaining({ name: 'alice' }) }),
+      expect.objectContaining({
+        sessionId: started.session.id,
+        reason: 'idle_timeout',
+        target: expect.objectContaining({ name: 'alice' }),
+      }),
     ]);
     // Once ended it stays ended, even if the clock were to go back.
     v.vault.clock.advance(-10 * MINUTE);
@@ -203,7 +207,7 @@ describe('revoking sessions', () => {
     });
   });
 
-  it('answers NOT_FOUND when a non-admin tries to end another account\'s session', async () => {
+  it("answers NOT_FOUND when a non-admin tries to end another account's session", async () => {
     const a = await alice();
     const b = await bob();
     await failure(() => v.engine.sessions.revoke(a.caller, b.started.session.id), 'NOT_FOUND');
@@ -211,7 +215,7 @@ describe('revoking sessions', () => {
     expect(isValid(b.token)).toBe(true);
   });
 
-  it('lets an admin end any account\'s session, recorded as revoked by an admin', async () => {
+  it("lets an admin end any account's session, recorded as revoked by an admin", async () => {
     const a = await alice();
     expect(v.engine.sessions.revoke(v.admin.caller, a.started.session.id)).toMatchObject({ endReason: 'revoked_by_admin' });
     expect(isValid(a.token)).toBe(false);
@@ -263,7 +267,7 @@ describe('revoking sessions', () => {
     expect(auditEvents(v.engine, 'password.changed').at(-1)).toMatchObject({ outcome: 'failure', reason: 'wrong_current_password' });
   });
 
-  it('ends all of an account\'s sessions when an admin resets its password', async () => {
+  it("ends all of an account's sessions when an admin resets its password", async () => {
     const a = [await alice(), await alice()];
     await v.engine.accounts.resetPassword(v.admin.caller, 'alice', PASSWORDS.next);
     expect(a.some((s) => isValid(s.token))).toBe(false);
@@ -271,7 +275,7 @@ describe('revoking sessions', () => {
     expect(isValid(v.admin.token)).toBe(true);
   });
 
-  it('ends an account\'s sessions when it is disabled, and then answers ACCOUNT_DISABLED at sign-in', async () => {
+  it("ends an account's sessions when it is disabled, and then answers ACCOUNT_DISABLED at sign-in", async () => {
     const a = [await alice(), await alice()];
     v.engine.accounts.disable(v.admin.caller, 'alice');
     expect(a.some((s) => isValid(s.token))).toBe(false);
@@ -281,7 +285,7 @@ describe('revoking sessions', () => {
     await expect(alice()).resolves.toBeDefined();
   });
 
-  it('lists a user\'s own live sessions, and another account\'s only for an admin', async () => {
+  it("lists a user's own live sessions, and another account's only for an admin", async () => {
     const a = await alice();
     await alice();
     const b = await bob();

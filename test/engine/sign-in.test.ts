@@ -26,8 +26,7 @@ describe('sign-in', () => {
     await v.vault.dispose();
   });
 
-  const attempt = (username: string, password: string) => () =>
-    v.engine.signIn.withPassword({ username, password, client: cliClient() });
+  const attempt = (username: string, password: string) => () => v.engine.signIn.withPassword({ username, password, client: cliClient() });
 
   it('starts a session for the right password and audits the success', async () => {
     const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);

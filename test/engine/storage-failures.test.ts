@@ -74,7 +74,11 @@ describe('through the write path', () => {
     // A second connection to the same vault, held here so the test can set SQLite's limits on it.
     vault = await openVault({ path: v.vault.path, secrets: v.vault.keychain });
     const keptMark = new KeptTimeMark(vault.secrets, vault.id, vault.keys.auditChain);
-    ctx = createContext(vault, { clock: v.vault.clock, uptime: noUptime, keptMark, keptAt: await keptMark.read() }, new PasswordHasher(QUICK_HASH));
+    ctx = createContext(
+      vault,
+      { clock: v.vault.clock, uptime: noUptime, keptMark, keptAt: await keptMark.read() },
+      new PasswordHasher(QUICK_HASH),
+    );
   });
   afterEach(() => vault.close());
 
@@ -92,7 +96,9 @@ describe('through the write path', () => {
     fillTheDisk();
     const error = await failure(bigChange, 'VAULT_UNAVAILABLE');
     expect(error.details).toEqual({ problem: 'disk_full', path: v.vault.path });
-    expect(error.message).toBe(`The vault at ${v.vault.path} could not be written: the disk is full. Nothing was changed. Free some space, then try again.`);
+    expect(error.message).toBe(
+      `The vault at ${v.vault.path} could not be written: the disk is full. Nothing was changed. Free some space, then try again.`,
+    );
     saysNothingOfSqlite(error);
     expect(countRows(v.vault.path, 'audit_events')).toBe(events);
     await expect(v.engine.audit.verify(v.admin.caller)).resolves.toMatchObject({ intact: true, events });

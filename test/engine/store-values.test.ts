@@ -39,7 +39,13 @@ function writeAsAnotherProgram(table: string, column: string, value: string | nu
 }
 
 /** The refusal of a row holding a value outside its column's set: which table, column and row, and never the value. */
-async function refusedAsUnexpected(work: () => unknown, table: string, column: string, row: string | null, value: string | number): Promise<LatchkeyError> {
+async function refusedAsUnexpected(
+  work: () => unknown,
+  table: string,
+  column: string,
+  row: string | null,
+  value: string | number,
+): Promise<LatchkeyError> {
   const error = await failure(work, 'VAULT_UNREADABLE');
   expect(error.details).toEqual({ problem: 'unexpected_value', table, column, row });
   expect(error.message).toContain(`A row of ${table}`);
@@ -48,7 +54,8 @@ async function refusedAsUnexpected(work: () => unknown, table: string, column: s
   return error;
 }
 
-const signInAlice = (): Promise<unknown> => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient() });
+const signInAlice = (): Promise<unknown> =>
+  v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient() });
 
 describe('accounts', () => {
   it('refuses an account row whose role is not one Latchkey writes', async () => {
@@ -105,8 +112,15 @@ describe('sessions', () => {
 describe('stay-signed-in families', () => {
   let remembered: { refreshToken: string; familyId: string };
   beforeEach(async () => {
-    const started = await v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient(), staySignedIn: true });
-    const familyId = withRawVault(v.vault.path, (db) => db.prepare('SELECT family_id FROM sessions WHERE id = ?').pluck().get(started.session.id)) as string;
+    const started = await v.engine.signIn.withPassword({
+      username: 'alice',
+      password: PASSWORDS.alice,
+      client: cliClient(),
+      staySignedIn: true,
+    });
+    const familyId = withRawVault(v.vault.path, (db) =>
+      db.prepare('SELECT family_id FROM sessions WHERE id = ?').pluck().get(started.session.id),
+    ) as string;
     remembered = { refreshToken: started.refreshToken ?? '', familyId };
   });
   const refresh = (): unknown => v.engine.sessions.refresh(remembered.refreshToken, cliClient());
@@ -133,7 +147,10 @@ describe('second factors', () => {
     writeAsAnotherProgram('mfa_challenges', 'purpose', 'skip', `id = '${challengeId}'`);
     const error = await refusedAsUnexpected(
       () => v.engine.signIn.answer({ challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }),
-      'mfa_challenges', 'purpose', null, 'skip',
+      'mfa_challenges',
+      'purpose',
+      null,
+      'skip',
     );
     expect(error.message).not.toContain(challengeId);
   });
@@ -143,7 +160,10 @@ describe('second factors', () => {
     writeAsAnotherProgram('mfa_challenges', 'stay_signed_in', 2, `id = '${challengeId}'`);
     await refusedAsUnexpected(
       () => v.engine.signIn.answer({ challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }),
-      'mfa_challenges', 'stay_signed_in', null, 2,
+      'mfa_challenges',
+      'stay_signed_in',
+      null,
+      2,
     );
   });
 

@@ -167,7 +167,9 @@ describe('what the file holds', () => {
     const email = 'alice.liddell@wonderland.example';
     const alice = await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice, { email });
     expect(alice.email).toBe(email);
-    const sealed = withRawVault(v.vault.path, (db) => db.prepare("SELECT email_enc FROM accounts WHERE username = 'alice'").pluck().get()) as string;
+    const sealed = withRawVault(v.vault.path, (db) =>
+      db.prepare("SELECT email_enc FROM accounts WHERE username = 'alice'").pluck().get(),
+    ) as string;
     expect(sealed).toMatch(/^v1\./);
     v.engine.close();
     const bytes = readFileSync(v.vault.path);

@@ -59,7 +59,8 @@ function bypasses(file: string, source: string): string[] {
       if (SQL_METHODS.has(method) && !(method === 'exec' && !/\bdb$/i.test(receiver))) report(node, `calls ${method}() on ${receiver}`);
       if (method === 'append' && /audit(Log)?$/i.test(receiver)) report(node, `appends to the audit log through ${receiver}`);
     }
-    if (ts.isNewExpression(node) && /Repository$/.test(node.expression.getText(tree))) report(node, `constructs ${node.expression.getText(tree)}`);
+    if (ts.isNewExpression(node) && /Repository$/.test(node.expression.getText(tree)))
+      report(node, `constructs ${node.expression.getText(tree)}`);
     if (ts.isPropertyAccessExpression(node) && node.name.text === 'db') report(node, `reaches the database handle ${node.getText(tree)}`);
     if (ts.isAsExpression(node) && /\brepos\b/.test(node.expression.getText(tree))) report(node, 'casts the read-only repositories');
     ts.forEachChild(node, visit);
@@ -117,21 +118,45 @@ describe('the read-only repositories', () => {
   it('declare as reads only methods that never write, as SQLite itself checks with query_only', () => {
     const now = v.vault.clock.now();
     const hash = Buffer.alloc(32);
-    const calls = (db: Db) => ({
-      accounts: [new AccountRepository(db, seal), ACCOUNT_READS, { byId: ['x'], byUsername: ['admin'], all: [], count: [], countActiveAdmins: [] }],
-      emailVerifications: [new EmailVerificationRepository(db, seal), EMAIL_VERIFICATION_READS, { byTokenHash: [hash] }],
-      mfa: [new MfaRepository(db, seal), MFA_READS, {
-        totp: ['x'], expiredSetups: [now, 10], backupCodesLeft: ['x'], challenge: ['x'], trustedDeviceByToken: [hash],
-        trustedDevices: ['x', now], trustedDevice: ['x'],
-      }],
-      policy: [new PolicyRepository(db, seal), POLICY_READS, { all: [] }],
-      sessions: [new SessionRepository(db, seal), SESSION_READS, {
-        byId: ['x'], byTokenHash: [hash], activeForAccount: ['x'], list: [{ includeEnded: true }], timedOut: [now, 1, 1, 10],
-        family: ['x'], activeInFamily: ['x'], refreshToken: [hash],
-      }],
-      failures: [new SignInFailureRepository(db), SIGN_IN_FAILURE_READS, { get: ['x'], checks: ['x'], hasCheck: ['x'] }],
-      integrity: [new RowIntegrityRepository(db, seal), ROW_INTEGRITY_READS, { brokenSeals: [10], keyCheck: [] }],
-    }) as Record<string, [object, readonly string[], Record<string, unknown[]>]>;
+    const calls = (db: Db) =>
+      ({
+        accounts: [
+          new AccountRepository(db, seal),
+          ACCOUNT_READS,
+          { byId: ['x'], byUsername: ['admin'], all: [], count: [], countActiveAdmins: [] },
+        ],
+        emailVerifications: [new EmailVerificationRepository(db, seal), EMAIL_VERIFICATION_READS, { byTokenHash: [hash] }],
+        mfa: [
+          new MfaRepository(db, seal),
+          MFA_READS,
+          {
+            totp: ['x'],
+            expiredSetups: [now, 10],
+            backupCodesLeft: ['x'],
+            challenge: ['x'],
+            trustedDeviceByToken: [hash],
+            trustedDevices: ['x', now],
+            trustedDevice: ['x'],
+          },
+        ],
+        policy: [new PolicyRepository(db, seal), POLICY_READS, { all: [] }],
+        sessions: [
+          new SessionRepository(db, seal),
+          SESSION_READS,
+          {
+            byId: ['x'],
+            byTokenHash: [hash],
+            activeForAccount: ['x'],
+            list: [{ includeEnded: true }],
+            timedOut: [now, 1, 1, 10],
+            family: ['x'],
+            activeInFamily: ['x'],
+            refreshToken: [hash],
+          },
+        ],
+        failures: [new SignInFailureRepository(db), SIGN_IN_FAILURE_READS, { get: ['x'], checks: ['x'], hasCheck: ['x'] }],
+        integrity: [new RowIntegrityRepository(db, seal), ROW_INTEGRITY_READS, { brokenSeals: [10], keyCheck: [] }],
+      }) as Record<string, [object, readonly string[], Record<string, unknown[]>]>;
 
     withRawVault(v.vault.path, (db) => {
       db.pragma('query_only = ON');

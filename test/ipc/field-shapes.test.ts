@@ -34,7 +34,17 @@ const typedCode = fc.oneof(
   fc.stringMatching(/^[0-9 ]{0,12}$/),
   fc.stringMatching(/^[0-9A-Za-z -]{0,20}$/),
   fc.string({ maxLength: 80 }),
-  fc.constantFrom('123456', '123 456', '12345678', '1234567', '12345', 'ABCDE-FGHJK-MNP', 'abcde fghjk mnp', 'IOL00-00000-000', 'ABCDE-FGHJK-MNU'),
+  fc.constantFrom(
+    '123456',
+    '123 456',
+    '12345678',
+    '1234567',
+    '12345',
+    'ABCDE-FGHJK-MNP',
+    'abcde fghjk mnp',
+    'IOL00-00000-000',
+    'ABCDE-FGHJK-MNU',
+  ),
 );
 
 describe('each second factor takes one shape of code at every boundary', () => {
@@ -64,7 +74,8 @@ describe('each second factor takes one shape of code at every boundary', () => {
   });
 
   it('checks the code of disabling two-step sign-in in the same shape as at sign-in', () => {
-    const disable = (factor: SecondFactor, code: string): boolean => contract['mfa.disable'].input.safeParse({ password: 'x', factor, code }).success;
+    const disable = (factor: SecondFactor, code: string): boolean =>
+      contract['mfa.disable'].input.safeParse({ password: 'x', factor, code }).success;
     expect(disable('totp', '123 456')).toBe(true);
     expect(disable('totp', '12345')).toBe(false);
     expect(disable('backup_code', 'abcde-fghjk-mnp')).toBe(true);

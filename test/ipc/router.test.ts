@@ -16,7 +16,13 @@ let router: Router;
 
 /** A router as the app has it, or (`testMode`) as the browser host's test mode has it, with the test channels. */
 function open(testMode = false): Router {
-  return createRouter({ engine, version: '9.9.9', kind: 'desktop', osUser: 'tester', ...(testMode ? { testChannels: testChannels(vault.clock) } : {}) });
+  return createRouter({
+    engine,
+    version: '9.9.9',
+    kind: 'desktop',
+    osUser: 'tester',
+    ...(testMode ? { testChannels: testChannels(vault.clock) } : {}),
+  });
 }
 
 async function call(connection: Connection, channel: string, input: unknown = {}): Promise<Result<unknown>> {
@@ -125,7 +131,9 @@ describe('the IPC router', () => {
   it('locks from the host side (screen lock, suspend): the session ends and the name is kept for the lock screen', async () => {
     const connection = newConnection(desktop);
     value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
-    const signedIn = value<{ session: { id: string } }>(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    const signedIn = value<{ session: { id: string } }>(
+      await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }),
+    );
     await router.lock(connection);
     expect(value(await call(connection, 'app.peek'))).toEqual({ state: 'locked', lockedUsername: 'root', reason: 'idle' });
     const other = newConnection(desktop);
@@ -164,7 +172,7 @@ describe('the IPC router', () => {
     expect(sessions.filter((session) => session.active)).toHaveLength(1);
   });
 
-  it('refuses the test clock outside the browser host\'s test mode, and moves it inside', async () => {
+  it("refuses the test clock outside the browser host's test mode, and moves it inside", async () => {
     expect(errorCode(await call(newConnection(desktop), 'test.advanceClock', { ms: 1000 }))).toBe('NOT_AUTHORISED');
     router = open(true);
     const before = vault.clock.now();
@@ -204,7 +212,7 @@ describe('the IPC router', () => {
     expect(value<unknown[]>(await call(newConnection(desktop), 'app.notices'))).toHaveLength(8);
   });
 
-  it('offers the link channels only in the browser host\'s test mode', async () => {
+  it("offers the link channels only in the browser host's test mode", async () => {
     const connection = newConnection(desktop);
     expect(errorCode(await call(connection, 'test.openLink', { link: 'latchkey://verify?token=x' }))).toBe('NOT_AUTHORISED');
     expect(errorCode(await call(connection, 'test.issueVerificationLink', { username: 'root' }))).toBe('NOT_AUTHORISED');

@@ -158,16 +158,14 @@ describe('Sessions › cleanup: expired and revoked sessions purged by a backgro
    */
   function copySession(vaultPath: string, seal: RowSeal, sessionId: string, copies: number): void {
     withRawVault(vaultPath, (db) => {
-      db
-        .prepare(
-          `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+      db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
            INSERT INTO sessions (id, account_id, token_hash, family_id, assurance, host, device_name, os_user, ip, user_agent,
                                  created_at, last_active_at, expires_at, active, ended_at, end_reason)
            SELECT 'sess_' || lower(hex(randomblob(16))), account_id, randomblob(32), NULL, assurance, host, device_name, os_user, ip,
                   user_agent, created_at, last_active_at, expires_at, 1, NULL, NULL
            FROM sessions, n WHERE sessions.id = ?`,
-        )
-        .run(copies, sessionId);
+      ).run(copies, sessionId);
       resealRows(db, seal, 'sessions', 'mac IS NULL');
     });
   }
@@ -211,7 +209,6 @@ describe('Sessions › cleanup: expired and revoked sessions purged by a backgro
     expect((await v.engine.cleanUp()).deleted).toBe(3002);
     expect(column(path(), 'SELECT count(*) FROM sessions')).toEqual([0]);
   });
-
 });
 
 describe('Sessions › revocation: sign-out, password change (all other sessions), MFA disable, admin action, account disable; immediate', () => {

@@ -228,7 +228,10 @@ describe('Sign-in and lockout › trusted device: 30 days on that device only; i
   });
 
   /** The app's router, as the desktop app has it, and a sign-in through it that trusts the device. */
-  async function trustThroughTheApp(): Promise<{ call: (channel: string, input: unknown) => Promise<Result<unknown>>; answers: Result<unknown>[] }> {
+  async function trustThroughTheApp(): Promise<{
+    call: (channel: string, input: unknown) => Promise<Result<unknown>>;
+    answers: Result<unknown>[];
+  }> {
     const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser: 'tester', ip: null, userAgent: 'Latchkey/test' };
     const router = createRouter({ engine: v.engine, version: 'test', kind: 'desktop', osUser: 'tester' });
     const window = newConnection(desktop);
@@ -239,7 +242,8 @@ describe('Sign-in and lockout › trusted device: 30 days on that device only; i
       return result;
     };
     const step = await call('auth.signIn', { username: 'alice', password: PASSWORDS.alice });
-    if (step.ok || step.error.code !== 'MFA_REQUIRED' || step.error.details === undefined) throw new Error('expected the password step to ask for a code');
+    if (step.ok || step.error.code !== 'MFA_REQUIRED' || step.error.details === undefined)
+      throw new Error('expected the password step to ask for a code');
     clock().advance(TOTP_STEP);
     const signedIn = await call('auth.answerChallenge', {
       challengeId: step.error.details.challengeId,
@@ -260,7 +264,7 @@ describe('Sign-in and lockout › trusted device: 30 days on that device only; i
     expect(JSON.stringify(answers)).not.toContain(kept);
   });
 
-  it('drops a kept device token from the app\'s keychain once it no longer skips the code, as the CLI does', async () => {
+  it("drops a kept device token from the app's keychain once it no longer skips the code, as the CLI does", async () => {
     const { call } = await trustThroughTheApp();
     const [device] = v.engine.trustedDevices.list(alice.caller);
     v.engine.trustedDevices.revoke(alice.caller, device?.id ?? '');

@@ -7,7 +7,13 @@ import type { AuditEventView } from '../../src/shared/views.js';
  * the caller a host hands it (hosts pass on the caller of a session they validated), so a test
  * that is not about sessions may stand one up; the tests of who may read what use real sessions.
  */
-export const AUDITOR: Caller = { sessionId: 'sess_auditor', accountId: 'acc_auditor', username: 'auditor', role: 'admin', deviceName: 'test' };
+export const AUDITOR: Caller = {
+  sessionId: 'sess_auditor',
+  accountId: 'acc_auditor',
+  username: 'auditor',
+  role: 'admin',
+  deviceName: 'test',
+};
 
 /** Every event, oldest first, as the export gives them. */
 export function allEvents(engine: Engine): AuditEventView[] {

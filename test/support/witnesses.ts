@@ -11,7 +11,9 @@ const PACKAGES = { oathtool: 'oathtool', zbarimg: 'zbar-tools' } as const;
 function run(program: keyof typeof PACKAGES, args: readonly string[]): string {
   const result = spawnSync(program, args, { encoding: 'utf8' });
   if (result.error !== undefined && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error(`${program} is not installed; these tests need it as an outside witness. On Debian or Ubuntu: sudo apt-get install ${PACKAGES[program]}`);
+    throw new Error(
+      `${program} is not installed; these tests need it as an outside witness. On Debian or Ubuntu: sudo apt-get install ${PACKAGES[program]}`,
+    );
   }
   if (result.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return result.stdout.trim();
@@ -33,7 +35,10 @@ export interface OathOptions {
 
 /** The TOTP code an authenticator holding this base32 secret shows, as oathtool computes it. */
 export function oathtoolCode(secret: string, options: OathOptions = {}): string {
-  const at = new Date(options.at ?? Date.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const at = new Date(options.at ?? Date.now())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   return run('oathtool', [
     `--totp=${(options.algorithm ?? 'SHA1').toLowerCase()}`,
     `--digits=${options.digits ?? 6}`,

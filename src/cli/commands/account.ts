@@ -94,7 +94,9 @@ export function registerAccountCommands(program: Command): void {
 
   account
     .command('reset-mfa')
-    .description('Turn off an account\'s two-step sign-in (a lost phone): voids its authenticator, backup codes and trusted devices, and ends its sessions. It is told at its next sign-in.')
+    .description(
+      "Turn off an account's two-step sign-in (a lost phone): voids its authenticator, backup codes and trusted devices, and ends its sessions. It is told at its next sign-in.",
+    )
     .argument('<name>', 'account name')
     .action(
       action(async (runtime, name: string) => {
@@ -127,7 +129,7 @@ export function registerAccountCommands(program: Command): void {
   account
     .command('passwd')
     .description(
-      'Change your own password (current, then new), or as an administrator set another account\'s (new only). ' +
+      "Change your own password (current, then new), or as an administrator set another account's (new only). " +
         'With --password-stdin, give each password on its own line.',
     )
     .argument('[name]', 'another account, for an administrator')

@@ -41,7 +41,16 @@ export function registerAuditCommands(program: Command): void {
           json: { events, ...(recordedName === null ? {} : { recordedName }) },
           text: table(
             ['#', 'TIME', 'EVENT', 'OUTCOME', 'ACTOR', 'TARGET', 'DEVICE', 'REASON'],
-            events.map((e) => [String(e.seq), time(e.at), e.type, e.outcome, describeParty(e.actor), describeParty(e.target), e.device ?? '-', e.reason ?? '-']),
+            events.map((e) => [
+              String(e.seq),
+              time(e.at),
+              e.type,
+              e.outcome,
+              describeParty(e.actor),
+              describeParty(e.target),
+              e.device ?? '-',
+              e.reason ?? '-',
+            ]),
           ),
           warnings:
             recordedName === null
@@ -60,7 +69,9 @@ export function registerAuditCommands(program: Command): void {
         const verdict = await (await runtime.engine()).audit.verify(caller);
         return {
           json: verdict,
-          text: verdict.intact ? `Audit log intact: ${verdict.events} events verified.` : `AUDIT LOG BROKEN at event ${verdict.brokenAt}: ${verdict.message}`,
+          text: verdict.intact
+            ? `Audit log intact: ${verdict.events} events verified.`
+            : `AUDIT LOG BROKEN at event ${verdict.brokenAt}: ${verdict.message}`,
           exitCode: verdict.intact ? 0 : 1,
         };
       }),

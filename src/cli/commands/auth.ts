@@ -57,8 +57,12 @@ export async function keepSession(
   const warnings = [
     ...notices.map((notice) => notice.message),
     ...lowBackupCodesWarning(backupCodesLeft),
-    ...(trustAsked && session.assurance === 'two_factor' && !trusted ? ['Trusting devices is turned off by policy; this device was not trusted.'] : []),
-    ...(trustAsked && session.assurance === 'password' ? ['No second factor was asked, so there was nothing to trust this device for.'] : []),
+    ...(trustAsked && session.assurance === 'two_factor' && !trusted
+      ? ['Trusting devices is turned off by policy; this device was not trusted.']
+      : []),
+    ...(trustAsked && session.assurance === 'password'
+      ? ['No second factor was asked, so there was nothing to trust this device for.']
+      : []),
   ];
   return {
     json: { session, notices, trustedDevice: trusted, ...(backupCodesLeft === null ? {} : { backupCodesLeft }) },
@@ -87,25 +91,31 @@ export function registerAuthCommands(program: Command): void {
     .option('--trust-device', 'trust this device: later sign-ins here need no code (30 days by default)')
     .option('--qr-png <file>', 'if the account must first set up two-step sign-in, also write the QR code to this PNG file')
     .action(
-      action(async (runtime, name: string, options: SecondFactorOptions & { passwordStdin?: boolean; trustDevice?: boolean; qrPng?: string }) => {
-        const username = parseArg('accountName', name, 'account name');
-        const proof = secondFactorProof(options);
-        const qrPng = options.qrPng === undefined ? undefined : parseArg('filePath', options.qrPng, '--qr-png');
-        const trustDevice = options.trustDevice === true;
-        const password = await runtime.passwords(options.passwordStdin).next('Password: ');
-        const engine = await runtime.engine();
-        const device = await runtime.keychainEntry('device', normaliseUsername(username));
-        let signedIn: StartedSession | SignedIn;
-        try {
-          signedIn = await signInWithKeptDevice(engine, device, { username, password, client: runtime.client() });
-        } catch (error) {
-          if (isLatchkeyError(error, 'MFA_ENROLLMENT_REQUIRED')) return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
-          if (!isLatchkeyError(error, 'MFA_REQUIRED')) throw error;
-          const answer = proof ?? (await askSecondFactor(error, options.passwordStdin === true));
-          signedIn = engine.signIn.answer({ challengeId: challengeOf(error).challengeId, ...answer, trustDevice, username });
-        }
-        return keepSession(runtime, signedIn, trustDevice);
-      }),
+      action(
+        async (
+          runtime,
+          name: string,
+          options: SecondFactorOptions & { passwordStdin?: boolean; trustDevice?: boolean; qrPng?: string },
+        ) => {
+          const username = parseArg('accountName', name, 'account name');
+          const proof = secondFactorProof(options);
+          const qrPng = options.qrPng === undefined ? undefined : parseArg('filePath', options.qrPng, '--qr-png');
+          const trustDevice = options.trustDevice === true;
+          const password = await runtime.passwords(options.passwordStdin).next('Password: ');
+          const engine = await runtime.engine();
+          const device = await runtime.keychainEntry('device', normaliseUsername(username));
+          let signedIn: StartedSession | SignedIn;
+          try {
+            signedIn = await signInWithKeptDevice(engine, device, { username, password, client: runtime.client() });
+          } catch (error) {
+            if (isLatchkeyError(error, 'MFA_ENROLLMENT_REQUIRED')) return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
+            if (!isLatchkeyError(error, 'MFA_REQUIRED')) throw error;
+            const answer = proof ?? (await askSecondFactor(error, options.passwordStdin === true));
+            signedIn = engine.signIn.answer({ challengeId: challengeOf(error).challengeId, ...answer, trustDevice, username });
+          }
+          return keepSession(runtime, signedIn, trustDevice);
+        },
+      ),
     );
 
   program
@@ -195,6 +205,13 @@ async function beginForcedEnrollment(
       : '') +
       'This account must set up two-step sign-in before it can be used. Add it to an authenticator app, then run ' +
       `\`latchkey mfa totp confirm --code CODE${trustDevice ? ' --trust-device' : ''}\` with the code the app shows (within 15 minutes).`,
-    { ...challenge, uri: setup.uri, secret: setup.secret, setupExpiresAt: setup.expiresAt, qrPng: qrPng ?? null, replacedEarlierSetup: replacesEarlier },
+    {
+      ...challenge,
+      uri: setup.uri,
+      secret: setup.secret,
+      setupExpiresAt: setup.expiresAt,
+      qrPng: qrPng ?? null,
+      replacedEarlierSetup: replacesEarlier,
+    },
   );
 }

@@ -65,10 +65,14 @@ async function readImportFile(path: string): Promise<string> {
     const info = await stat(path);
     if (!info.isFile()) throw new UsageError(`${path} is not a file.`);
     if (info.size > MAX_IMPORT_BYTES) {
-      throw new LatchkeyError('INVALID_INPUT', `${path} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it and import the parts.`, {
-        maxBytes: MAX_IMPORT_BYTES,
-        size: info.size,
-      });
+      throw new LatchkeyError(
+        'INVALID_INPUT',
+        `${path} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it and import the parts.`,
+        {
+          maxBytes: MAX_IMPORT_BYTES,
+          size: info.size,
+        },
+      );
     }
     return await readFile(path, 'utf8');
   } catch (error) {

@@ -73,7 +73,10 @@ export function registerMfaCommands(program: Command): void {
         return {
           json: { enabled: true, backupCodes },
           text: [TURNED_ON, ...backupCodeLines(backupCodes)],
-          warnings: options.trustDevice === true ? ['--trust-device applies when signing in: use `latchkey signin NAME --trust-device` next time.'] : [],
+          warnings:
+            options.trustDevice === true
+              ? ['--trust-device applies when signing in: use `latchkey signin NAME --trust-device` next time.']
+              : [],
         };
       }),
     );
@@ -169,7 +172,12 @@ export function registerMfaCommands(program: Command): void {
  * The second half of a sign-in that policy held back for enrollment: the code turns the authenticator
  * on and starts the session, which this CLI then keeps like any sign-in.
  */
-async function confirmForcedEnrollment(runtime: CliRuntime, challengeId: string, code: string, trustDevice: boolean): Promise<Output<unknown>> {
+async function confirmForcedEnrollment(
+  runtime: CliRuntime,
+  challengeId: string,
+  code: string,
+  trustDevice: boolean,
+): Promise<Output<unknown>> {
   const engine = await runtime.engine();
   let signedIn;
   try {
@@ -177,7 +185,10 @@ async function confirmForcedEnrollment(runtime: CliRuntime, challengeId: string,
   } catch (error) {
     if (isLatchkeyError(error) && error.code === 'CHALLENGE_INVALID') {
       await (await runtime.keychainEntry('enrollment')).delete();
-      throw new LatchkeyError('CHALLENGE_INVALID', 'The sign-in that required this setup has expired or was already completed. Sign in again.');
+      throw new LatchkeyError(
+        'CHALLENGE_INVALID',
+        'The sign-in that required this setup has expired or was already completed. Sign in again.',
+      );
     }
     throw error;
   }

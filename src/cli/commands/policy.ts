@@ -5,11 +5,13 @@ import { action } from '../runtime.js';
 
 /** `policy …`: the admin-set rules; each change is audited. */
 export function registerPolicyCommands(program: Command): void {
-  const policy = program.command('policy').description('Show and change the vault\'s security policy.');
+  const policy = program.command('policy').description("Show and change the vault's security policy.");
 
   policy
     .command('show')
-    .description('Show the policy keys, their values and defaults: all of them to administrators, those that shape your own sign-in and sessions to other accounts.')
+    .description(
+      'Show the policy keys, their values and defaults: all of them to administrators, those that shape your own sign-in and sessions to other accounts.',
+    )
     .action(
       action(async (runtime) => {
         const caller = await runtime.caller();

@@ -10,16 +10,17 @@ export function registerSessionCommands(program: Command): void {
 
   session
     .command('list')
-    .description('List active sessions: your own, another account\'s (--account) or everyone\'s (--all), as an administrator.')
+    .description("List active sessions: your own, another account's (--account) or everyone's (--all), as an administrator.")
     .option('--account <name>', 'the account whose sessions to list')
-    .option('--all', 'every account\'s sessions')
+    .option('--all', "every account's sessions")
     .option('--ended', 'include sessions that have ended')
     .action(
       action(async (runtime, options: { account?: string; all?: boolean; ended?: boolean }) => {
         if (options.all === true && options.account !== undefined) throw new UsageError('Give --account or --all, not both.');
         const caller = await runtime.caller();
         const engine = await runtime.engine();
-        const accountId = options.account === undefined ? undefined : engine.accounts.find(parseArg('accountName', options.account, '--account')).id;
+        const accountId =
+          options.account === undefined ? undefined : engine.accounts.find(parseArg('accountName', options.account, '--account')).id;
         const sessions = engine.sessions.list(caller, {
           allAccounts: options.all === true,
           includeEnded: options.ended === true,
@@ -45,7 +46,7 @@ export function registerSessionCommands(program: Command): void {
 
   session
     .command('revoke')
-    .description('End a session by id, all your other sessions (--others), or all of an account\'s (--account, administrators).')
+    .description("End a session by id, all your other sessions (--others), or all of an account's (--account, administrators).")
     .argument('[id]', 'session id (sess_…)')
     .option('--others', 'end all your sessions except this one')
     .option('--account <name>', 'end every session of this account')

@@ -10,7 +10,7 @@ export function registerSetupCommands(program: Command): void {
     .command('init')
     .description('Create the vault and its first administrator (only on an empty vault).')
     .requiredOption('--admin <name>', 'name of the first administrator account')
-    .option('--email <address>', 'the administrator\'s e-mail address')
+    .option('--email <address>', "the administrator's e-mail address")
     .option('--password-stdin', 'read the password from standard input instead of a hidden prompt')
     .action(
       action(async (runtime, options: { admin: string; email?: string; passwordStdin?: boolean }) => {
@@ -21,14 +21,19 @@ export function registerSetupCommands(program: Command): void {
         const account = await engine.accounts.initialise({ username, password, email });
         return {
           json: { account, vault: { id: engine.vaultId, path: engine.vaultPath } },
-          text: [`Created vault ${engine.vaultPath}`, `Administrator "${account.username}" is ready. Sign in with: latchkey signin ${account.username}`],
+          text: [
+            `Created vault ${engine.vaultPath}`,
+            `Administrator "${account.username}" is ready. Sign in with: latchkey signin ${account.username}`,
+          ],
         };
       }),
     );
 
   program
     .command('status')
-    .description('Show which vault and keychain this command uses, and whether you are signed in. A missing vault is reported, not created.')
+    .description(
+      'Show which vault and keychain this command uses, and whether you are signed in. A missing vault is reported, not created.',
+    )
     .action(
       action(async (runtime) => {
         const keychain = { service: runtime.keychain.service, kind: 'os' as const };

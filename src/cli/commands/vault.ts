@@ -22,7 +22,9 @@ export function registerVaultCommands(program: Command): void {
 
 function describeVerdict(verdict: VaultVerdict): string[] {
   if (verdict.intact) {
-    return [`Vault file intact: ${verdict.path} has no damaged page, every row refers to rows that exist, and every security row's seal matches.`];
+    return [
+      `Vault file intact: ${verdict.path} has no damaged page, every row refers to rows that exist, and every security row's seal matches.`,
+    ];
   }
   const lines = [`VAULT FILE DAMAGED: ${verdict.path}`];
   const { structure, references, rowSeals } = verdict;
@@ -42,10 +44,15 @@ function describeVerdict(verdict: VaultVerdict): string[] {
       `  ${count(rowSeals.broken, 'security row')} ${rowSeals.broken === 1 ? 'was' : 'were'} changed outside Latchkey (Latchkey refuses ${rowSeals.broken === 1 ? 'it' : 'them'}; restore the vault from a backup):`,
     );
     for (const row of rowSeals.rows) {
-      const about = [row.id === null ? null : `id ${row.id}`, row.account === null || row.account === row.id ? null : `account ${row.account}`]
+      const about = [
+        row.id === null ? null : `id ${row.id}`,
+        row.account === null || row.account === row.id ? null : `account ${row.account}`,
+      ]
         .filter((part) => part !== null)
         .join(', ');
-      lines.push(`    ${row.table} row ${row.rowid}${about === '' ? '' : ` (${about})`}: ${row.problem === 'missing' ? 'its seal was removed' : 'its seal does not match'}`);
+      lines.push(
+        `    ${row.table} row ${row.rowid}${about === '' ? '' : ` (${about})`}: ${row.problem === 'missing' ? 'its seal was removed' : 'its seal does not match'}`,
+      );
     }
     const unlisted = rowSeals.broken - rowSeals.rows.length;
     if (unlisted > 0) lines.push(`    and ${count(unlisted, 'more row')}`);

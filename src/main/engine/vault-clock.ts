@@ -75,9 +75,11 @@ export class VaultClock implements Clock {
     const time = Math.max(held, this.#mark);
     this.#mark = time;
     this.#skew =
-      wall < time - CLOCK_TOLERANCE ? { direction: 'behind', byMs: time - wall }
-      : wall > time + CLOCK_TOLERANCE ? { direction: 'ahead', byMs: wall - time }
-      : null;
+      wall < time - CLOCK_TOLERANCE
+        ? { direction: 'behind', byMs: time - wall }
+        : wall > time + CLOCK_TOLERANCE
+          ? { direction: 'ahead', byMs: wall - time }
+          : null;
     return time;
   }
 
@@ -228,7 +230,9 @@ function readReference(meta: MetaRepository, key: Buffer): Reference | null {
   const [boot = '', atText = '', uptimeText = '', given = ''] = stored.split('|');
   const reference = { boot, at: Number(atText), uptime: Number(uptimeText) };
   if (!Number.isSafeInteger(reference.at) || !Number.isSafeInteger(reference.uptime)) return null;
-  return constantTimeEqual(Buffer.from(given), Buffer.from(tag(key, `start:${boot}|${reference.at}|${reference.uptime}`))) ? reference : null;
+  return constantTimeEqual(Buffer.from(given), Buffer.from(tag(key, `start:${boot}|${reference.at}|${reference.uptime}`)))
+    ? reference
+    : null;
 }
 
 function writeReference(meta: MetaRepository, key: Buffer, reference: Reference): void {

@@ -8,7 +8,11 @@ import type { KeychainEntry } from '../secrets/host-keychain.js';
  * leaves the code to prove is revoked or expired, so the host drops it rather than offer it again.
  * A wrong password says nothing about the token, which is kept.
  */
-export async function signInWithKeptDevice(engine: Engine, kept: KeychainEntry, request: Omit<SignInRequest, 'deviceToken'>): Promise<StartedSession> {
+export async function signInWithKeptDevice(
+  engine: Engine,
+  kept: KeychainEntry,
+  request: Omit<SignInRequest, 'deviceToken'>,
+): Promise<StartedSession> {
   const deviceToken = await kept.get();
   try {
     return await engine.signIn.withPassword({ ...request, deviceToken });

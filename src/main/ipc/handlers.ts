@@ -52,7 +52,8 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
       return { state: lockedUsername === null ? 'signed_out' : 'locked', lockedUsername, reason: lockReason };
     },
     'app.notices': () => notices.splice(0),
-    'setup.createAdmin': ({ input }) => engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
+    'setup.createAdmin': ({ input }) =>
+      engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
 
     'auth.signIn': async ({ input, connection }) => {
       const started = await signInWithKeptDevice(engine, windows.deviceToken(normaliseUsername(input.username)), {
@@ -64,7 +65,10 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
       return windows.signedIn(connection, started);
     },
     'auth.answerChallenge': ({ input, connection }) =>
-      windows.signedIn(connection, engine.signIn.answer({ challengeId: input.challengeId, factor: input.factor, code: input.code, trustDevice: input.trustDevice })),
+      windows.signedIn(
+        connection,
+        engine.signIn.answer({ challengeId: input.challengeId, factor: input.factor, code: input.code, trustDevice: input.trustDevice }),
+      ),
     'auth.beginEnrollment': ({ input }) => engine.signIn.beginEnrollment(input.challengeId),
     'auth.confirmEnrollment': ({ input, connection }) =>
       windows.signedIn(connection, engine.signIn.confirmEnrollment(input.challengeId, input.code, { trustDevice: input.trustDevice })),
@@ -78,7 +82,10 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     },
 
     'sessions.list': ({ input, caller }) =>
-      engine.sessions.list(caller, { allAccounts: input.allAccounts, ...(input.accountId === undefined ? {} : { accountId: input.accountId }) }),
+      engine.sessions.list(caller, {
+        allAccounts: input.allAccounts,
+        ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+      }),
     'sessions.revoke': ({ input, caller, connection }) => {
       const ended = engine.sessions.revoke(caller, input.sessionId);
       if (ended.id === caller.sessionId) windows.forget(connection);

@@ -50,7 +50,7 @@ export interface Router {
 const MAX_QUEUED_NOTICES = 8;
 
 const NOT_IN_TEST_MODE = (): LatchkeyError =>
-  new LatchkeyError('NOT_AUTHORISED', 'This channel exists only in the browser host\'s test mode.');
+  new LatchkeyError('NOT_AUTHORISED', "This channel exists only in the browser host's test mode.");
 
 /**
  * The contract's one router, shared by Electron's IPC and the browser host's WebSocket. Every call:

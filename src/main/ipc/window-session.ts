@@ -151,7 +151,8 @@ export class WindowSessions {
   #expired(connection: Connection, error: LatchkeyError): void {
     connection.lockedUsername = connection.username;
     // SESSION_EXPIRED says why the session ended: an idle timeout (now, or noticed earlier by cleanup) reads as a lock.
-    connection.lockReason = connection.username === null ? null : (error.is('SESSION_EXPIRED') && error.details?.reason === 'idle_timeout') ? 'idle' : 'ended';
+    connection.lockReason =
+      connection.username === null ? null : error.is('SESSION_EXPIRED') && error.details?.reason === 'idle_timeout' ? 'idle' : 'ended';
     this.forget(connection);
   }
 }

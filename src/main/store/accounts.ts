@@ -30,8 +30,18 @@ export const ACCOUNTS: SealedTable<AccountRow> = {
   name: 'accounts',
   key: ['id'],
   sealed: [
-    'id', 'username', 'display_name', 'role', 'status', 'password_hash', 'password_changed_at',
-    'created_at', 'updated_at', 'mfa_state', 'notice', 'email_verified_at',
+    'id',
+    'username',
+    'display_name',
+    'role',
+    'status',
+    'password_hash',
+    'password_changed_at',
+    'created_at',
+    'updated_at',
+    'mfa_state',
+    'notice',
+    'email_verified_at',
   ],
   unsealed: {
     // AES-256-GCM with the table, column and row id as associated data already: it cannot be forged
@@ -95,7 +105,12 @@ export class AccountRepository {
 
   /** `changed` is false for a rehash: same password, stronger hash. */
   setPasswordHash(id: string, hash: string, at: number, changed: boolean): void {
-    this.#update(id, (row) => ({ ...row, password_hash: hash, updated_at: at, password_changed_at: changed ? at : row.password_changed_at }));
+    this.#update(id, (row) => ({
+      ...row,
+      password_hash: hash,
+      updated_at: at,
+      password_changed_at: changed ? at : row.password_changed_at,
+    }));
   }
 
   setMfaState(id: string, state: AccountRow['mfa_state'], at: number): void {
@@ -122,5 +137,11 @@ export class AccountRepository {
 }
 
 /** The reads of accounts: what a rule may call outside a change (writes go through the write path). */
-export const ACCOUNT_READS = ['byId', 'byUsername', 'all', 'count', 'countActiveAdmins'] as const satisfies readonly (keyof AccountRepository)[];
+export const ACCOUNT_READS = [
+  'byId',
+  'byUsername',
+  'all',
+  'count',
+  'countActiveAdmins',
+] as const satisfies readonly (keyof AccountRepository)[];
 export type AccountReads = Pick<AccountRepository, (typeof ACCOUNT_READS)[number]>;

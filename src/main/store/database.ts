@@ -40,7 +40,10 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
   let db: Db;
   try {
     // The file exists by now; SQLite must not make one of its own if it vanished in between.
-    db = new Database(path, { fileMustExist: true, ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }) });
+    db = new Database(path, {
+      fileMustExist: true,
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    });
   } catch (error) {
     discard?.();
     throw new LatchkeyError('VAULT_UNREADABLE', `The vault file at ${path} could not be opened: ${describeSqliteError(error)}.`, { path });
@@ -95,11 +98,19 @@ function refuseForeignFile(db: Db, path: string, create: boolean): void {
   if (schemaVersion(db) !== 0) return;
   const objects = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sqlite_schema').get()?.n ?? 0;
   if (objects > 0) {
-    throw new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is an SQLite database of another program, not a Latchkey vault. It was left as it is.`, { path });
+    throw new LatchkeyError(
+      'VAULT_UNREADABLE',
+      `The file at ${path} is an SQLite database of another program, not a Latchkey vault. It was left as it is.`,
+      { path },
+    );
   }
   if (!create) {
     // An emptied vault (a full disk, a sync tool, a crash) must not quietly become a new one.
-    throw new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is empty: it holds no vault. It was left as it is; only creating a vault may use it.`, { path });
+    throw new LatchkeyError(
+      'VAULT_UNREADABLE',
+      `The file at ${path} is empty: it holds no vault. It was left as it is; only creating a vault may use it.`,
+      { path },
+    );
   }
 }
 
@@ -141,7 +152,10 @@ export function brokenReferences(db: Db): BrokenReference[] {
 export function holdsNothingBut(db: Db, metaKeys: readonly string[]): boolean {
   const keys = db.prepare<[], string>('SELECT key FROM meta').pluck().all();
   if (keys.some((key) => !metaKeys.includes(key))) return false;
-  const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'meta' AND name NOT LIKE 'sqlite%'").pluck().all();
+  const tables = db
+    .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'meta' AND name NOT LIKE 'sqlite%'")
+    .pluck()
+    .all();
   return tables.every((name) => db.prepare(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() === undefined);
 }
 
@@ -151,7 +165,9 @@ export function isSqliteError(error: unknown): boolean {
 
 /** A failure of SQLite itself while opening: the file is refused, said in words. */
 export function unusableVault(path: string, error: unknown): LatchkeyError {
-  return new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is not a usable Latchkey vault: ${describeSqliteError(error)}.`, { path });
+  return new LatchkeyError('VAULT_UNREADABLE', `The file at ${path} is not a usable Latchkey vault: ${describeSqliteError(error)}.`, {
+    path,
+  });
 }
 
 /** Checks what is at `path`; makes an empty file there when there is none and `create` allows it. */
@@ -163,7 +179,11 @@ function prepareFile(path: string, create: boolean): (() => void) | null {
     if (errorCode(error) !== 'ENOENT') throw cannotOpen(path, error);
   }
   if (stats?.isDirectory() === true) {
-    throw new LatchkeyError('VAULT_UNREADABLE', `The vault path ${path} is a folder; give the path of a file in it, such as ${resolve(path, 'vault.db')}.`, { path });
+    throw new LatchkeyError(
+      'VAULT_UNREADABLE',
+      `The vault path ${path} is a folder; give the path of a file in it, such as ${resolve(path, 'vault.db')}.`,
+      { path },
+    );
   }
   if (stats !== undefined) return null;
   if (!create) throw new LatchkeyError('NOT_INITIALISED', `There is no vault at ${path}.`, { path });
@@ -288,7 +308,11 @@ export function storageFailure(error: unknown, path: string, action: StorageActi
 /** SQLite's failures, by primary code, that leave the file sound. */
 const UNAVAILABLE: Readonly<Record<string, { problem: UnavailableProblem; what: string; then: string }>> = {
   SQLITE_FULL: { problem: 'disk_full', what: 'the disk is full', then: 'Free some space, then try again.' },
-  SQLITE_READONLY: { problem: 'read_only', what: 'the file, its folder or its disk is read-only', then: 'Make it writable, then try again.' },
+  SQLITE_READONLY: {
+    problem: 'read_only',
+    what: 'the file, its folder or its disk is read-only',
+    then: 'Make it writable, then try again.',
+  },
   SQLITE_BUSY: {
     problem: 'busy',
     what: `another program held it locked for more than ${BUSY_TIMEOUT_MS / 1000} seconds`,

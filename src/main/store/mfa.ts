@@ -57,7 +57,17 @@ export interface TrustedDeviceRow {
 export const TOTP_CREDENTIALS: SealedTable<TotpRow> = {
   name: 'totp_credentials',
   key: ['account_id'],
-  sealed: ['account_id', 'secret_enc', 'pending_secret_enc', 'pending_expires_at', 'algorithm', 'digits', 'period', 'last_step', 'enabled_at'],
+  sealed: [
+    'account_id',
+    'secret_enc',
+    'pending_secret_enc',
+    'pending_expires_at',
+    'algorithm',
+    'digits',
+    'period',
+    'last_step',
+    'enabled_at',
+  ],
   unsealed: {},
   closed: closedColumns<TotpRow>({ algorithm: TOTP_ALGORITHMS, digits: TOTP_DIGITS }),
   rowId: (row) => row.account_id,
@@ -145,7 +155,9 @@ export class MfaRepository {
       'SELECT * FROM trusted_devices WHERE account_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC',
     );
     this.#device = db.prepare<[string], Stored<TrustedDeviceRow>>('SELECT * FROM trusted_devices WHERE id = ?');
-    this.#liveDevicesOf = db.prepare<[string], Stored<TrustedDeviceRow>>('SELECT * FROM trusted_devices WHERE account_id = ? AND revoked_at IS NULL');
+    this.#liveDevicesOf = db.prepare<[string], Stored<TrustedDeviceRow>>(
+      'SELECT * FROM trusted_devices WHERE account_id = ? AND revoked_at IS NULL',
+    );
     this.#deleteDeadDevices = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM trusted_devices WHERE rowid IN (
          SELECT rowid FROM trusted_devices WHERE expires_at <= @now OR revoked_at IS NOT NULL LIMIT @limit)`,
@@ -263,5 +275,13 @@ export class MfaRepository {
 }
 
 /** The reads of second factors: what a rule may call outside a change (writes go through the write path). */
-export const MFA_READS = ['totp', 'expiredSetups', 'backupCodesLeft', 'challenge', 'trustedDeviceByToken', 'trustedDevices', 'trustedDevice'] as const satisfies readonly (keyof MfaRepository)[];
+export const MFA_READS = [
+  'totp',
+  'expiredSetups',
+  'backupCodesLeft',
+  'challenge',
+  'trustedDeviceByToken',
+  'trustedDevices',
+  'trustedDevice',
+] as const satisfies readonly (keyof MfaRepository)[];
 export type MfaReads = Pick<MfaRepository, (typeof MFA_READS)[number]>;

@@ -4,7 +4,11 @@
  * throws passes through `failed`, where a failure of SQLite is named (store/database.ts), whether
  * the read throws at once, its promise rejects or its iterator throws as it goes.
  */
-export function readOnly<R extends object, K extends keyof R>(repository: R, names: readonly K[], failed: (error: unknown) => unknown): Pick<R, K> {
+export function readOnly<R extends object, K extends keyof R>(
+  repository: R,
+  names: readonly K[],
+  failed: (error: unknown) => unknown,
+): Pick<R, K> {
   const view: Partial<Pick<R, K>> = {};
   for (const name of names) {
     const method = repository[name];
@@ -28,7 +32,8 @@ function later(result: unknown, failed: (error: unknown) => unknown): unknown {
       throw failed(error);
     });
   }
-  if (typeof (result as Partial<Iterator<unknown>> | null | undefined)?.next === 'function') return failingAs(result as Iterator<unknown>, failed);
+  if (typeof (result as Partial<Iterator<unknown>> | null | undefined)?.next === 'function')
+    return failingAs(result as Iterator<unknown>, failed);
   return result;
 }
 

@@ -14,8 +14,16 @@ import { REFRESH_TOKENS, SESSION_FAMILIES, SESSIONS } from './sessions.js';
  * already), `meta` (its security values, the key check and the audit head, are keyed themselves).
  */
 export const SEALED_TABLES: readonly SealedTable<never>[] = [
-  ACCOUNTS, SESSIONS, SESSION_FAMILIES, REFRESH_TOKENS, TOTP_CREDENTIALS, BACKUP_CODES, MFA_CHALLENGES, TRUSTED_DEVICES,
-  EMAIL_VERIFICATIONS, POLICY,
+  ACCOUNTS,
+  SESSIONS,
+  SESSION_FAMILIES,
+  REFRESH_TOKENS,
+  TOTP_CREDENTIALS,
+  BACKUP_CODES,
+  MFA_CHALLENGES,
+  TRUSTED_DEVICES,
+  EMAIL_VERIFICATIONS,
+  POLICY,
 ];
 
 type ScannedRow = Stored<Record<string, unknown>> & { readonly rowid: number };

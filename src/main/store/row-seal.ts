@@ -138,7 +138,9 @@ function unexpectedValue<Row>(table: SealedTable<Row>, row: Row, column: string)
 function rowNamed<Row>(table: SealedTable<Row>, row: Row): { id: string | null; account: string | null; which: string } {
   const id = shown(table.rowId(row));
   const account = shown(table.accountId(row));
-  const named = [id === null ? null : `row ${id}`, account === null || account === id ? null : `account ${account}`].filter((s) => s !== null).join(', ');
+  const named = [id === null ? null : `row ${id}`, account === null || account === id ? null : `account ${account}`]
+    .filter((s) => s !== null)
+    .join(', ');
   return { id, account, which: named === '' ? '' : ` (${named})` };
 }
 
@@ -167,7 +169,10 @@ export class SealedWrites<Row extends object> {
     const columns = [...table.sealed, ...(Object.keys(table.unsealed) as (keyof Row & string)[])];
     const names = [...columns, 'mac'];
     const values = names.map((c) => `@${c}`).join(', ');
-    const assign = names.filter((c) => !(table.key as readonly string[]).includes(c)).map((c) => `${c} = @${c}`).join(', ');
+    const assign = names
+      .filter((c) => !(table.key as readonly string[]).includes(c))
+      .map((c) => `${c} = @${c}`)
+      .join(', ');
     const where = table.key.map((c) => `${c} = @${c}`).join(' AND ');
     this.#insert = db.prepare<Record<string, Cell>>(`INSERT INTO ${table.name} (${names.join(', ')}) VALUES (${values})`);
     this.#upsert = db.prepare<Record<string, Cell>>(

@@ -1,4 +1,11 @@
-import { ASSURANCES, SESSION_END_REASONS, SESSION_HOSTS, type Assurance, type SessionEndReason, type SessionHost } from '../../shared/views.js';
+import {
+  ASSURANCES,
+  SESSION_END_REASONS,
+  SESSION_HOSTS,
+  type Assurance,
+  type SessionEndReason,
+  type SessionHost,
+} from '../../shared/views.js';
 import type { Db } from './database.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 import { FLAGS, type Flag, closedColumns } from './row-values.js';
@@ -50,11 +57,30 @@ export const SESSIONS: SealedTable<SessionRow> = {
   name: 'sessions',
   key: ['id'],
   sealed: [
-    'id', 'account_id', 'token_hash', 'family_id', 'assurance', 'host', 'device_name', 'os_user', 'ip', 'user_agent',
-    'created_at', 'last_active_at', 'expires_at', 'active', 'ended_at', 'end_reason',
+    'id',
+    'account_id',
+    'token_hash',
+    'family_id',
+    'assurance',
+    'host',
+    'device_name',
+    'os_user',
+    'ip',
+    'user_agent',
+    'created_at',
+    'last_active_at',
+    'expires_at',
+    'active',
+    'ended_at',
+    'end_reason',
   ],
   unsealed: {},
-  closed: closedColumns<SessionRow>({ assurance: ASSURANCES, host: SESSION_HOSTS, active: FLAGS, end_reason: [...SESSION_END_REASONS, null] }),
+  closed: closedColumns<SessionRow>({
+    assurance: ASSURANCES,
+    host: SESSION_HOSTS,
+    active: FLAGS,
+    end_reason: [...SESSION_END_REASONS, null],
+  }),
   rowId: (row) => row.id,
   accountId: (row) => row.account_id,
 };
@@ -111,9 +137,7 @@ export class SessionRepository {
     this.#activeForAccount = db.prepare<[string], Stored<SessionRow>>(
       'SELECT * FROM sessions WHERE account_id = ? AND active = 1 ORDER BY created_at, rowid',
     );
-    this.#forAccount = db.prepare<[string], Stored<SessionRow>>(
-      'SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at DESC, id',
-    );
+    this.#forAccount = db.prepare<[string], Stored<SessionRow>>('SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at DESC, id');
     this.#activeAll = db.prepare<[], Stored<SessionRow>>('SELECT * FROM sessions WHERE active = 1 ORDER BY created_at DESC, id');
     this.#all = db.prepare<[], Stored<SessionRow>>('SELECT * FROM sessions ORDER BY created_at DESC, id');
     this.#timedOut = db.prepare<{ now: number; idleMs: number; absoluteMs: number; limit: number }, Stored<SessionRow>>(
@@ -156,9 +180,12 @@ export class SessionRepository {
 
   /** Newest first. */
   list(options: { accountId?: string; includeEnded: boolean }): SessionRow[] {
-    const rows = options.accountId === undefined
-      ? (options.includeEnded ? this.#all.all() : this.#activeAll.all())
-      : this.#forAccount.all(options.accountId);
+    const rows =
+      options.accountId === undefined
+        ? options.includeEnded
+          ? this.#all.all()
+          : this.#activeAll.all()
+        : this.#forAccount.all(options.accountId);
     return this.#seal.openAll(SESSIONS, options.includeEnded ? rows : rows.filter((row) => row.active === 1));
   }
 
@@ -222,5 +249,14 @@ export class SessionRepository {
 }
 
 /** The reads of sessions: what a rule may call outside a change (writes go through the write path). */
-export const SESSION_READS = ['byId', 'byTokenHash', 'activeForAccount', 'list', 'timedOut', 'family', 'activeInFamily', 'refreshToken'] as const satisfies readonly (keyof SessionRepository)[];
+export const SESSION_READS = [
+  'byId',
+  'byTokenHash',
+  'activeForAccount',
+  'list',
+  'timedOut',
+  'family',
+  'activeInFamily',
+  'refreshToken',
+] as const satisfies readonly (keyof SessionRepository)[];
 export type SessionReads = Pick<SessionRepository, (typeof SESSION_READS)[number]>;

@@ -6,7 +6,12 @@ const electron = globalThis.standInElectron;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 for (let waited = 0; waited < 15_000 && electron.windows.length === 0 && electron.exits.length === 0; waited += 50) await settle();
 
-const report = { dialogs: electron.dialogs, exits: electron.exits, windows: electron.windows.length, userData: electron.paths.userData ?? null };
+const report = {
+  dialogs: electron.dialogs,
+  exits: electron.exits,
+  windows: electron.windows.length,
+  userData: electron.paths.userData ?? null,
+};
 if (electron.windows.length > 0) {
   const window = electron.windows[0];
   const invoke = electron.handlers.get('latchkey:invoke');
@@ -42,15 +47,28 @@ if (electron.windows.length > 0) {
   const page = await electron.protocols.get('app')(new Request('app://latchkey/index.html'));
   report.page = { status: page.status, type: page.headers.get('content-type'), csp: page.headers.get('content-security-policy') };
   report.outside = (await electron.protocols.get('app')(new Request('app://latchkey/..%2f..%2fmain%2findex.js'))).status;
-  electron.session.headersReceived({ responseHeaders: { 'content-security-policy': ['default-src *'] } }, (answer) => (report.headers = answer.responseHeaders));
+  electron.session.headersReceived(
+    { responseHeaders: { 'content-security-policy': ['default-src *'] } },
+    (answer) => (report.headers = answer.responseHeaders),
+  );
   electron.session.permissionRequest(null, 'media', (granted) => (report.permissionGranted = granted));
   report.permissionCheck = electron.session.permissionCheck();
-  const navigation = { prevented: false, preventDefault() { this.prevented = true; } };
+  const navigation = {
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
   window.webContents.emit('will-frame-navigate', navigation);
   report.navigationPrevented = navigation.prevented;
   report.windowOpen = window.webContents.windowOpenHandler({ url: 'https://example.com/' });
 
-  const quitting = { prevented: false, preventDefault() { this.prevented = true; } };
+  const quitting = {
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
   electron.appEvents.emit('will-quit', quitting);
   await settle();
   report.quit = { firstPrevented: quitting.prevented, quits: electron.quits, handlerRemoved: !electron.handlers.has('latchkey:invoke') };

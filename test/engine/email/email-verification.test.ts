@@ -64,7 +64,9 @@ describe('e-mail verification links', () => {
     vault.clock.advance(VERIFICATION_LINK_LIFETIME);
     expect((await failure(() => engine.emailVerification.confirm(tokenOf(issued.link)), 'LINK_INVALID')).message).toContain('expired');
     expect(engine.accounts.show(admin.caller, 'alice').emailVerifiedAt).toBeNull();
-    expect(auditEvents(engine, 'email.verification_failed')).toMatchObject([{ outcome: 'failure', reason: 'expired', target: { name: 'alice' } }]);
+    expect(auditEvents(engine, 'email.verification_failed')).toMatchObject([
+      { outcome: 'failure', reason: 'expired', target: { name: 'alice' } },
+    ]);
     // The refusal spent the link: a second try is an unknown link, and is not audited again.
     await failure(() => engine.emailVerification.confirm(tokenOf(issued.link)), 'LINK_INVALID');
     expect(auditEvents(engine, 'email.verification_failed')).toHaveLength(1);
@@ -83,7 +85,9 @@ describe('e-mail verification links', () => {
     const issued = engine.emailVerification.issue(admin.caller, 'alice');
     // The engine has no address change yet; the stored (encrypted) address is swapped for another account's.
     withRawVault(vault.path, (db) =>
-      db.prepare("UPDATE accounts SET email_enc = (SELECT email_enc FROM accounts WHERE username = 'admin') WHERE username = 'alice'").run(),
+      db
+        .prepare("UPDATE accounts SET email_enc = (SELECT email_enc FROM accounts WHERE username = 'admin') WHERE username = 'alice'")
+        .run(),
     );
     const refused = await failure(() => engine.emailVerification.confirm(tokenOf(issued.link)), 'LINK_INVALID');
     expect(refused.message).toContain('no longer has');

@@ -5,7 +5,15 @@ import { canonicalBackupCode } from '../../../src/shared/fields.js';
 import { failure } from '../../support/errors.js';
 import { enableTotp, passwordStep, signInWithCode, type Authenticator } from '../../support/mfa.js';
 import { vaultBytes, withRawVault } from '../../support/raw-vault.js';
-import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../../support/signed-in.js';
+import {
+  QUICK_HASH,
+  addAccount,
+  auditEvents,
+  openVaultWithAdmin,
+  signIn,
+  type SignedIn,
+  type VaultWithAdmin,
+} from '../../support/signed-in.js';
 import { PASSWORDS } from '../../support/temp-vault.js';
 
 /** XXXXX-XXXXX-XXX in Crockford's base32: digits and letters but I, L, O and U. */
@@ -35,11 +43,16 @@ describe('what a person may type', () => {
 
   it('accepts any mix of case, dashes and spaces of a generated code, as that code', () => {
     fc.assert(
-      fc.property(fc.constant(null).map(() => newBackupCodes(1)[0]!), fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }), fc.array(separators, { minLength: 14, maxLength: 14 }), (code, lower, gaps) => {
-        const chars = [...code.replace(/-/g, '')];
-        const typed = gaps[0] + chars.map((c, i) => (lower[i] ? c.toLowerCase() : c) + gaps[i + 1]).join('');
-        expect(canonicalBackupCode(typed)).toBe(code.replace(/-/g, ''));
-      }),
+      fc.property(
+        fc.constant(null).map(() => newBackupCodes(1)[0]!),
+        fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }),
+        fc.array(separators, { minLength: 14, maxLength: 14 }),
+        (code, lower, gaps) => {
+          const chars = [...code.replace(/-/g, '')];
+          const typed = gaps[0] + chars.map((c, i) => (lower[i] ? c.toLowerCase() : c) + gaps[i + 1]).join('');
+          expect(canonicalBackupCode(typed)).toBe(code.replace(/-/g, ''));
+        },
+      ),
     );
   });
 
@@ -108,11 +121,12 @@ describe('backup codes of an account', () => {
     expect(left()).toBe(7);
   });
 
-  it("of one account do not sign in another", async () => {
+  it('of one account do not sign in another', async () => {
     await addAccount(v.engine, v.admin.caller, 'bob', PASSWORDS.bob);
     const bob = await enableTotp(v.engine, v.vault.clock, (await signIn(v.engine, 'bob', PASSWORDS.bob)).caller);
     await failure(
-      () => signInWithCode(v.engine, v.vault.clock, 'bob', PASSWORDS.bob, bob, { factor: 'backup_code', code: authenticator.backupCodes[0]! }),
+      () =>
+        signInWithCode(v.engine, v.vault.clock, 'bob', PASSWORDS.bob, bob, { factor: 'backup_code', code: authenticator.backupCodes[0]! }),
       'CODE_INVALID',
     );
     expect(left()).toBe(10);

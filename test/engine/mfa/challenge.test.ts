@@ -2,7 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChallengeAnswer } from '../../../src/main/engine/auth/sign-in.js';
 import { MINUTE, SECOND } from '../../../src/main/engine/clock.js';
 import { failure } from '../../support/errors.js';
-import { TOTP_PERIOD, codeAt, enableTotp, nextCode, passwordStep, signInWithCode, wrongCode, type Authenticator } from '../../support/mfa.js';
+import {
+  TOTP_PERIOD,
+  codeAt,
+  enableTotp,
+  nextCode,
+  passwordStep,
+  signInWithCode,
+  wrongCode,
+  type Authenticator,
+} from '../../support/mfa.js';
 import { countRows } from '../../support/raw-vault.js';
 import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type VaultWithAdmin } from '../../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../../support/temp-vault.js';
@@ -44,7 +53,10 @@ describe('the password step of an account with TOTP', () => {
       attemptsLeft: 5,
     });
     expect(auditEvents(v.engine, 'mfa.challenge_issued')).toEqual([
-      expect.objectContaining({ target: expect.objectContaining({ name: 'alice' }), details: { challengeId: issued.challengeId, purpose: 'verify' } }),
+      expect.objectContaining({
+        target: expect.objectContaining({ name: 'alice' }),
+        details: { challengeId: issued.challengeId, purpose: 'verify' },
+      }),
     ]);
   });
 
@@ -56,7 +68,10 @@ describe('the password step of an account with TOTP', () => {
   });
 
   it('answers a wrong password with INVALID_CREDENTIALS and issues no challenge', async () => {
-    await failure(() => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.bob, client: cliClient() }), 'INVALID_CREDENTIALS');
+    await failure(
+      () => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.bob, client: cliClient() }),
+      'INVALID_CREDENTIALS',
+    );
     expect(countRows(v.vault.path, 'mfa_challenges')).toBe(0);
   });
 });
@@ -180,7 +195,8 @@ describe('the challenge', () => {
   it('allows 5 attempts, counting down attemptsLeft, and then is void even with a right code', async () => {
     const issued = await challenge();
     const left: unknown[] = [];
-    for (let i = 0; i < 5; i += 1) left.push((await failure(() => answer(issued.challengeId, wrong()), 'CODE_INVALID')).details?.attemptsLeft);
+    for (let i = 0; i < 5; i += 1)
+      left.push((await failure(() => answer(issued.challengeId, wrong()), 'CODE_INVALID')).details?.attemptsLeft);
     expect(left).toEqual([4, 3, 2, 1, 0]);
     v.vault.clock.advance(MINUTE);
     await failure(() => answer(issued.challengeId, codeAt(alice.secret, now())), 'CHALLENGE_INVALID');
@@ -212,7 +228,10 @@ describe('the challenge', () => {
     const issued = await challenge();
     for (let i = 0; i < 5; i += 1) await failure(() => answer(issued.challengeId, wrong()), 'CODE_INVALID');
     expect(v.engine.accounts.show(v.admin.caller, 'alice').failedSignIns).toBe(5);
-    const locked = await failure(() => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient() }), 'LOCKED_OUT');
+    const locked = await failure(
+      () => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient() }),
+      'LOCKED_OUT',
+    );
     expect(locked.details).toMatchObject({ retryAfterSeconds: 1 });
   });
 

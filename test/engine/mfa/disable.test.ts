@@ -3,7 +3,15 @@ import type { SecondFactor } from '../../../src/shared/views.js';
 import { failure } from '../../support/errors.js';
 import { codeAt, enableTotp, nextCode, passwordStep, signInWithCode, wrongCode, type Authenticator } from '../../support/mfa.js';
 import { countRows } from '../../support/raw-vault.js';
-import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../../support/signed-in.js';
+import {
+  QUICK_HASH,
+  addAccount,
+  auditEvents,
+  openVaultWithAdmin,
+  signIn,
+  type SignedIn,
+  type VaultWithAdmin,
+} from '../../support/signed-in.js';
 import { PASSWORDS, cliClient } from '../../support/temp-vault.js';
 
 let v: VaultWithAdmin;
@@ -103,7 +111,10 @@ describe('turning TOTP off', () => {
     expect(v.engine.accounts.show(v.admin.caller, 'alice').failedSignIns).toBe(5);
     await failure(() => disable(PASSWORDS.alice, right), 'LOCKED_OUT');
     // The refused sixth attempt is audited too, but not counted.
-    expect(auditEvents(v.engine, 'signin.failed').map((e) => e.reason)).toEqual([...Array<string>(5).fill('wrong_totp_for_mfa_change'), 'locked_out']);
+    expect(auditEvents(v.engine, 'signin.failed').map((e) => e.reason)).toEqual([
+      ...Array<string>(5).fill('wrong_totp_for_mfa_change'),
+      'locked_out',
+    ]);
     expectUnchanged();
   });
 

@@ -5,7 +5,15 @@ import { MINUTE } from '../../../src/main/engine/clock.js';
 import { failure } from '../../support/errors.js';
 import { TOTP_PERIOD, base32Decode, codeAt, enableTotp, nextCode, passwordStep, signInWithCode, wrongCode } from '../../support/mfa.js';
 import { countRows, vaultBytes, withRawVault } from '../../support/raw-vault.js';
-import { QUICK_HASH, addAccount, auditEvents, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../../support/signed-in.js';
+import {
+  QUICK_HASH,
+  addAccount,
+  auditEvents,
+  openVaultWithAdmin,
+  signIn,
+  type SignedIn,
+  type VaultWithAdmin,
+} from '../../support/signed-in.js';
 import { PASSWORDS } from '../../support/temp-vault.js';
 import { zbarDecode } from '../../support/witnesses.js';
 
@@ -25,12 +33,19 @@ const confirm = (code: string) => v.engine.mfa.confirmTotp(alice.caller, code);
 
 describe('TOTP enrollment: DISABLED → SETUP_IN_PROGRESS → ENABLED', () => {
   it('starts DISABLED, and beginning a setup moves the account to SETUP_IN_PROGRESS for 15 minutes', async () => {
-    expect(v.engine.mfa.status(alice.caller)).toMatchObject({ state: 'DISABLED', enabledAt: null, setupExpiresAt: null, backupCodesLeft: 0 });
+    expect(v.engine.mfa.status(alice.caller)).toMatchObject({
+      state: 'DISABLED',
+      enabledAt: null,
+      setupExpiresAt: null,
+      backupCodesLeft: 0,
+    });
     const setup = await begin();
     expect(setup.expiresAt).toBe(now() + 15 * MINUTE);
     expect(v.engine.mfa.status(alice.caller)).toMatchObject({ state: 'SETUP_IN_PROGRESS', setupExpiresAt: now() + 15 * MINUTE });
     expect(v.engine.accounts.show(v.admin.caller, 'alice').mfaState).toBe('SETUP_IN_PROGRESS');
-    expect(auditEvents(v.engine, 'mfa.totp_setup_started')).toEqual([expect.objectContaining({ target: expect.objectContaining({ name: 'alice' }) })]);
+    expect(auditEvents(v.engine, 'mfa.totp_setup_started')).toEqual([
+      expect.objectContaining({ target: expect.objectContaining({ name: 'alice' }) }),
+    ]);
   });
 
   it('gives a 32-character base32 secret and an otpauth:// URI of the documented shape', async () => {
@@ -63,7 +78,12 @@ describe('TOTP enrollment: DISABLED → SETUP_IN_PROGRESS → ENABLED', () => {
     v.vault.clock.advance(2 * MINUTE);
     const { backupCodes } = confirm(codeAt(setup.secret, now()));
     expect(backupCodes).toHaveLength(10);
-    expect(v.engine.mfa.status(alice.caller)).toMatchObject({ state: 'ENABLED', enabledAt: now(), setupExpiresAt: null, backupCodesLeft: 10 });
+    expect(v.engine.mfa.status(alice.caller)).toMatchObject({
+      state: 'ENABLED',
+      enabledAt: now(),
+      setupExpiresAt: null,
+      backupCodesLeft: 10,
+    });
     expect(auditEvents(v.engine, 'mfa.totp_enabled')).toEqual([expect.objectContaining({ details: { backupCodes: 10 } })]);
   });
 
@@ -166,7 +186,10 @@ describe('the secret at rest', () => {
     await addAccount(v.engine, v.admin.caller, 'bob', PASSWORDS.bob);
     await enableTotp(v.engine, v.vault.clock, (await signIn(v.engine, 'bob', PASSWORDS.bob)).caller);
     withRawVault(v.vault.path, (db) =>
-      db.prepare('UPDATE totp_credentials SET secret_enc = (SELECT secret_enc FROM totp_credentials WHERE account_id = ?) WHERE account_id <> ?')
+      db
+        .prepare(
+          'UPDATE totp_credentials SET secret_enc = (SELECT secret_enc FROM totp_credentials WHERE account_id = ?) WHERE account_id <> ?',
+        )
         .run(alice.caller.accountId, alice.caller.accountId),
     );
     const challenge = await passwordStep(v.engine, 'bob', PASSWORDS.bob);

@@ -27,13 +27,23 @@ describe('policy mfa.required = all', () => {
 
   it('sends an account without MFA into enrollment after the password, with a challenge id and no session', async () => {
     const challenge = await enrollmentStep();
-    expect(challenge).toEqual({ challengeId: expect.stringMatching(/^chal_/), factors: [], expiresAt: now() + 15 * MINUTE, attemptsLeft: 5 });
+    expect(challenge).toEqual({
+      challengeId: expect.stringMatching(/^chal_/),
+      factors: [],
+      expiresAt: now() + 15 * MINUTE,
+      attemptsLeft: 5,
+    });
     expect(sessionsOf('alice')).toBe(0);
-    expect(auditEvents(v.engine, 'mfa.challenge_issued').at(-1)).toMatchObject({ details: { challengeId: challenge.challengeId, purpose: 'enroll' } });
+    expect(auditEvents(v.engine, 'mfa.challenge_issued').at(-1)).toMatchObject({
+      details: { challengeId: challenge.challengeId, purpose: 'enroll' },
+    });
   });
 
   it('still answers a wrong password with INVALID_CREDENTIALS', async () => {
-    await failure(() => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.bob, client: cliClient() }), 'INVALID_CREDENTIALS');
+    await failure(
+      () => v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.bob, client: cliClient() }),
+      'INVALID_CREDENTIALS',
+    );
     expect(countRows(v.vault.path, 'mfa_challenges')).toBe(0);
   });
 
@@ -75,7 +85,12 @@ describe('policy mfa.required = all', () => {
     const setup = await v.engine.signIn.beginEnrollment(challenge.challengeId);
     const signedIn = v.engine.signIn.confirmEnrollment(challenge.challengeId, codeAt(setup.secret, now()), { trustDevice: true });
     expect(signedIn.deviceToken).not.toBeNull();
-    const again = await v.engine.signIn.withPassword({ username: 'alice', password: PASSWORDS.alice, client: cliClient(), deviceToken: signedIn.deviceToken });
+    const again = await v.engine.signIn.withPassword({
+      username: 'alice',
+      password: PASSWORDS.alice,
+      client: cliClient(),
+      deviceToken: signedIn.deviceToken,
+    });
     expect(again.session.assurance).toBe('trusted_device');
   });
 
@@ -94,7 +109,10 @@ describe('policy mfa.required = all', () => {
     const setup = await v.engine.signIn.beginEnrollment(challenge.challengeId);
     v.engine.signIn.confirmEnrollment(challenge.challengeId, codeAt(setup.secret, now()));
     await failure(() => v.engine.signIn.beginEnrollment(challenge.challengeId), 'CHALLENGE_INVALID');
-    await failure(() => v.engine.signIn.confirmEnrollment(challenge.challengeId, nextCode(v.vault.clock, setup.secret)), 'CHALLENGE_INVALID');
+    await failure(
+      () => v.engine.signIn.confirmEnrollment(challenge.challengeId, nextCode(v.vault.clock, setup.secret)),
+      'CHALLENGE_INVALID',
+    );
     expect(sessionsOf('alice')).toBe(1);
   });
 
@@ -148,7 +166,10 @@ describe('the password rule once a second factor is on', () => {
     const authenticator = await enableTotp(v.engine, v.vault.clock, alice.caller);
     await v.engine.accounts.changeOwnPassword(alice.caller, PASSWORDS.alice, NINE);
     const challenge = await passwordStep(v.engine, 'alice', NINE);
-    expect(v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) }).session.username).toBe('alice');
+    expect(
+      v.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: nextCode(v.vault.clock, authenticator.secret) })
+        .session.username,
+    ).toBe('alice');
   });
 
   it('refuses the same 9-character password as too_short for an account without a second factor', async () => {

@@ -37,7 +37,13 @@ async function createSchema1Vault(vault: TempVault): Promise<void> {
       { id: 'acc_alice', username: 'alice', role: 'user', password: await hasher.hash(PASSWORDS.alice), email: 'alice@example.org' },
     ];
     const meta = new MetaRepository(db);
-    const audit = new AuditLog(new AuditRepository(db), meta, keys.auditChain, vault.clock, new AuditAnchor(vault.keychain, vaultId, keys.auditChain));
+    const audit = new AuditLog(
+      new AuditRepository(db),
+      meta,
+      keys.auditChain,
+      vault.clock,
+      new AuditAnchor(vault.keychain, vaultId, keys.auditChain),
+    );
     const insert = db.prepare(
       `INSERT INTO accounts (id, username, display_name, role, status, email_enc, password_hash, password_changed_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
@@ -74,7 +80,9 @@ describe('a vault created at schema 1', () => {
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
     expect(withRawVault(vault.path, schemaVersion)).toBe(SCHEMA_VERSION);
     const tables = withRawVault(vault.path, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all());
-    expect(tables).toEqual(expect.arrayContaining(['totp_credentials', 'backup_codes', 'mfa_challenges', 'trusted_devices', 'email_verifications']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['totp_credentials', 'backup_codes', 'mfa_challenges', 'trusted_devices', 'email_verifications']),
+    );
   });
 
   it('keeps its accounts, each with MFA DISABLED and no notice', async () => {
@@ -111,7 +119,11 @@ describe('a vault created at schema 1', () => {
     await signIn(engine, 'alice', PASSWORDS.alice);
     const verdict = await engine.audit.verify(AUDITOR);
     expect(verdict).toMatchObject({ intact: true });
-    expect(allEvents(engine).slice(0, 3).map((e) => e.type)).toEqual(['vault.initialised', 'account.created', 'account.created']);
+    expect(
+      allEvents(engine)
+        .slice(0, 3)
+        .map((e) => e.type),
+    ).toEqual(['vault.initialised', 'account.created', 'account.created']);
   });
 
   it('migrates once: opening it again changes nothing more', async () => {

@@ -40,9 +40,16 @@ describe('trust this device', () => {
     const { deviceToken, caller } = await trustThisDevice();
     expect(Buffer.from(deviceToken, 'base64url')).toHaveLength(32);
     expect(v.engine.trustedDevices.list(caller)).toEqual([
-      expect.objectContaining({ deviceName: 'alice-laptop', createdAt: v.vault.clock.now(), expiresAt: v.vault.clock.now() + 30 * DAY, lastUsedAt: null }),
+      expect.objectContaining({
+        deviceName: 'alice-laptop',
+        createdAt: v.vault.clock.now(),
+        expiresAt: v.vault.clock.now() + 30 * DAY,
+        lastUsedAt: null,
+      }),
     ]);
-    expect(auditEvents(v.engine, 'device.trusted')).toEqual([expect.objectContaining({ device: 'alice-laptop', details: expect.objectContaining({ days: 30 }) })]);
+    expect(auditEvents(v.engine, 'device.trusted')).toEqual([
+      expect.objectContaining({ device: 'alice-laptop', details: expect.objectContaining({ days: 30 }) }),
+    ]);
     expect(v.engine.mfa.status(caller).trustedDevices).toBe(1);
   });
 

@@ -240,7 +240,9 @@ export class AccountService {
   }
 
   #email(row: AccountRow): string | null {
-    return row.email_enc === null ? null : this.#ctx.vault.cipher.decrypt(row.email_enc, { table: 'accounts', column: 'email', rowId: row.id });
+    return row.email_enc === null
+      ? null
+      : this.#ctx.vault.cipher.decrypt(row.email_enc, { table: 'accounts', column: 'email', rowId: row.id });
   }
 
   /** Inside a transaction: the vault must always keep one active admin. */

@@ -194,9 +194,13 @@ export class AccountImporter {
  */
 export function readImportText(text: string, format: ImportFormat): ImportRecord[] {
   if (Buffer.byteLength(text, 'utf8') > MAX_IMPORT_BYTES) {
-    throw new LatchkeyError('INVALID_INPUT', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it and import the parts.`, {
-      maxBytes: MAX_IMPORT_BYTES,
-    });
+    throw new LatchkeyError(
+      'INVALID_INPUT',
+      `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it and import the parts.`,
+      {
+        maxBytes: MAX_IMPORT_BYTES,
+      },
+    );
   }
   const body = text.replace(/^\uFEFF/, '');
   return format === 'csv' ? csvRecords(body) : jsonRecords(body);
@@ -252,7 +256,8 @@ function jsonRecord(row: number, line: number | null, value: unknown, bytes: num
 function csvRecords(text: string): ImportRecord[] {
   const [header, ...rows] = parseCsv(text).filter((record) => !(record.fields.length === 1 && record.fields[0]?.trim() === ''));
   if (header === undefined) return [];
-  if (header.problem !== null) throw new LatchkeyError('INVALID_INPUT', `The CSV header (line ${header.line}) cannot be read: ${header.problem}.`);
+  if (header.problem !== null)
+    throw new LatchkeyError('INVALID_INPUT', `The CSV header (line ${header.line}) cannot be read: ${header.problem}.`);
   const columns = header.fields.map((name) => name.trim().toLowerCase());
   const known: readonly string[] = IMPORT_COLUMNS;
   const unknown = columns.filter((name) => !known.includes(name));
@@ -272,7 +277,9 @@ function csvRecords(text: string): ImportRecord[] {
     if (record.problem !== null) return { ...at, fields: null, problem: record.problem };
     if (record.fields.length !== columns.length) {
       // The PHC string's own commas (m=…,t=…,p=…) split an unquoted argon2id hash.
-      const hint = record.fields.some((field) => field.startsWith('$argon2')) ? ' (an argon2id hash holds commas: put it in double quotes)' : '';
+      const hint = record.fields.some((field) => field.startsWith('$argon2'))
+        ? ' (an argon2id hash holds commas: put it in double quotes)'
+        : '';
       return { ...at, fields: null, problem: `has ${record.fields.length} fields where the header has ${columns.length}${hint}` };
     }
     return { ...at, fields: Object.fromEntries(columns.map((name, column) => [name, record.fields[column]])), problem: null };
@@ -335,7 +342,8 @@ export function parseCsv(text: string): CsvRecord[] {
         const from = i;
         while (i < end && text[i] !== ',' && !isBreak(text[i])) i += 1;
         value = text.slice(from, i);
-        if (value.includes('"')) problem ??= 'a quote inside a field that does not start with one (quote the whole field and double the quote)';
+        if (value.includes('"'))
+          problem ??= 'a quote inside a field that does not start with one (quote the whole field and double the quote)';
       }
       fields.push(value);
       if (text[i] === ',') {

@@ -12,7 +12,8 @@ export interface ChainPoint {
  * What the anchor says of a log whose own chain holds: `short` when the log ends before the
  * anchored event, `diverged` when its event at that number is another one.
  */
-export type AnchorFinding = { readonly agrees: true } | { readonly agrees: false; readonly anchoredSeq: number; readonly how: 'short' | 'diverged' };
+export type AnchorFinding =
+  { readonly agrees: true } | { readonly agrees: false; readonly anchoredSeq: number; readonly how: 'short' | 'diverged' };
 
 /**
  * The furthest point of the audit chain this computer has seen, kept outside the vault file, in
@@ -56,7 +57,9 @@ export class AuditAnchor {
     if (anchor === null) return { agrees: true };
     if (anchor.seq > lastSeq) return { agrees: false, anchoredSeq: anchor.seq, how: 'short' };
     const mac = macAt(anchor.seq);
-    return mac !== null && constantTimeEqual(mac, anchor.mac) ? { agrees: true } : { agrees: false, anchoredSeq: anchor.seq, how: 'diverged' };
+    return mac !== null && constantTimeEqual(mac, anchor.mac)
+      ? { agrees: true }
+      : { agrees: false, anchoredSeq: anchor.seq, how: 'diverged' };
   }
 
   /** A stored anchor whose tag does not verify is ignored: it cannot have been written with this vault's key. */

@@ -60,7 +60,14 @@ export class AuditLog {
   readonly #keepTime: () => Promise<void>;
 
   /** `keepTime` records the vault's time mark outside the file, beside the anchor. */
-  constructor(rows: AuditRepository, meta: MetaRepository, key: Buffer, clock: Clock, anchor: AuditAnchor, keepTime: () => Promise<void> = () => Promise.resolve()) {
+  constructor(
+    rows: AuditRepository,
+    meta: MetaRepository,
+    key: Buffer,
+    clock: Clock,
+    anchor: AuditAnchor,
+    keepTime: () => Promise<void> = () => Promise.resolve(),
+  ) {
     this.#rows = rows;
     this.#meta = meta;
     this.#key = key;
@@ -120,10 +127,18 @@ export class AuditLog {
     const finding = await this.#anchor.check(chain.events, (seq) => (seq === 0 ? GENESIS : this.#rows.macAt(seq)));
     if (finding.agrees) return chain;
     return finding.how === 'short'
-      ? broken(chain.events, chain.events + 1, 'rolled_back',
-          `The log ends at event ${chain.events}, but this computer has seen it reach event ${finding.anchoredSeq}: the vault was replaced by an older copy.`)
-      : broken(chain.events, 1, 'rolled_back',
-          `Event ${finding.anchoredSeq} is not the one this computer has seen: the vault was replaced by a different copy.`);
+      ? broken(
+          chain.events,
+          chain.events + 1,
+          'rolled_back',
+          `The log ends at event ${chain.events}, but this computer has seen it reach event ${finding.anchoredSeq}: the vault was replaced by an older copy.`,
+        )
+      : broken(
+          chain.events,
+          1,
+          'rolled_back',
+          `Event ${finding.anchoredSeq} is not the one this computer has seen: the vault was replaced by a different copy.`,
+        );
   }
 
   /**
@@ -163,20 +178,33 @@ export class AuditLog {
       return broken(events, lastSeq + 1, 'truncated', 'The log ends before its last recorded event: events were removed from its end.');
     }
     if (backwards !== null) {
-      return broken(events, backwards.seq, 'time_backwards',
-        `Event ${backwards.seq} is dated ${new Date(backwards.at).toISOString()}, before an earlier event dated ${new Date(backwards.latest).toISOString()}: the clock was moved back while the log was written.`);
+      return broken(
+        events,
+        backwards.seq,
+        'time_backwards',
+        `Event ${backwards.seq} is dated ${new Date(backwards.at).toISOString()}, before an earlier event dated ${new Date(backwards.latest).toISOString()}: the clock was moved back while the log was written.`,
+      );
     }
     return { intact: true, events };
   }
 
   #rowMac(previous: Buffer, row: Omit<AuditRow, 'mac'>): Buffer {
     const canonical = JSON.stringify([
-      row.seq, row.at, row.type, row.outcome, row.actor_id, row.actor_name, row.target_id,
-      row.target_name, row.session_id, row.device, row.reason, row.details,
+      row.seq,
+      row.at,
+      row.type,
+      row.outcome,
+      row.actor_id,
+      row.actor_name,
+      row.target_id,
+      row.target_name,
+      row.session_id,
+      row.device,
+      row.reason,
+      row.details,
     ]);
     return createHmac('sha256', this.#key).update(previous).update(canonical, 'utf8').digest();
   }
-
 
   #readHead(): Head | null {
     return readHead(this.#meta, this.#key);
@@ -210,7 +238,12 @@ function writeHead(meta: MetaRepository, key: Buffer, head: Head): void {
   meta.set(HEAD_KEY, `${head.seq}.${head.mac.toString('base64url')}.${headTag(key, head).toString('base64url')}`);
 }
 
-function broken(events: number, brokenAt: number, problem: Extract<AuditVerdict, { intact: false }>['problem'], message: string): AuditVerdict {
+function broken(
+  events: number,
+  brokenAt: number,
+  problem: Extract<AuditVerdict, { intact: false }>['problem'],
+  message: string,
+): AuditVerdict {
   return { intact: false, events, brokenAt, problem, message };
 }
 

@@ -85,9 +85,10 @@ export class SignIn {
     const device = request.client.deviceName;
     const account = isValidUsername(name) ? this.#ctx.repos.accounts.byUsername(name) : undefined;
     // Unknown names cost the same argon2id work as known ones.
-    const check = account === undefined
-      ? { valid: await this.#ctx.hasher.verifyNothing(request.password), needsRehash: false }
-      : await this.#ctx.hasher.verify(account.password_hash, request.password);
+    const check =
+      account === undefined
+        ? { valid: await this.#ctx.hasher.verifyNothing(request.password), needsRehash: false }
+        : await this.#ctx.hasher.verify(account.password_hash, request.password);
 
     if (account === undefined || !check.valid) {
       this.#ctx.change((tx) => {
@@ -101,12 +102,14 @@ export class SignIn {
       throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     }
     const upgraded = check.needsRehash ? await this.#ctx.hasher.hash(request.password) : null;
-    const trusted = hasSecondFactor(account) && request.deviceToken != null
-      ? this.#devices.recognise(account, request.deviceToken)
-      : null;
+    const trusted = hasSecondFactor(account) && request.deviceToken != null ? this.#devices.recognise(account, request.deviceToken) : null;
     const needs: ChallengeRow['purpose'] | null = hasSecondFactor(account)
-      ? (trusted === null ? 'verify' : null)
-      : (this.#mfa.isRequired(account) ? 'enroll' : null);
+      ? trusted === null
+        ? 'verify'
+        : null
+      : this.#mfa.isRequired(account)
+        ? 'enroll'
+        : null;
     if (needs !== null) {
       // The password was right, but no session exists until the second step passes; the failure
       // count stays until then, so wrong codes keep adding to it.
@@ -145,28 +148,29 @@ export class SignIn {
     type Outcome = SignedIn | { refused: LatchkeyError } | { check: Exclude<CodeCheck, 'ok'>; attemptsLeft: number };
     // One transaction from reading the challenge and the counter to recording the result, so
     // answers from several processes at once are counted like answers one after another.
-    const attempt = (): Outcome => this.#ctx.change((tx): Outcome => {
-      const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
-      const client = JSON.parse(challenge.client) as ClientInfo;
-      const refusal = this.#lockout.refusal(tx, account.username);
-      if (refusal !== null) {
-        this.#challengeFailed(tx, account, challenge, client, refusal.reason);
-        return { refused: refusal.error };
-      }
-      const check = this.#mfa.checkFactor(tx, account, answer.factor, answer.code);
-      if (check !== 'ok') {
-        tx.repos.mfa.countChallengeAttempt(challenge.id);
-        this.#lockout.recordFailure(tx, account.username, account);
-        this.#challengeFailed(tx, account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
-        return { check, attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) };
-      }
-      if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
-      this.#lockout.recordSuccess(tx, account.username);
-      const started = this.#startTwoFactor(tx, account, challenge, client, `password+${answer.factor}`);
-      const deviceToken = answer.trustDevice === true ? this.#devices.trust(tx, account, client.deviceName) : null;
-      const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
-      return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
-    });
+    const attempt = (): Outcome =>
+      this.#ctx.change((tx): Outcome => {
+        const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
+        const client = JSON.parse(challenge.client) as ClientInfo;
+        const refusal = this.#lockout.refusal(tx, account.username);
+        if (refusal !== null) {
+          this.#challengeFailed(tx, account, challenge, client, refusal.reason);
+          return { refused: refusal.error };
+        }
+        const check = this.#mfa.checkFactor(tx, account, answer.factor, answer.code);
+        if (check !== 'ok') {
+          tx.repos.mfa.countChallengeAttempt(challenge.id);
+          this.#lockout.recordFailure(tx, account.username, account);
+          this.#challengeFailed(tx, account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
+          return { check, attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) };
+        }
+        if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+        this.#lockout.recordSuccess(tx, account.username);
+        const started = this.#startTwoFactor(tx, account, challenge, client, `password+${answer.factor}`);
+        const deviceToken = answer.trustDevice === true ? this.#devices.trust(tx, account, client.deviceName) : null;
+        const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
+        return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
+      });
     const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
     const outcome = this.#refusedAtLimit(account, (JSON.parse(challenge.client) as ClientInfo).deviceName, attempt);
     if ('refused' in outcome) throw outcome.refused;
@@ -191,14 +195,16 @@ export class SignIn {
       this.#ctx.change((tx) => tx.repos.mfa.countChallengeAttempt(challenge.id));
       throw error;
     }
-    return this.#refusedAtLimit(account, client.deviceName, () => this.#ctx.change((tx) => {
-      if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
-      this.#lockout.recordSuccess(tx, account.username);
-      const enrolled = this.#account(account.id);
-      const started = this.#startTwoFactor(tx, enrolled, challenge, client, 'password+totp');
-      const deviceToken = options.trustDevice === true ? this.#devices.trust(tx, enrolled, client.deviceName) : null;
-      return { ...started, deviceToken, backupCodesLeft: backupCodes.length, backupCodes };
-    }));
+    return this.#refusedAtLimit(account, client.deviceName, () =>
+      this.#ctx.change((tx) => {
+        if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
+        this.#lockout.recordSuccess(tx, account.username);
+        const enrolled = this.#account(account.id);
+        const started = this.#startTwoFactor(tx, enrolled, challenge, client, 'password+totp');
+        const deviceToken = options.trustDevice === true ? this.#devices.trust(tx, enrolled, client.deviceName) : null;
+        return { ...started, deviceToken, backupCodesLeft: backupCodes.length, backupCodes };
+      }),
+    );
   }
 
   /** Ends the caller's session; a TOTP setup left half-done goes with it. */
@@ -214,8 +220,15 @@ export class SignIn {
     const factors = purpose === 'enroll' ? [] : this.#mfa.factorsOf(account);
     this.#ctx.change((tx) => {
       tx.repos.mfa.insertChallenge({
-        id, account_id: account.id, purpose, created_at: now, expires_at: expiresAt, attempts: 0, used_at: null,
-        stay_signed_in: request.staySignedIn === true ? 1 : 0, client: JSON.stringify(request.client),
+        id,
+        account_id: account.id,
+        purpose,
+        created_at: now,
+        expires_at: expiresAt,
+        attempts: 0,
+        used_at: null,
+        stay_signed_in: request.staySignedIn === true ? 1 : 0,
+        client: JSON.stringify(request.client),
       });
       tx.audit({
         type: 'mfa.challenge_issued',
@@ -240,15 +253,21 @@ export class SignIn {
   #liveChallenge(id: string, purpose: ChallengeRow['purpose'], username?: string): { challenge: ChallengeRow; account: AccountRow } {
     const challenge = this.#ctx.repos.mfa.challenge(id);
     const now = this.#ctx.clock.now();
-    if (challenge === undefined || challenge.purpose !== purpose || challenge.used_at !== null ||
-        challenge.expires_at <= now || challenge.attempts >= CHALLENGE_ATTEMPTS) {
+    if (
+      challenge === undefined ||
+      challenge.purpose !== purpose ||
+      challenge.used_at !== null ||
+      challenge.expires_at <= now ||
+      challenge.attempts >= CHALLENGE_ATTEMPTS
+    ) {
       throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
     }
     const account = this.#ctx.repos.accounts.byId(challenge.account_id);
     if (account === undefined || (username !== undefined && normaliseUsername(username) !== account.username)) {
       throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
     }
-    if (account.status !== 'active') throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
+    if (account.status !== 'active')
+      throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     return { challenge, account };
   }
 
@@ -319,9 +338,8 @@ export class SignIn {
       outcome: 'failure',
       // An unknown name may be a password typed into the wrong field: only its digest is kept,
       // enough to see that one name is tried again and again.
-      target: account === undefined
-        ? { id: null, name: `unknown name #${this.#lockout.nameKey(name).slice(0, 12)}` }
-        : accountParty(account),
+      target:
+        account === undefined ? { id: null, name: `unknown name #${this.#lockout.nameKey(name).slice(0, 12)}` } : accountParty(account),
       device,
       reason,
     });

@@ -43,10 +43,15 @@ export class EmailVerification {
     requireSelfOrAdmin(caller, account.id);
     const sealedEmail = account.email_enc;
     if (sealedEmail === null) throw new LatchkeyError('CONFLICT', `The account "${account.username}" has no e-mail address to verify.`);
-    if (account.email_verified_at !== null) throw new LatchkeyError('CONFLICT', `The e-mail address of "${account.username}" is already verified.`);
+    if (account.email_verified_at !== null)
+      throw new LatchkeyError('CONFLICT', `The e-mail address of "${account.username}" is already verified.`);
     const token = newToken();
     const now = this.#ctx.clock.now();
-    const verification: IssuedVerification = { link: verificationLink(token), email: this.#email(account.id, sealedEmail), expiresAt: now + VERIFICATION_LINK_LIFETIME };
+    const verification: IssuedVerification = {
+      link: verificationLink(token),
+      email: this.#email(account.id, sealedEmail),
+      expiresAt: now + VERIFICATION_LINK_LIFETIME,
+    };
     this.#ctx.change((tx) => {
       tx.repos.emailVerifications.put({
         account_id: account.id,

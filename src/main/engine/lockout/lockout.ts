@@ -109,11 +109,11 @@ export class Lockout {
     const key = this.nameKey(username);
     if (this.#liveChecks(key, now).length >= MAX_CHECKS_IN_FLIGHT) {
       return {
-        error: new LatchkeyError(
-          'LOCKED_OUT',
-          'Another sign-in to this account is being checked. Try again in a moment.',
-          { retryAt: now + SECOND, retryAfterSeconds: 1, locked: false },
-        ),
+        error: new LatchkeyError('LOCKED_OUT', 'Another sign-in to this account is being checked. Try again in a moment.', {
+          retryAt: now + SECOND,
+          retryAfterSeconds: 1,
+          locked: false,
+        }),
         reason: 'check_in_progress',
       };
     }
@@ -127,7 +127,11 @@ export class Lockout {
    * reads the counter (a refusal is audited by `onRefused` in that change, then thrown), and
    * ended however `compare` ends; `compare` records a failure or a success with the reservation.
    */
-  async guard<T>(username: string, onRefused: (tx: Change, reason: RefusalReason) => void, compare: (reservation: Reservation) => Promise<T>): Promise<T> {
+  async guard<T>(
+    username: string,
+    onRefused: (tx: Change, reason: RefusalReason) => void,
+    compare: (reservation: Reservation) => Promise<T>,
+  ): Promise<T> {
     const reserved = this.#ctx.change((tx) => {
       const outcome = this.reserve(tx, username);
       if ('error' in outcome) onRefused(tx, outcome.reason);
@@ -202,7 +206,11 @@ export class Lockout {
       name_key: key,
       failures,
       last_failure_at: now,
-      locked_until: locks ? (previous?.locked_until != null && !expired ? previous.locked_until : now + policy['lockout.lockMinutes'] * MINUTE) : null,
+      locked_until: locks
+        ? previous?.locked_until != null && !expired
+          ? previous.locked_until
+          : now + policy['lockout.lockMinutes'] * MINUTE
+        : null,
     };
     tx.repos.failures.put(row);
     if (locks && account !== undefined && (previous?.locked_until == null || expired)) {

@@ -80,7 +80,9 @@ export class MfaService {
   /** DISABLED or SETUP_IN_PROGRESS → SETUP_IN_PROGRESS with a fresh pending secret; beginning again replaces it. */
   async beginFor(account: AccountRow, caller: Caller | null): Promise<TotpSetupView> {
     if (account.mfa_state === 'ENABLED') {
-      throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on. Turn it off first to set up a new authenticator.', { state: account.mfa_state });
+      throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on. Turn it off first to set up a new authenticator.', {
+        state: account.mfa_state,
+      });
     }
     const secret = newTotpSecret();
     const expiresAt = this.#ctx.clock.now() + SETUP_LIFETIME;
@@ -88,7 +90,8 @@ export class MfaService {
     const qrDataUrl = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
     this.#ctx.change((tx) => {
       const current = this.#account(account.id);
-      if (current.mfa_state === 'ENABLED') throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on.', { state: 'ENABLED' });
+      if (current.mfa_state === 'ENABLED')
+        throw new LatchkeyError('MFA_STATE_INVALID', 'Two-step sign-in is already on.', { state: 'ENABLED' });
       tx.repos.mfa.putTotp({
         account_id: account.id,
         secret_enc: null,
@@ -114,16 +117,21 @@ export class MfaService {
   confirmFor(account: AccountRow, code: string, caller: Caller | null): { backupCodes: string[] } {
     const totp = this.#ctx.repos.mfa.totp(account.id);
     if (account.mfa_state !== 'SETUP_IN_PROGRESS' || totp?.pending_secret_enc == null) {
-      throw new LatchkeyError('MFA_STATE_INVALID', 'There is no authenticator setup to confirm. Begin the setup first.', { state: account.mfa_state });
+      throw new LatchkeyError('MFA_STATE_INVALID', 'There is no authenticator setup to confirm. Begin the setup first.', {
+        state: account.mfa_state,
+      });
     }
     const now = this.#ctx.clock.now();
     if ((totp.pending_expires_at ?? 0) <= now) {
       this.#ctx.change((tx) => this.dropSetup(tx, account.id, 'expired'));
-      throw new LatchkeyError('MFA_STATE_INVALID', 'The setup expired (it lasts 15 minutes). Begin again and scan the new QR code.', { state: 'DISABLED' });
+      throw new LatchkeyError('MFA_STATE_INVALID', 'The setup expired (it lasts 15 minutes). Begin again and scan the new QR code.', {
+        state: 'DISABLED',
+      });
     }
     const secret = this.#ctx.vault.cipher.decrypt(totp.pending_secret_enc, pendingAt(account.id));
     const step = this.#match(secret, code, paramsOf(totp));
-    if (step === null) throw new LatchkeyError('CODE_INVALID', 'That code is not right. Check the authenticator shows Latchkey and try the current code.');
+    if (step === null)
+      throw new LatchkeyError('CODE_INVALID', 'That code is not right. Check the authenticator shows Latchkey and try the current code.');
     const codes = newBackupCodes();
     this.#ctx.change((tx) => {
       tx.repos.mfa.putTotp({
@@ -181,7 +189,12 @@ export class MfaService {
       if (result !== 'ok') {
         // Counted like a wrong code at sign-in: else a held session that knows the password could
         // guess the code here without limit, turn the second factor off, and sign in anywhere.
-        this.#refusedProof(tx, account, caller, result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`);
+        this.#refusedProof(
+          tx,
+          account,
+          caller,
+          result === 'replayed' ? 'code_replayed_for_mfa_change' : `wrong_${proof.factor}_for_mfa_change`,
+        );
         return result;
       }
       this.#clearFactors(tx, account, 'mfa_disabled');
@@ -196,7 +209,9 @@ export class MfaService {
   async regenerateBackupCodes(caller: Caller, password: string): Promise<{ backupCodes: string[] }> {
     const account = this.#account(caller.accountId);
     if (account.mfa_state !== 'ENABLED') {
-      throw new LatchkeyError('MFA_STATE_INVALID', 'Backup codes come with two-step sign-in; turn it on first.', { state: account.mfa_state });
+      throw new LatchkeyError('MFA_STATE_INVALID', 'Backup codes come with two-step sign-in; turn it on first.', {
+        state: account.mfa_state,
+      });
     }
     await this.#requirePassword(account, password, caller);
     const codes = newBackupCodes();
@@ -217,7 +232,13 @@ export class MfaService {
     const account = this.#byName(username);
     this.#ctx.change((tx) => {
       this.#clearFactors(tx, account, 'mfa_reset');
-      this.#sessions.endAllForAccount(tx, account.id, account.id === caller.accountId ? 'revoked' : 'revoked_by_admin', caller, caller.sessionId);
+      this.#sessions.endAllForAccount(
+        tx,
+        account.id,
+        account.id === caller.accountId ? 'revoked' : 'revoked_by_admin',
+        caller,
+        caller.sessionId,
+      );
       if (account.id !== caller.accountId) tx.repos.accounts.setNotice(account.id, 'mfa_reset_by_admin');
       this.#audit(tx, 'mfa.reset', account, caller);
     });
@@ -281,7 +302,11 @@ export class MfaService {
   #spendBackupCode(tx: Change, account: AccountRow, typed: string): CodeCheck {
     const canonical = canonicalBackupCode(typed);
     if (canonical === null) return 'invalid';
-    const spent = tx.repos.mfa.spendBackupCode(account.id, backupCodeDigest(this.#ctx.vault.keys.lookupSecrets, canonical), this.#ctx.clock.now());
+    const spent = tx.repos.mfa.spendBackupCode(
+      account.id,
+      backupCodeDigest(this.#ctx.vault.keys.lookupSecrets, canonical),
+      this.#ctx.clock.now(),
+    );
     if (!spent) return 'invalid';
     const left = this.#ctx.repos.mfa.backupCodesLeft(account.id);
     this.#audit(tx, 'mfa.backup_code_used', account, null, { backupCodesLeft: left, low: left <= BACKUP_CODES_LOW });
@@ -375,7 +400,14 @@ export class MfaService {
 
   #audit(
     tx: Change,
-    type: 'mfa.totp_setup_started' | 'mfa.totp_setup_abandoned' | 'mfa.totp_enabled' | 'mfa.totp_disabled' | 'mfa.reset' | 'mfa.backup_code_used' | 'mfa.backup_codes_regenerated',
+    type:
+      | 'mfa.totp_setup_started'
+      | 'mfa.totp_setup_abandoned'
+      | 'mfa.totp_enabled'
+      | 'mfa.totp_disabled'
+      | 'mfa.reset'
+      | 'mfa.backup_code_used'
+      | 'mfa.backup_codes_regenerated',
     account: AccountRow,
     caller: Caller | null,
     details?: Record<string, string | number | boolean | null>,

@@ -39,8 +39,15 @@ export class TrustedDevices {
     const now = this.#ctx.clock.now();
     const id = newId('dev');
     tx.repos.mfa.insertTrustedDevice({
-      id, account_id: account.id, token_hash: hashToken(token), device_name: deviceName,
-      created_at: now, expires_at: now + days * DAY, last_used_at: null, revoked_at: null, revoke_reason: null,
+      id,
+      account_id: account.id,
+      token_hash: hashToken(token),
+      device_name: deviceName,
+      created_at: now,
+      expires_at: now + days * DAY,
+      last_used_at: null,
+      revoked_at: null,
+      revoke_reason: null,
     });
     tx.audit({
       type: 'device.trusted',
@@ -57,7 +64,8 @@ export class TrustedDevices {
   recognise(account: AccountRow, token: string): TrustedDeviceRow | null {
     const row = this.#ctx.repos.mfa.trustedDeviceByToken(hashToken(token));
     const now = this.#ctx.clock.now();
-    if (row === undefined || row.account_id !== account.id || row.revoked_at !== null || trustEndsAt(row, this.#policy()) <= now) return null;
+    if (row === undefined || row.account_id !== account.id || row.revoked_at !== null || trustEndsAt(row, this.#policy()) <= now)
+      return null;
     return row;
   }
 

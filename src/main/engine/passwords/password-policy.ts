@@ -24,13 +24,20 @@ function commonPasswords(): ReadonlySet<string> {
  */
 export function checkPasswordPolicy(password: string, context: PasswordContext): void {
   if (hasLostCharacter(password)) {
-    reject('lost_character', 'The password contains a broken character (such as �), often left by copying text between programs. Type it again, or choose another.');
+    reject(
+      'lost_character',
+      'The password contains a broken character (such as �), often left by copying text between programs. Type it again, or choose another.',
+    );
   }
   const normalised = normalisePassword(password);
   const length = [...normalised].length;
   const min = context.hasSecondFactor ? PASSWORD_LIMITS.minWithSecondFactor : PASSWORD_LIMITS.minWithoutSecondFactor;
   if (length < min) {
-    reject('too_short', `The password must be at least ${min} characters long${context.hasSecondFactor ? '' : ` (${PASSWORD_LIMITS.minWithSecondFactor} once a second factor is set up)`}.`, { min });
+    reject(
+      'too_short',
+      `The password must be at least ${min} characters long${context.hasSecondFactor ? '' : ` (${PASSWORD_LIMITS.minWithSecondFactor} once a second factor is set up)`}.`,
+      { min },
+    );
   }
   if (length > PASSWORD_LIMITS.max) {
     reject('too_long', `The password must be at most ${PASSWORD_LIMITS.max} characters long.`, { max: PASSWORD_LIMITS.max });

@@ -10,13 +10,21 @@ import type { PolicyInput } from '../../../shared/policy-input.js';
 export const POLICY_KEYS = {
   'session.idleTimeoutMinutes': {
     audience: 'everyone',
-    schema: z.coerce.number().int().min(1).max(24 * 60),
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     default: 30,
     describe: 'Minutes without activity after which a session ends (NIST AAL2: 30).',
   },
   'session.absoluteTimeoutHours': {
     audience: 'everyone',
-    schema: z.coerce.number().int().min(1).max(24 * 30),
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
     default: 12,
     describe: 'Hours after sign-in after which a session ends whatever its activity (NIST AAL2: 12).',
   },
@@ -52,7 +60,11 @@ export const POLICY_KEYS = {
   },
   'lockout.lockMinutes': {
     audience: 'admins',
-    schema: z.coerce.number().int().min(1).max(7 * 24 * 60),
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
     default: 60,
     describe: 'Minutes a lock lasts unless an admin unlocks the account first.',
   },
@@ -60,7 +72,8 @@ export const POLICY_KEYS = {
     audience: 'everyone',
     schema: z.enum(['off', 'admins', 'all']),
     default: 'off' as 'off' | 'admins' | 'all',
-    describe: 'Who must have a second factor: nobody (off), administrators, or every account (all). Those without one enroll right after the password.',
+    describe:
+      'Who must have a second factor: nobody (off), administrators, or every account (all). Those without one enroll right after the password.',
   },
   'mfa.totpStepsBack': {
     audience: 'admins',

@@ -82,7 +82,8 @@ export class PolicyService {
     // Checked as text first: a blank value would coerce to 0, which would silently turn session.rememberDays off.
     const problem = policyValueProblem(policyInputOf(key), text);
     const parsed = POLICY_KEYS[key].schema.safeParse(text.trim());
-    if (problem !== null || !parsed.success) throw new LatchkeyError('INVALID_INPUT', `Invalid value for ${key}: ${problem ?? 'not a value this key takes'}.`);
+    if (problem !== null || !parsed.success)
+      throw new LatchkeyError('INVALID_INPUT', `Invalid value for ${key}: ${problem ?? 'not a value this key takes'}.`);
     const previous = this.current()[key];
     const value = parsed.data;
     const next = { ...this.current(), [key]: value };

@@ -63,7 +63,13 @@ export class SessionService {
       familyId = newId('fam');
       familyCap = now + policy['session.rememberDays'] * DAY;
       tx.repos.sessions.insertFamily({
-        id: familyId, account_id: account.id, assurance, created_at: now, expires_at: familyCap, revoked_at: null, revoke_reason: null,
+        id: familyId,
+        account_id: account.id,
+        assurance,
+        created_at: now,
+        expires_at: familyCap,
+        revoked_at: null,
+        revoke_reason: null,
       });
     }
     if (familyId !== null) refreshToken = this.#issueRefreshToken(tx, familyId, familyCap);
@@ -101,7 +107,13 @@ export class SessionService {
     // A stored notice this version does not know never gets here: its row is refused where it is read.
     const notices = account.notice === null ? [] : [account.notice];
     if (account.notice !== null) tx.repos.accounts.setNotice(account.id, null);
-    const caller: Caller = { sessionId: row.id, accountId: account.id, username: account.username, role: account.role, deviceName: row.device_name };
+    const caller: Caller = {
+      sessionId: row.id,
+      accountId: account.id,
+      username: account.username,
+      role: account.role,
+      deviceName: row.device_name,
+    };
     return { session: this.#view(row, account.username, policy), token, refreshToken, notices, caller };
   }
 
@@ -132,7 +144,8 @@ export class SessionService {
     if (account === undefined || account.status !== 'active') {
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
     }
-    if (options.touch !== false && now - row.last_active_at >= TOUCH_INTERVAL) this.#ctx.change((tx) => tx.repos.sessions.touch(row.id, now));
+    if (options.touch !== false && now - row.last_active_at >= TOUCH_INTERVAL)
+      this.#ctx.change((tx) => tx.repos.sessions.touch(row.id, now));
     return {
       sessionId: row.id,
       accountId: account.id,

@@ -31,7 +31,15 @@ export function StatusMessage({ children }: { readonly children: ReactNode }) {
 }
 
 /** Something the person should know, that is not the result of what they just did. */
-export function Callout({ kind, title, children }: { readonly kind: 'warning' | 'info'; readonly title?: string; readonly children: ReactNode }) {
+export function Callout({
+  kind,
+  title,
+  children,
+}: {
+  readonly kind: 'warning' | 'info';
+  readonly title?: string;
+  readonly children: ReactNode;
+}) {
   return (
     <div className={`alert alert--${kind}`}>
       <AlertIcon kind={kind} />

@@ -10,7 +10,15 @@ const OUTCOME_TONES: Record<AuditEventView['outcome'], Tone> = { success: 'succe
  * Audit events as a table. `compact` is the person's own view (no sequence numbers or actor);
  * the admin's view shows every column.
  */
-export function AuditEventTable({ caption, events, compact = false }: { readonly caption: string; readonly events: readonly AuditEventView[]; readonly compact?: boolean }) {
+export function AuditEventTable({
+  caption,
+  events,
+  compact = false,
+}: {
+  readonly caption: string;
+  readonly events: readonly AuditEventView[];
+  readonly compact?: boolean;
+}) {
   return (
     <DataTable caption={caption}>
       <thead>

@@ -10,7 +10,16 @@ interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   readonly children: ReactNode;
 }
 
-export function Button({ variant = 'secondary', size = 'normal', busy = false, type = 'button', className, onClick, children, ...rest }: ButtonProps) {
+export function Button({
+  variant = 'secondary',
+  size = 'normal',
+  busy = false,
+  type = 'button',
+  className,
+  onClick,
+  children,
+  ...rest
+}: ButtonProps) {
   const classes = ['button', `button--${variant}`, size === 'small' ? 'button--small' : '', busy ? 'is-busy' : '', className ?? '']
     .filter(Boolean)
     .join(' ');

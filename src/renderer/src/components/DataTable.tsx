@@ -4,13 +4,19 @@ import type { ReactNode } from 'react';
  * A table with a caption (hidden when a heading above already names it), in a frame that scrolls
  * sideways on a narrow window rather than squeezing the columns.
  */
-export function DataTable({ caption, hideCaption = true, children }: { readonly caption: string; readonly hideCaption?: boolean; readonly children: ReactNode }) {
+export function DataTable({
+  caption,
+  hideCaption = true,
+  children,
+}: {
+  readonly caption: string;
+  readonly hideCaption?: boolean;
+  readonly children: ReactNode;
+}) {
   return (
     <div className="table-frame">
       <table className="table">
-        <caption className={hideCaption ? 'visually-hidden' : 'table__caption'}>
-          {caption}
-        </caption>
+        <caption className={hideCaption ? 'visually-hidden' : 'table__caption'}>{caption}</caption>
         {children}
       </table>
     </div>

@@ -22,7 +22,18 @@ interface DialogProps {
  * A modal question before a change that matters. The native <dialog> keeps focus inside and
  * closes on Escape; focus goes back to what opened it when it goes away.
  */
-export function Dialog({ title, description, confirmLabel, danger = false, busy = false, error = null, canConfirm = true, onConfirm, onClose, children }: DialogProps) {
+export function Dialog({
+  title,
+  description,
+  confirmLabel,
+  danger = false,
+  busy = false,
+  error = null,
+  canConfirm = true,
+  onConfirm,
+  onClose,
+  children,
+}: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();

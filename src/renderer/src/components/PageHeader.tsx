@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react';
 
 /** The page's one h1; the shell moves focus to it when the page changes. */
-export function PageHeader({ title, description, actions }: { readonly title: string; readonly description?: ReactNode; readonly actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  readonly title: string;
+  readonly description?: ReactNode;
+  readonly actions?: ReactNode;
+}) {
   return (
     <div className="page-header">
       <div>

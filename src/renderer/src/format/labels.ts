@@ -121,7 +121,11 @@ type DetailValue = string | number | boolean;
  * a rule may answer null to leave out a detail that says nothing (no devices revoked).
  */
 const DETAIL_LABELS: Record<string, (value: DetailValue) => string | null> = {
-  factors: (v) => `With ${String(v).split('+').map((factor) => FACTOR_WORDS[factor] ?? factor).join(' and ')}`,
+  factors: (v) =>
+    `With ${String(v)
+      .split('+')
+      .map((factor) => FACTOR_WORDS[factor] ?? factor)
+      .join(' and ')}`,
   host: (v) => `App: ${HOST_LABELS[v as SessionHost] ?? String(v)}`,
   assurance: (v) => `Assurance: ${ASSURANCE_LABELS[v as Assurance] ?? String(v)}`,
   staySignedIn: (v) => (v === true ? 'Stay signed in' : null),

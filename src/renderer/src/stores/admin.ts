@@ -78,7 +78,8 @@ export const useAdmin = create<AdminState>()((set, get) => {
     setAccountStatus: async (username, status) => afterAccountChange(await call('admin.accounts.setStatus', { username, status })),
     unlockAccount: async (username) => afterAccountChange(await call('admin.accounts.unlock', { username })),
     resetMfa: async (username) => afterAccountChange(await call('admin.accounts.resetMfa', { username })),
-    resetPassword: async (username, newPassword) => afterAccountChange(await call('admin.accounts.resetPassword', { username, newPassword })),
+    resetPassword: async (username, newPassword) =>
+      afterAccountChange(await call('admin.accounts.resetPassword', { username, newPassword })),
     deleteAccount: async (username) => afterAccountChange(await call('admin.accounts.delete', { username })),
     revokeAccountSessions: async (accountId) => afterAccountChange(await call('admin.sessions.revokeAccount', { accountId })),
 

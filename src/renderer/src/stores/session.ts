@@ -63,7 +63,6 @@ interface SessionState {
   peek: () => Promise<void>;
 }
 
-
 export const useSession = create<SessionState>()((set, get) => {
   function enterSignedIn(view: SignedInView): void {
     const notices: Notice[] = [...view.notices];
@@ -122,7 +121,8 @@ export const useSession = create<SessionState>()((set, get) => {
       const status = result.value;
       if (!status.initialised) leave({ name: 'first_run' });
       else if (status.signedIn !== null) enterSignedIn(status.signedIn);
-      else if (status.lockedUsername !== null) leave({ name: 'locked', username: status.lockedUsername, cause: status.lockReason ?? 'idle' });
+      else if (status.lockedUsername !== null)
+        leave({ name: 'locked', username: status.lockedUsername, cause: status.lockReason ?? 'idle' });
       else leave({ name: 'sign_in', ended: false });
     },
 

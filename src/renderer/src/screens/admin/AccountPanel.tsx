@@ -96,7 +96,10 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
           </Button>
         )}
         {locked && (
-          <Button busy={act.busy} onClick={() => void act.run(() => admin.unlockAccount(name), `${name} was unlocked; failed sign-ins were cleared.`)}>
+          <Button
+            busy={act.busy}
+            onClick={() => void act.run(() => admin.unlockAccount(name), `${name} was unlocked; failed sign-ins were cleared.`)}
+          >
             Unlock account
           </Button>
         )}
@@ -150,8 +153,8 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
           title={`Reset two-step sign-in for ${name}?`}
           description={
             <p>
-              Their authenticator, backup codes and trusted devices are removed. Use this when they lost their phone. They are told at their next
-              sign-in, and must set it up again if policy requires it.
+              Their authenticator, backup codes and trusted devices are removed. Use this when they lost their phone. They are told at their
+              next sign-in, and must set it up again if policy requires it.
             </p>
           }
           confirmLabel="Reset two-step sign-in"
@@ -165,7 +168,11 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
       {question === 'revoke-sessions' && (
         <Dialog
           title={`Sign ${name} out everywhere?`}
-          description={<p>All {plural(sessions, 'active session')} of {name} end now. They can sign in again.</p>}
+          description={
+            <p>
+              All {plural(sessions, 'active session')} of {name} end now. They can sign in again.
+            </p>
+          }
           confirmLabel="Revoke all sessions"
           danger
           busy={act.busy}
@@ -178,9 +185,7 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
         <Dialog
           title={`Delete ${name}?`}
           description={
-            <p>
-              The account, its sessions and its second factors are deleted for good. Its audit events stay. This cannot be undone.
-            </p>
+            <p>The account, its sessions and its second factors are deleted for good. Its audit events stay. This cannot be undone.</p>
           }
           confirmLabel="Delete account"
           danger

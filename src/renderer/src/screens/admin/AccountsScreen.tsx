@@ -62,7 +62,11 @@ export function AccountsScreen() {
                 onChange={(e) => setQuery(e.target.value)}
               />
               <p className="muted small" aria-live="polite">
-                {accounts.data === null ? '' : query.trim() === '' ? plural(list.length, 'account') : `${shown.length} of ${plural(list.length, 'account')}`}
+                {accounts.data === null
+                  ? ''
+                  : query.trim() === ''
+                    ? plural(list.length, 'account')
+                    : `${shown.length} of ${plural(list.length, 'account')}`}
               </p>
             </div>
             {accounts.data === null ? (

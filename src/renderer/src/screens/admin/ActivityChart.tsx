@@ -15,8 +15,14 @@ const MARGIN = { top: 12, right: 8, bottom: 28, left: 36 };
 export function ActivityChart({ buckets }: { readonly buckets: readonly ActivityBucket[] }) {
   const titleId = useId();
   const descriptionId = useId();
-  const totals = buckets.reduce((sum, b) => ({ signIns: sum.signIns + b.signIns, failures: sum.failures + b.failures }), { signIns: 0, failures: 0 });
-  const busiest = buckets.reduce<ActivityBucket | null>((top, b) => (top === null || b.signIns + b.failures > top.signIns + top.failures ? b : top), null);
+  const totals = buckets.reduce((sum, b) => ({ signIns: sum.signIns + b.signIns, failures: sum.failures + b.failures }), {
+    signIns: 0,
+    failures: 0,
+  });
+  const busiest = buckets.reduce<ActivityBucket | null>(
+    (top, b) => (top === null || b.signIns + b.failures > top.signIns + top.failures ? b : top),
+    null,
+  );
   const max = niceCeiling(Math.max(1, ...buckets.map((b) => Math.max(b.signIns, b.failures))));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -53,8 +59,22 @@ export function ActivityChart({ buckets }: { readonly buckets: readonly Activity
           const x = MARGIN.left + i * slot + slot / 2;
           return (
             <g key={bucket.start}>
-              <rect className="chart__bar chart__bar--signins" x={x - bar - 1} y={y(bucket.signIns)} width={bar} height={y(0) - y(bucket.signIns)} rx={2} />
-              <rect className="chart__bar chart__bar--failures" x={x + 1} y={y(bucket.failures)} width={bar} height={y(0) - y(bucket.failures)} rx={2} />
+              <rect
+                className="chart__bar chart__bar--signins"
+                x={x - bar - 1}
+                y={y(bucket.signIns)}
+                width={bar}
+                height={y(0) - y(bucket.signIns)}
+                rx={2}
+              />
+              <rect
+                className="chart__bar chart__bar--failures"
+                x={x + 1}
+                y={y(bucket.failures)}
+                width={bar}
+                height={y(0) - y(bucket.failures)}
+                rx={2}
+              />
               {i % labelEvery === (buckets.length - 1) % labelEvery && (
                 <text className="chart__axis" x={x} y={HEIGHT - 8} textAnchor="middle">
                   {formatDay(bucket.start)}

@@ -69,7 +69,11 @@ export function AuditScreen() {
           )}
         </Card>
 
-        <Card title="Events" description={`Newest first; at most ${AUDIT_PAGE} at a time. Narrow them down with the filters.`} className="card--flush">
+        <Card
+          title="Events"
+          description={`Newest first; at most ${AUDIT_PAGE} at a time. Narrow them down with the filters.`}
+          className="card--flush"
+        >
           <div className="card__body">
             <AuditFilters filter={admin.auditFilter} busy={admin.audit.loading} onApply={(filter) => void admin.setAuditFilter(filter)} />
             <ErrorAlert error={admin.audit.error} />
@@ -87,7 +91,15 @@ export function AuditScreen() {
   );
 }
 
-function AuditFilters({ filter, busy, onApply }: { readonly filter: AuditFilter; readonly busy: boolean; onApply: (filter: AuditFilter) => void }) {
+function AuditFilters({
+  filter,
+  busy,
+  onApply,
+}: {
+  readonly filter: AuditFilter;
+  readonly busy: boolean;
+  onApply: (filter: AuditFilter) => void;
+}) {
   // The default stays outside the selector: a new [] from it on every read never equals the last, so
   // zustand re-renders without end (React error #185) whenever the list has not been fetched yet.
   const accounts = useAdmin((s) => s.accounts.data) ?? [];

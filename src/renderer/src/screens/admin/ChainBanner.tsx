@@ -27,7 +27,9 @@ export function ChainBanner({ verdict, onVerify }: { readonly verdict: Loadable<
   if (result === null) {
     return (
       <div className="chain-banner" role="status">
-        <p className="chain-banner__title">{verdict.loading ? 'Verifying the audit chain…' : 'The audit chain has not been checked yet.'}</p>
+        <p className="chain-banner__title">
+          {verdict.loading ? 'Verifying the audit chain…' : 'The audit chain has not been checked yet.'}
+        </p>
       </div>
     );
   }
@@ -51,8 +53,8 @@ export function ChainBanner({ verdict, onVerify }: { readonly verdict: Loadable<
           Audit chain BROKEN at event {result.brokenAt}: {result.message}
         </p>
         <p>
-          Events from number {result.brokenAt} on cannot be trusted: the vault file was {PROBLEMS[result.problem]}. Keep a copy of the file and
-          export the log before anything else changes.
+          Events from number {result.brokenAt} on cannot be trusted: the vault file was {PROBLEMS[result.problem]}. Keep a copy of the file
+          and export the log before anything else changes.
         </p>
       </div>
       {again}
@@ -71,9 +73,22 @@ const PROBLEMS: Record<Extract<AuditVerdict, { intact: false }>['problem'], stri
 function ShieldIcon({ intact }: { readonly intact: boolean }) {
   return (
     <svg className="chain-banner__icon" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">
-      <path d="M12 2.5 4 5.6v6.1c0 5 3.4 8.9 8 10.8 4.6-1.9 8-5.8 8-10.8V5.6L12 2.5Z" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round" />
+      <path
+        d="M12 2.5 4 5.6v6.1c0 5 3.4 8.9 8 10.8 4.6-1.9 8-5.8 8-10.8V5.6L12 2.5Z"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinejoin="round"
+      />
       {intact ? (
-        <path d="m8.5 12.2 2.4 2.4 4.6-4.8" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
+        <path
+          d="m8.5 12.2 2.4 2.4 4.6-4.8"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
       ) : (
         <path d="M12 7.8v5.2m0 3h.01" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
       )}

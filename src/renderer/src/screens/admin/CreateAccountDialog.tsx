@@ -46,7 +46,14 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
         onChange={(e) => setUsername(e.target.value)}
         autoFocus
       />
-      <TextField label="E-mail address (optional)" type="email" autoComplete="off" maxLength={EMAIL_MAX_LENGTH} value={email} onChange={(e) => setEmail(e.target.value)} />
+      <TextField
+        label="E-mail address (optional)"
+        type="email"
+        autoComplete="off"
+        maxLength={EMAIL_MAX_LENGTH}
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
         {(Object.keys(ROLE_LABELS) as Role[]).map((r) => (
           <option key={r} value={r}>

@@ -37,7 +37,12 @@ export function MfaStatusCard() {
           </p>
           {status.backupCodesLeft <= BACKUP_CODES_LOW && (
             // Zero is also an account imported with its authenticator but never given codes: "left" would not fit.
-            <Callout kind="warning" title={status.backupCodesLeft === 0 ? 'You have no backup codes' : `Only ${plural(status.backupCodesLeft, 'backup code')} left`}>
+            <Callout
+              kind="warning"
+              title={
+                status.backupCodesLeft === 0 ? 'You have no backup codes' : `Only ${plural(status.backupCodesLeft, 'backup code')} left`
+              }
+            >
               <p>
                 Without backup codes, losing your phone locks you out.{' '}
                 <a href={hrefOf('settings')}>{status.backupCodesLeft === 0 ? 'Generate a set in Settings' : 'Generate new codes'}</a>.

@@ -8,7 +8,11 @@ import { useSecurity } from '../../stores/security';
 export function RecentEventsCard() {
   const events = useSecurity((s) => s.events);
   return (
-    <Card title="Recent security events" description="The latest entries about your account in the audit log, newest first." className="card--flush">
+    <Card
+      title="Recent security events"
+      description="The latest entries about your account in the audit log, newest first."
+      className="card--flush"
+    >
       <div className="card__body">
         <ErrorAlert error={events.error} />
       </div>

@@ -26,7 +26,8 @@ export function SessionsCard() {
   });
   const others = useAction(async () => {
     const result = await revokeOthers();
-    if (result.ok) setMessage(result.value === 0 ? 'There were no other sessions.' : `${plural(result.value, 'other session')} signed out.`);
+    if (result.ok)
+      setMessage(result.value === 0 ? 'There were no other sessions.' : `${plural(result.value, 'other session')} signed out.`);
     return result;
   });
   const [revoking, setRevoking] = useState<string | null>(null);
@@ -39,7 +40,9 @@ export function SessionsCard() {
   return (
     <Card
       title="Active sessions"
-      description={sessions.data === null ? undefined : `${plural(list.length, 'session')} signed in to your account. End any you do not recognise.`}
+      description={
+        sessions.data === null ? undefined : `${plural(list.length, 'session')} signed in to your account. End any you do not recognise.`
+      }
       className="card--flush"
       actions={
         <Button variant="secondary" busy={others.busy} disabled={otherCount === 0} onClick={() => void others.run()}>

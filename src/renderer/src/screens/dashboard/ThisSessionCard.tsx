@@ -10,7 +10,10 @@ export function ThisSessionCard() {
   const session = useSession((s) => s.signedIn?.session);
   if (session === undefined) return null;
   return (
-    <Card title="This session" actions={<Badge tone={session.assurance === 'two_factor' ? 'success' : 'neutral'}>{ASSURANCE_LABELS[session.assurance]}</Badge>}>
+    <Card
+      title="This session"
+      actions={<Badge tone={session.assurance === 'two_factor' ? 'success' : 'neutral'}>{ASSURANCE_LABELS[session.assurance]}</Badge>}
+    >
       <dl className="facts">
         <dt>Device</dt>
         <dd>

@@ -22,7 +22,11 @@ export function TrustedDevicesCard() {
 
   const list = devices.data ?? [];
   return (
-    <Card title="Trusted devices" description="Devices where you ticked “Trust this device”: they skip the code at sign-in." className="card--flush">
+    <Card
+      title="Trusted devices"
+      description="Devices where you ticked “Trust this device”: they skip the code at sign-in."
+      className="card--flush"
+    >
       <div className="card__body">
         <ErrorAlert error={devices.error ?? revoke.error} />
         <StatusMessage>{message}</StatusMessage>

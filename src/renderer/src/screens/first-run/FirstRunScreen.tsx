@@ -34,7 +34,15 @@ export function FirstRunScreen() {
         This vault is new. Its first account is an administrator, who adds the other accounts and sets the rules.
       </p>
       <form className="form form--spaced" onSubmit={submit} noValidate>
-        <TextField label="Account name" autoComplete="username" required maxLength={USERNAME_MAX_LENGTH} value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <TextField
+          label="Account name"
+          autoComplete="username"
+          required
+          maxLength={USERNAME_MAX_LENGTH}
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoFocus
+        />
         <TextField
           label="E-mail address (optional)"
           type="email"

@@ -7,7 +7,12 @@ import { copyText } from '../../platform/files';
 
 /** "JBSW Y3DP EHPK 3PXP …": the secret in groups of four, as authenticator apps ask for it. */
 export function groupSecret(secret: string): string {
-  return secret.replace(/\s+/g, '').match(/.{1,4}/g)?.join(' ') ?? secret;
+  return (
+    secret
+      .replace(/\s+/g, '')
+      .match(/.{1,4}/g)
+      ?.join(' ') ?? secret
+  );
 }
 
 /**

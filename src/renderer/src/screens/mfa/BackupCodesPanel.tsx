@@ -23,7 +23,11 @@ export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupC
   const text = backupCodesText(codes, username);
 
   const copy = async (): Promise<void> => {
-    setMessage((await copyText(text)) ? 'The backup codes are on the clipboard.' : 'Copying is not available here. Save them as a file or write them down.');
+    setMessage(
+      (await copyText(text))
+        ? 'The backup codes are on the clipboard.'
+        : 'Copying is not available here. Save them as a file or write them down.',
+    );
   };
   const save = (): void => {
     downloadText(`latchkey-backup-codes-${username}-${fileDate()}.txt`, text);

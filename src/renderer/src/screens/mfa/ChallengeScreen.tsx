@@ -47,7 +47,9 @@ export function ChallengeScreen({ step }: { readonly step: PendingStep }) {
       <h1 className="auth__title">Two-step verification</h1>
       <p className="auth__lead">
         {step.from === 'manual' || step.from === 'idle' ? 'Unlocking' : 'Signing in as'} <strong>{step.username}</strong>.{' '}
-        {factor === 'totp' ? 'Open your authenticator app and enter the code it shows for Latchkey.' : 'Enter one of your saved backup codes.'}
+        {factor === 'totp'
+          ? 'Open your authenticator app and enter the code it shows for Latchkey.'
+          : 'Enter one of your saved backup codes.'}
       </p>
       <form className="form form--spaced" onSubmit={submit} noValidate>
         <CodeField factor={factor} value={code} onChange={setCode} invalid={isCodeFault(action.error?.code)} autoFocus />

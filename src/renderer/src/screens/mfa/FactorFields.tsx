@@ -4,7 +4,10 @@ import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 
 /** How each second factor is asked for: its label, its keyboard, what a password manager may fill. */
-export const FACTOR_FIELDS: Record<SecondFactor, { label: string; hint: string; inputMode: 'numeric' | 'text'; autoComplete: string; placeholder: string }> = {
+export const FACTOR_FIELDS: Record<
+  SecondFactor,
+  { label: string; hint: string; inputMode: 'numeric' | 'text'; autoComplete: string; placeholder: string }
+> = {
   totp: {
     label: 'Authentication code',
     hint: 'The 6-digit code your authenticator app shows for Latchkey.',
@@ -25,7 +28,15 @@ export const FACTOR_FIELDS: Record<SecondFactor, { label: string; hint: string; 
  * Switches between the two factors with one button, so that only one code field is ever on the
  * screen (and "Backup code" names exactly one control).
  */
-export function FactorSwitch({ factors, value, onChange }: { readonly factors: readonly SecondFactor[]; readonly value: SecondFactor; onChange: (factor: SecondFactor) => void }) {
+export function FactorSwitch({
+  factors,
+  value,
+  onChange,
+}: {
+  readonly factors: readonly SecondFactor[];
+  readonly value: SecondFactor;
+  onChange: (factor: SecondFactor) => void;
+}) {
   const other = factors.find((factor) => factor !== value);
   if (other === undefined) return null;
   return (
@@ -37,7 +48,19 @@ export function FactorSwitch({ factors, value, onChange }: { readonly factors: r
   );
 }
 
-export function CodeField({ factor, value, onChange, invalid, autoFocus = false }: { readonly factor: SecondFactor; readonly value: string; onChange: (code: string) => void; readonly invalid: boolean; readonly autoFocus?: boolean }) {
+export function CodeField({
+  factor,
+  value,
+  onChange,
+  invalid,
+  autoFocus = false,
+}: {
+  readonly factor: SecondFactor;
+  readonly value: string;
+  onChange: (code: string) => void;
+  readonly invalid: boolean;
+  readonly autoFocus?: boolean;
+}) {
   const field = FACTOR_FIELDS[factor];
   return (
     <TextField

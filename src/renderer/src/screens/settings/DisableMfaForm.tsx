@@ -40,7 +40,10 @@ export function DisableMfaForm({ required, onDisabled }: { readonly required: bo
   };
 
   return (
-    <Card title="Turn off two-step sign-in" description="Your account will be protected by your password alone. Trusted devices and backup codes are removed.">
+    <Card
+      title="Turn off two-step sign-in"
+      description="Your account will be protected by your password alone. Trusted devices and backup codes are removed."
+    >
       <form className="form" onSubmit={submit} noValidate>
         {required && (
           <Callout kind="warning">

@@ -64,7 +64,10 @@ export function SettingsScreen() {
         {mfaOn ? (
           <div className="grid-2">
             <RegenerateBackupCodesForm backupCodesLeft={mfa?.backupCodesLeft ?? null} />
-            <DisableMfaForm required={mfa?.required ?? false} onDisabled={() => setMessage('Two-step sign-in is off. Sign-ins now ask only for your password.')} />
+            <DisableMfaForm
+              required={mfa?.required ?? false}
+              onDisabled={() => setMessage('Two-step sign-in is off. Sign-ins now ask only for your password.')}
+            />
           </div>
         ) : (
           <Card title="Two-step sign-in" description="A code from your phone at each sign-in, so a stolen password alone is not enough.">

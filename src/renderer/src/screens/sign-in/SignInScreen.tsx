@@ -34,7 +34,15 @@ export function SignInScreen({ ended }: { readonly ended: boolean }) {
             <p>Your session ended. Sign in again to continue.</p>
           </Callout>
         )}
-        <TextField label="Account name" autoComplete="username" required maxLength={USERNAME_MAX_LENGTH} value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <TextField
+          label="Account name"
+          autoComplete="username"
+          required
+          maxLength={USERNAME_MAX_LENGTH}
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoFocus
+        />
         <CurrentPasswordField value={password} onChange={setPassword} errorCode={action.error?.code} />
         {stayDays > 0 && (
           <Checkbox
