@@ -6,7 +6,8 @@ import { AUDIT_EVENT_TYPES } from '../../src/shared/audit-events.js';
 import { POLICY_KEY_NAMES } from '../../src/main/engine/policy/policy-keys.js';
 import { SPECIAL_KEYS, hex32, hostileText, hostileValue, idOf, ownProto } from './hostile.js';
 import { textOf } from './secrets.js';
-import { anyCode, badName, badPolicySetting, rejectedPassword, spellingsOf, unknownPolicyKey, valuePools } from './values.js';
+import { SECOND_FACTORS, type SecondFactor } from '../../src/shared/fields.js';
+import { anyCode, backupShaped, badName, badPolicySetting, rejectedPassword, spellingsOf, unknownPolicyKey, valuePools } from './values.js';
 import { ACCOUNTS, type AccountName, type IpcWorld, type Persona, type SignedInPersona } from './ipc-world.js';
 
 /**
@@ -29,15 +30,25 @@ export interface FuzzCase {
   readonly expect: ErrorCode | null;
 }
 
-type Schema = z.ZodType & { shape?: Record<string, z.ZodType> };
+type Shape = Record<string, z.ZodType>;
+type Schema = z.ZodType & { shape?: Shape; options?: readonly Schema[] };
 
 /** What the router checks first: `null` and `undefined` stand for no input, as the router reads them. */
 export function schemaAccepts(channel: ChannelName, input: unknown): boolean {
   return (contract[channel].input as Schema).safeParse(input ?? {}).success;
 }
 
+/**
+ * The shapes a channel's input may take: an object's one, or one per option of a union (an
+ * answer whose code is checked in its factor's shape has one option per factor).
+ */
+function shapesOf(channel: ChannelName): Shape[] {
+  const schema = contract[channel].input as Schema;
+  return schema.options === undefined ? [schema.shape ?? {}] : schema.options.map((option) => option.shape ?? {});
+}
+
 function fieldsOf(channel: ChannelName): string[] {
-  return Object.keys((contract[channel].input as Schema).shape ?? {});
+  return [...new Set(shapesOf(channel).flatMap((shape) => Object.keys(shape)))];
 }
 
 const EXISTING = Object.keys(ACCOUNTS) as AccountName[];
@@ -96,15 +107,48 @@ function makeFieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>>
   };
 }
 
-/** A well-formed-looking object of the channel's fields, each drawn from its plausible values (optional ones may be left out). */
+/**
+ * A well-formed-looking object of the channel's fields, each drawn from its plausible values (optional
+ * ones may be left out). For an option of a union that fixes the factor, the factor is that one and
+ * the code is mostly drawn in its shape.
+ */
 function plausible(world: IpcWorld, channel: ChannelName): fc.Arbitrary<Record<string, unknown>> {
   const values = fieldValues(world);
-  const fields = fieldsOf(channel);
-  const missing = fields.filter((field) => !Object.hasOwn(values, field));
+  const missing = fieldsOf(channel).filter((field) => !Object.hasOwn(values, field));
   if (missing.length > 0)
     throw new Error(`the fuzz has no values for ${channel}'s field(s) ${missing.join(', ')}: add them to fieldValues`);
-  const model = Object.fromEntries(fields.map((field) => [field, values[field] as fc.Arbitrary<unknown>]));
-  return fc.record(model, { requiredKeys: [] });
+  const objects = shapesOf(channel).map((shape) => {
+    const model: Record<string, fc.Arbitrary<unknown>> = Object.fromEntries(
+      Object.keys(shape).map((field) => [field, values[field] as fc.Arbitrary<unknown>]),
+    );
+    const factor = shape['factor'] === undefined ? undefined : SECOND_FACTORS.filter((f) => shape['factor']?.safeParse(f).success);
+    if (factor !== undefined && factor.length === 1 && factor[0] !== undefined) {
+      model['factor'] = fc.constant(factor[0]);
+      model['code'] = fc.oneof(CODE_SHAPED[factor[0]], anyCode);
+    }
+    return fc.record(model, { requiredKeys: [] });
+  });
+  return objects.length === 1 && objects[0] !== undefined ? objects[0] : fc.oneof(...objects);
+}
+
+/** Codes in each factor's shape (not one that works: the wrong-input cases draw those). */
+const CODE_SHAPED: Record<SecondFactor, fc.Arbitrary<string>> = {
+  totp: fc.oneof(fc.stringMatching(/^\d{6}$/), fc.stringMatching(/^\d{3} \d{3}$/)),
+  backup_code: backupShaped,
+};
+
+/**
+ * `arbitrary` kept to the values `accepts` takes. fast-check's filter draws until one passes, so a
+ * filter that (almost) nothing passes never ends and no time limit stops it: a model that has
+ * drifted from the contract would hang the suite instead of failing it. So a sample is drawn
+ * first, and too few accepted values is an error that says which.
+ */
+function keptTo<T>(arbitrary: fc.Arbitrary<T>, accepts: (value: T) => boolean, what: string): fc.Arbitrary<T> {
+  const sample = fc.sample(arbitrary, { numRuns: 200, seed: 1 });
+  const kept = sample.filter(accepts).length;
+  if (kept < sample.length / 20)
+    throw new Error(`the fuzz draws ${what} too rarely (${kept} of ${sample.length}): bring its values in line with the contract`);
+  return arbitrary.filter(accepts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,10 +197,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function malformed(world: IpcWorld, channel: ChannelName): fc.Arbitrary<unknown> {
-  return fc
+  const broken = fc
     .tuple(plausible(world, channel), fc.array(mutations(channel, world), { minLength: 1, maxLength: 3 }))
-    .map(([base, steps]) => steps.reduce<unknown>((input, step) => (isRecord(input) ? step(input) : input), base))
-    .filter((input) => !schemaAccepts(channel, input));
+    .map(([base, steps]) => steps.reduce<unknown>((input, step) => (isRecord(input) ? step(input) : input), base));
+  return keptTo(broken, (input) => !schemaAccepts(channel, input), `malformed inputs for ${channel}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +343,7 @@ export function accessRefusal(channel: ChannelName, persona: Persona): ErrorCode
 export function casesFor(world: IpcWorld, channel: ChannelName, personas: readonly Persona[]): fc.Arbitrary<FuzzCase> {
   // Built once per channel: making an arbitrary (a regex one above all) costs far more than drawing from it.
   const broken = malformed(world, channel);
-  const wellFormed = plausible(world, channel).filter((input) => schemaAccepts(channel, input));
+  const wellFormed = keptTo(plausible(world, channel), (input) => schemaAccepts(channel, input), `well-formed inputs for ${channel}`);
   const byPersona = new Map(
     personas.map((persona) => {
       const kinds: fc.Arbitrary<FuzzCase>[] = [
