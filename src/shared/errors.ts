@@ -56,7 +56,7 @@ export type UnavailableProblem = 'disk_full' | 'read_only' | 'busy' | 'io' | 'no
 export interface ErrorDetailsByCode {
   readonly INVALID_INPUT: {
     /** The field the message is about, where it is one. */
-    readonly field?: 'username' | 'email';
+    readonly field?: 'username' | 'email' | 'phone';
     /** Field paths and the rule each broke, never the value. */
     readonly problems?: readonly string[];
     readonly maxBytes?: number;
