@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createRouter, newConnection } from '../main/ipc/router.js';
 import { testChannels } from './test-channels.js';
 import { constantTimeEqual, ManualClock, openEngine, type Engine } from '../main/engine/index.js';
+import { DELIVERY_INTERVAL_MS, scheduleJob } from '../main/host/background-jobs.js';
 import { OsKeychain } from '../main/secrets/keychain.js';
 import { bridgeScript } from './bridge-script.js';
 import { osUserName } from '../main/host/host-setup.js';
@@ -72,6 +73,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     osUser: osUserName(),
     ...(clock === undefined ? {} : { testChannels: testChannels(clock) }),
   });
+  // Sends what the outbox holds, as the app does (cleanup is left to the app and the CLI, as before).
+  const background = scheduleJob(
+    'delivery',
+    () => engine.delivery.sendDue(),
+    (line) => process.stderr.write(`${line}\n`),
+    DELIVERY_INTERVAL_MS,
+  );
   const key = randomBytes(32).toString('base64url');
   const rendererRoot = normalize(options.rendererDir);
   const bridge = bridgeScript(options.version);
@@ -185,6 +193,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await background.stop();
       await engine.audit.anchor().catch(() => undefined);
       engine.close();
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-events.js';
-import { backupCode, deviceId, email, sessionId, totpCode, username } from '../shared/field-schemas.js';
+import { CHANNELS, DELIVERY_SECRET_MAX, OUTBOX_STATES } from '../shared/delivery.js';
+import { backupCode, deviceId, email, messageId, sessionId, totpCode, username } from '../shared/field-schemas.js';
 import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../shared/fields.js';
 import { policyValueProblem } from '../shared/policy-input.js';
 import { isPolicyKey, POLICY_KEY_NAMES, policyInputOf, type PolicyKey } from '../main/engine/index.js';
@@ -46,6 +47,18 @@ const rules = {
   deviceId: rule(36, deviceId, 'a device id looks like dev_ followed by 32 hex digits'),
   filePath: rule(4096, z.string().min(1), 'give a file name of at most 4096 characters'),
   importFormat: rule(4, z.enum(['json', 'csv']), 'give json or csv'),
+  messageId: rule(36, messageId, 'a message id looks like msg_ followed by 32 hex digits'),
+  outboxState: rule(16, z.enum(OUTBOX_STATES), `give one of ${OUTBOX_STATES.join(', ')}`),
+  channel: rule(8, z.enum(CHANNELS), `give ${CHANNELS.join(' or ')}`),
+  // Read into E.164 by the engine, with the region the settings give.
+  phone: rule(40, z.string().regex(/^[0-9+()./ -]{3,40}$/), 'give a phone number such as +44 1632 960961'),
+  settingKey: rule(64, z.string().regex(/^[a-z]+\.[A-Za-z]+$/), 'a setting looks like smtp.host; `latchkey config show` lists them'),
+  settingValue: rule(DELIVERY_SECRET_MAX, z.string().min(1), `give a value of 1 to ${DELIVERY_SECRET_MAX} characters`),
+  verificationToken: rule(
+    200,
+    z.string().regex(/^(?:latchkey:\/\/verify\?token=)?[A-Za-z0-9_-]{43}$/),
+    'give the token from the mail (43 letters, digits, - and _) or the whole latchkey://verify link',
+  ),
 } as const;
 
 type Rules = typeof rules;

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerDeliveryCommands } from './commands/delivery.js';
+import { registerEmailCommands } from './commands/email.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerMfaCommands } from './commands/mfa.js';
 import { registerPolicyCommands } from './commands/policy.js';
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerAuditCommands(program);
   registerPolicyCommands(program);
+  registerEmailCommands(program);
+  registerDeliveryCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   program.hook('preAction', (_program, actionCommand) => refuseEmptyOptions(actionCommand));
   return program;

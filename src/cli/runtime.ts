@@ -113,12 +113,34 @@ export class CliRuntime {
     return new PasswordInput(fromStdin === true);
   }
 
-  /** Anchors what the command wrote to the audit log outside the vault, then closes it. */
+  /**
+   * Tries the messages this command queued, each with a short time limit; what fails stays in the
+   * outbox for `latchkey outbox send` or the app. In words, for the command's output.
+   */
+  async deliverQueued(): Promise<string | null> {
+    const engine = this.#engine;
+    if (engine === null) return null;
+    const report = await engine.delivery.sendQueuedHere();
+    const total = report.sent + report.failed + report.abandoned + report.waiting;
+    if (total === 0) return null;
+    if (report.sent === total) return total === 1 ? 'The message was sent.' : `All ${total} messages were sent.`;
+    const left = report.failed + report.waiting;
+    return (
+      `${report.sent} of ${total} messages sent; ${left} wait in the outbox` +
+      (report.waiting > 0 ? ' (delivery is not configured: latchkey config show)' : ' (latchkey outbox list)') +
+      (report.abandoned > 0 ? `; ${report.abandoned} given up on` : '') +
+      '.'
+    );
+  }
+
+  /** Tries what the command queued and did not try itself, anchors what it wrote to the audit log outside the vault, then closes it. */
   async close(): Promise<void> {
     const engine = this.#engine;
     this.#engine = null;
     if (engine === null) return;
     try {
+      // The command's answer is printed; a message that cannot go now waits in the outbox.
+      await engine.delivery.sendQueuedHere().catch(() => undefined);
       // The command's own outcome is already decided; a keychain that fails here only weakens the anchor.
       await engine.audit.anchor().catch(() => undefined);
     } finally {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, powerMonitor, session, type WebContents } from 'electron';
 import { toErrorInfo } from '../shared/errors.js';
 import { confineToOwnPage, createMainWindow, hardenSession, registerRendererScheme, serveRenderer } from './app-window.js';
-import { scheduleCleanup } from './cleanup-schedule.js';
+import { startBackgroundJobs } from './host/background-jobs.js';
 import { desktopClient } from './desktop-client.js';
 import { LINK_SCHEME, openEngine, type Engine } from './engine/index.js';
 import { createRouter, type Router } from './ipc/router.js';
@@ -113,18 +113,15 @@ async function start(options: LaunchOptions): Promise<void> {
   powerMonitor.on('lock-screen', lockAll);
   powerMonitor.on('suspend', lockAll);
 
-  const cleanup = scheduleCleanup(
-    () => engine.cleanUp(),
-    (line) => console.error(line),
-  );
+  const background = startBackgroundJobs(engine, (line) => console.error(line));
 
   let engineClosed = false;
   app.on('will-quit', (event) => {
     if (engineClosed) return;
     event.preventDefault();
     engineClosed = true;
-    // Let a cleanup run under way finish its batch, anchor the audit log, then close the vault and quit for real.
-    void cleanup
+    // Let a cleanup batch or a delivery attempt under way finish, anchor the audit log, then close the vault and quit for real.
+    void background
       .stop()
       .then(() => engine.audit.anchor())
       .catch(() => undefined)

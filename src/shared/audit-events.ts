@@ -42,6 +42,13 @@ export const AUDIT_EVENT_TYPES = [
   'email.verification_failed',
   'clock.behind',
   'clock.ahead',
+  'message.queued',
+  'message.sent',
+  'message.failed',
+  'message.abandoned',
+  'message.retried',
+  'message.cancelled',
+  'delivery.setting_changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -30,3 +30,86 @@ export interface SmsSettings {
 }
 
 export const TWILIO_BASE_URL = 'https://api.twilio.com';
+
+/**
+ * A message's life, as a courier keeps it: `queued` → `sending` → `sent`; `failed` waits for its
+ * next attempt; `abandoned` is final (attempts used up, expired with its code, refused for good, or
+ * cancelled by an administrator).
+ */
+export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'failed', 'abandoned'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+/** What a message is for; the row keeps this, never the body. */
+export const MESSAGE_KINDS = ['verification', 'code', 'notice', 'test'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** A message as an administrator sees it: no body, no recipient in clear. */
+export interface OutboxMessageView {
+  readonly id: string;
+  readonly channel: Channel;
+  readonly kind: MessageKind;
+  /** The account it concerns, when there is one (a test message has none). */
+  readonly username: string | null;
+  readonly recipient: string;
+  readonly state: OutboxState;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  /** The last attempt's failure in plain words, while it is not sent. */
+  readonly lastError: string | null;
+  /** When the next attempt is due, for `queued` and `failed`. */
+  readonly nextAttemptAt: number | null;
+  readonly expiresAt: number;
+  readonly sentAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** The settings an administrator sets with `latchkey config set KEY VALUE` and on the Delivery screen. */
+export const DELIVERY_SETTING_KEYS = [
+  'smtp.host',
+  'smtp.port',
+  'smtp.secure',
+  'smtp.user',
+  'smtp.from',
+  'sms.provider',
+  'sms.baseUrl',
+  'sms.accountSid',
+  'sms.from',
+  'sms.messagingServiceSid',
+  'sms.region',
+] as const;
+export type DeliverySettingKey = (typeof DELIVERY_SETTING_KEYS)[number];
+
+/** Kept in the OS keychain, never in the vault; set with `latchkey config set-secret KEY` (standard input). */
+export const DELIVERY_SECRET_KEYS = ['smtp.password', 'sms.authToken'] as const;
+export type DeliverySecretKey = (typeof DELIVERY_SECRET_KEYS)[number];
+
+/** Longest secret accepted: far above any real password or token, far below what could fill the keychain. */
+export const DELIVERY_SECRET_MAX = 512;
+
+/** One setting as an administrator sees it; a secret shows only whether it is set. */
+export interface DeliverySettingView {
+  readonly key: DeliverySettingKey | DeliverySecretKey;
+  readonly secret: boolean;
+  /** The value in force (null when unset with no default); always null for a secret. */
+  readonly value: string | null;
+  /** Whether an administrator set it (otherwise the default is in force). */
+  readonly set: boolean;
+  readonly describe: string;
+}
+
+/** Whether a channel can send now, and why not when it cannot. */
+export interface ChannelStatus {
+  readonly channel: Channel;
+  readonly configured: boolean;
+  /** What is missing or wrong, in words; empty when configured. */
+  readonly problems: readonly string[];
+  /** A warning a person must see even though the channel works (plain SMTP to a loopback host). */
+  readonly warning: string | null;
+}
+
+export interface DeliveryStatusView {
+  readonly channels: readonly ChannelStatus[];
+  readonly settings: readonly DeliverySettingView[];
+  readonly counts: Readonly<Partial<Record<OutboxState, number>>>;
+}

@@ -54,3 +54,4 @@ export const accountId = z.string().regex(ID_PATTERNS.account);
 export const sessionId = z.string().regex(ID_PATTERNS.session);
 export const challengeId = z.string().regex(ID_PATTERNS.challenge);
 export const deviceId = z.string().regex(ID_PATTERNS.device);
+export const messageId = z.string().regex(ID_PATTERNS.message);

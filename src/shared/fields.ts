@@ -77,4 +77,5 @@ export const ID_PATTERNS = {
   session: /^sess_[0-9a-f]{32}$/,
   challenge: /^chal_[0-9a-f]{32}$/,
   device: /^dev_[0-9a-f]{32}$/,
+  message: /^msg_[0-9a-f]{32}$/,
 } as const;

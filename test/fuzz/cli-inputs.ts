@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/main.js';
 import { AUDIT_EVENT_TYPES } from '../../src/shared/audit-events.js';
+import { DELIVERY_SECRET_KEYS, DELIVERY_SETTING_KEYS, OUTBOX_STATES } from '../../src/shared/delivery.js';
 import { IMPORT_COLUMNS } from '../../src/main/engine/accounts/import.js';
 import { POLICY_KEY_NAMES } from '../../src/main/engine/policy/policy-keys.js';
 import { hostileText, idOf } from './hostile.js';
@@ -100,6 +101,10 @@ const junkStdin: fc.Arbitrary<string | Uint8Array> = fc.oneof(
 );
 
 const pools = valuePools(CLI_ACCOUNTS, { oneLine: true });
+/** Shaped like a verification link's token: no such link exists, so each is refused. */
+const verificationShaped = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+const deliveryKeys = new Set<string>([...DELIVERY_SETTING_KEYS, ...DELIVERY_SECRET_KEYS]);
+const unknownSettingKey = unknownPolicyKey.filter((key) => !deliveryKeys.has(key));
 const namesNoOneHas = fc.oneof(pools.unknownName, badName);
 const rootSpelling = spellingsOf('root');
 
@@ -125,7 +130,7 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
     case 'account':
       return fc.oneof(pools.anyName, hostile);
     case 'id':
-      return fc.oneof(idOf('sess'), idOf('dev'), fc.constantFrom(...world.sessionIds, world.root.deviceId), hostile);
+      return fc.oneof(idOf('sess'), idOf('dev'), idOf('msg'), fc.constantFrom(...world.sessionIds, world.root.deviceId), hostile);
     case 'file':
       return fc.oneof(decoyPath(world), fc.constantFrom(...importPaths(world), world.bigImport));
     case 'qr-png':
@@ -134,7 +139,7 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
     case 'output':
       return decoyPath(world);
     case 'key':
-      return fc.oneof(fc.constantFrom(...POLICY_KEY_NAMES), unknownPolicyKey, hostile);
+      return fc.oneof(fc.constantFrom(...POLICY_KEY_NAMES, ...DELIVERY_SETTING_KEYS, ...DELIVERY_SECRET_KEYS), unknownPolicyKey, hostile);
     case 'value':
       return fc.oneof(fc.string({ maxLength: 12 }), fc.integer().map(String), hostile);
     case 'email':
@@ -154,6 +159,19 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
       );
     case 'limit':
       return fc.oneof(fc.constantFrom('1', '50', '10000', '0', '10001', '-1', '1e3', 'NaN', ' 5 ', '0x10', '99999999999'), hostile);
+    case 'token':
+      return fc.oneof(
+        fc.base64String({ minLength: 43, maxLength: 44 }),
+        verificationShaped.map((t) => `latchkey://verify?token=${t}`),
+        verificationShaped,
+        hostile,
+      );
+    case 'state':
+      return fc.oneof(fc.constantFrom(...OUTBOX_STATES, 'SENT', 'pending', ''), hostile);
+    case 'channel':
+      return fc.oneof(fc.constantFrom('email', 'sms', 'fax', 'EMAIL'), hostile);
+    case 'to':
+      return fc.oneof(fc.emailAddress(), fc.constantFrom('+44 7700 900123', '07700 900123', 'not-a-number', '+1'), hostile);
     default:
       throw new Error(`the CLI fuzz has no values for "${name}": add them to valueFor`);
   }
@@ -347,6 +365,8 @@ const READS = new Set([
   'audit verify',
   'audit export',
   'policy show',
+  'outbox list',
+  'config show',
 ]);
 
 /**
@@ -423,6 +443,37 @@ const WRONG: Readonly<Record<string, Wrong>> = {
     fc.oneof(
       fc.oneof(idOf('sess'), hostileText).map((id) => call([id])),
       namesNoOneHas.map((name) => call([], [['--account', name]])),
+    ),
+  'email send-verification': () => namesNoOneHas.map((name) => call([name])),
+  'email verify': () => verificationShaped.map((token) => call([token])),
+  'outbox retry': () => idOf('msg').map((id) => call([id])),
+  'outbox cancel': () => idOf('msg').map((id) => call([id])),
+  'outbox test': () =>
+    fc.oneof(
+      fc.constantFrom('not-an-address', 'x@', '@example.org').map((to) => call(['email', to])),
+      fc.constantFrom('12', '+0 000', '+44 20 7946 0000').map((to) => call(['sms', to])),
+    ),
+  'config set': () =>
+    fc.oneof(
+      fc.tuple(unknownSettingKey, fc.string({ minLength: 1, maxLength: 20 })).map(([key, value]) => call([key, value])),
+      fc
+        .constantFrom(
+          ['smtp.port', '70000'],
+          ['smtp.port', 'x'],
+          ['smtp.secure', 'ssl'],
+          ['smtp.password', 'secret-in-argv'],
+          ['sms.baseUrl', 'http://sms.example.org'],
+          ['sms.accountSid', 'AC123'],
+          ['smtp.from', 'no address'],
+          ['smtp.host', 'bad host name'],
+        )
+        .map(([key, value]) => call([key, value])),
+    ),
+  'config unset': () => unknownSettingKey.map((key) => call([key])),
+  'config set-secret': () =>
+    fc.oneof(
+      fc.tuple(unknownSettingKey, fc.string({ minLength: 1, maxLength: 20 })).map(([key, secret]) => call([key], [], lines(secret))),
+      fc.constantFrom(...DELIVERY_SETTING_KEYS).map((key) => call([key], [], lines('not-a-secret-key'))),
     ),
   'policy set': () =>
     fc.oneof(

@@ -116,9 +116,14 @@ describe('The vault › encrypted fields: TOTP secrets, pending secrets, recover
     v.engine.emailVerification.issue(v.admin.caller, 'hortensia');
     const sealed = [
       ...column<string>(path(), "SELECT email_enc FROM accounts WHERE username = 'hortensia'"),
-      ...column<string>(path(), 'SELECT email_enc FROM email_verifications'),
+      ...column<string>(
+        path(),
+        "SELECT email_enc FROM email_verifications WHERE account_id = (SELECT id FROM accounts WHERE username = 'hortensia')",
+      ),
+      ...column<string>(path(), "SELECT payload_enc FROM outbox WHERE account_id = (SELECT id FROM accounts WHERE username = 'hortensia')"),
     ];
-    expect(sealed).toHaveLength(2);
+    // The account, its link, and the mail that carries the link (waiting in the outbox: no SMTP here).
+    expect(sealed).toHaveLength(3);
     for (const value of sealed) expect(value).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
     const bytes = vaultBytes(path());
     for (const form of [email, email.toLowerCase(), 'hortensia.quill', 'Hortensia.Quill'])

@@ -38,7 +38,9 @@ export function registerAccountCommands(program: Command): void {
         const password = await runtime.passwords(options.passwordStdin).next(`Password for ${username}: `, { confirm: true });
         const engine = await runtime.engine();
         const created = await engine.accounts.add(caller, { username, password, email, role: options.admin === true ? 'admin' : 'user' });
-        return { json: { account: created }, text: `Created ${created.role} account "${created.username}".` };
+        const delivered = await runtime.deliverQueued();
+        const mail = created.email === null ? [] : [`A verification link was queued for ${created.email}. ${delivered ?? ''}`.trim()];
+        return { json: { account: created }, text: [`Created ${created.role} account "${created.username}".`, ...mail] };
       }),
     );
 

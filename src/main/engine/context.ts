@@ -4,14 +4,17 @@ import { AuditRepository } from '../store/audit.js';
 import { EMAIL_VERIFICATION_READS, EmailVerificationRepository, type EmailVerificationReads } from '../store/email-verifications.js';
 import { MetaRepository } from '../store/meta.js';
 import { MFA_READS, MfaRepository, type MfaReads } from '../store/mfa.js';
+import { OUTBOX_READS, OutboxRepository, type OutboxReads } from '../store/outbox.js';
 import { POLICY_READS, PolicyRepository, type PolicyReads } from '../store/policy.js';
 import { readOnly } from '../store/read-only.js';
 import { ROW_INTEGRITY_READS, RowIntegrityRepository, type RowIntegrityReads } from '../store/row-integrity.js';
 import { SESSION_READS, SessionRepository, type SessionReads } from '../store/sessions.js';
+import { SETTINGS_READS, SettingsRepository, type SettingsReads } from '../store/settings.js';
 import { SIGN_IN_FAILURE_READS, SignInFailureRepository, type SignInFailureReads } from '../store/sign-in-failures.js';
 import { AuditAnchor } from './audit/audit-anchor.js';
 import { AuditLog, type AuditReader } from './audit/audit-log.js';
 import type { Clock, Uptime } from './clock.js';
+import { Outbox } from './delivery/outbox.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { Vault } from './vault.js';
 import { type KeptTimeMark, VaultClock } from './vault-clock.js';
@@ -26,6 +29,8 @@ export interface ReadableRepositories {
   readonly mfa: MfaReads;
   readonly emailVerifications: EmailVerificationReads;
   readonly integrity: RowIntegrityReads;
+  readonly outbox: OutboxReads;
+  readonly settings: SettingsReads;
 }
 
 /** What every rule module is given: the open vault, its repositories to read, the clock, the write path. */
@@ -36,8 +41,11 @@ export interface EngineContext {
   readonly hasher: PasswordHasher;
   readonly audit: AuditReader;
   readonly repos: ReadableRepositories;
-  /** Runs `work` as one change: its writes and its audit events commit together or not at all. */
+  /** Runs `work` as one change: its writes, its audit events and its messages commit together or not at all. */
   change<T>(work: (tx: Change) => T): T;
+  readonly outbox: Outbox;
+  /** The messages this process queued (a CLI command tries to deliver them before it ends); some may have been rolled back. */
+  readonly queuedHere: ReadonlySet<string>;
 }
 
 /** The process's clock, the machine's uptime, and the vault's mark as the keychain keeps it. */
@@ -63,8 +71,12 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     mfa: new MfaRepository(db, vault.rowSeal),
     emailVerifications: new EmailVerificationRepository(db, vault.rowSeal),
     integrity: new RowIntegrityRepository(db, vault.rowSeal),
+    outbox: new OutboxRepository(db),
+    settings: new SettingsRepository(db, vault.rowSeal),
   };
-  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta);
+  const outbox = new Outbox(vault.cipher);
+  const queuedHere = new Set<string>();
+  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, (id) => queuedHere.add(id));
   // A read outside a change names a failure of SQLite itself; inside one, it leaves it to the change.
   const failed = (error: unknown): unknown => (writePath.changing ? error : storageFailure(error, vault.path, 'read'));
   return {
@@ -80,7 +92,11 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
       mfa: readOnly(repos.mfa, MFA_READS, failed),
       emailVerifications: readOnly(repos.emailVerifications, EMAIL_VERIFICATION_READS, failed),
       integrity: readOnly(repos.integrity, ROW_INTEGRITY_READS, failed),
+      outbox: readOnly(repos.outbox, OUTBOX_READS, failed),
+      settings: readOnly(repos.settings, SETTINGS_READS, failed),
     },
     change: (work) => writePath.change(work),
+    outbox,
+    queuedHere,
   };
 }

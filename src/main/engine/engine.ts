@@ -5,6 +5,8 @@ import { SignIn } from './auth/sign-in.js';
 import { type Caller, requireAdmin } from './caller.js';
 import { noUptime, systemClock, systemUptime, type Clock, type Uptime } from './clock.js';
 import { createContext } from './context.js';
+import { Delivery } from './delivery/delivery.js';
+import { DeliverySettings } from './delivery/delivery-settings.js';
 import { EmailVerification } from './email/email-verification.js';
 import { sealRowsOnce } from './integrity/row-sealing.js';
 import { AuditService } from './audit/audit-service.js';
@@ -53,6 +55,8 @@ export interface Engine {
   /** The policy in force is the engine's own business; hosts read it through these, on someone's behalf. */
   readonly policy: Pick<PolicyService, 'describe' | 'set' | 'signInFacts'>;
   readonly emailVerification: EmailVerification;
+  /** The outbox and where it sends: mail and SMS. */
+  readonly delivery: Delivery;
   readonly audit: AuditService;
   /** The background job every host runs on a timer: not on anyone's behalf. */
   cleanUp(): Promise<CleanupReport>;
@@ -92,12 +96,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const mfa = new MfaService(ctx, current, sessions, lockout);
   const trustedDevices = new TrustedDevices(ctx, current);
   const emailVerification = new EmailVerification(ctx);
+  const delivery = new Delivery(ctx, new DeliverySettings(ctx));
   return {
     vaultId: vault.id,
     vaultPath: vault.path,
     secrets: vault.secrets,
     clock: ctx.clock,
-    accounts: new AccountService(ctx, sessions, lockout),
+    accounts: new AccountService(ctx, sessions, lockout, emailVerification),
     accountImport: new AccountImporter(ctx, mfa),
     sessions,
     signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices),
@@ -105,6 +110,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     trustedDevices,
     policy,
     emailVerification,
+    delivery,
     audit: new AuditService(ctx),
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
     cleanUpAs: (caller) => {

@@ -2,12 +2,15 @@ import { type Db, storageFailure } from '../store/database.js';
 import type { AccountRepository } from '../store/accounts.js';
 import type { EmailVerificationRepository } from '../store/email-verifications.js';
 import type { MfaRepository } from '../store/mfa.js';
+import type { OutboxRepository } from '../store/outbox.js';
 import type { PolicyRepository } from '../store/policy.js';
 import type { RowIntegrityRepository } from '../store/row-integrity.js';
 import type { SessionRepository } from '../store/sessions.js';
+import type { SettingsRepository } from '../store/settings.js';
 import type { SignInFailureRepository } from '../store/sign-in-failures.js';
 import type { MetaRepository } from '../store/meta.js';
 import type { AuditEntry, AuditLog } from './audit/audit-log.js';
+import type { NewMessage, Outbox } from './delivery/outbox.js';
 import type { ClockSkew, VaultClock } from './vault-clock.js';
 
 /** Every repository with its writes: reachable only inside a change. */
@@ -19,17 +22,24 @@ export interface WritableRepositories {
   readonly mfa: MfaRepository;
   readonly emailVerifications: EmailVerificationRepository;
   readonly integrity: RowIntegrityRepository;
+  readonly outbox: OutboxRepository;
+  readonly settings: SettingsRepository;
 }
 
 /**
- * One change of the vault, as a rule sees it: the writes and the audit events that commit with
- * them. The messages a change sends and the operations it syncs will be recorded here too, so
- * that no rule can commit a change without them.
+ * One change of the vault, as a rule sees it: the writes, the audit events and the messages that
+ * commit with them. The operations it syncs will be recorded here too, so that no rule can commit
+ * a change without them.
  */
 export interface Change {
   readonly repos: WritableRepositories;
   /** Records an audit event in the change's transaction: both commit, or neither. */
   audit(entry: AuditEntry): void;
+  /**
+   * Queues a message in the change's transaction, with its audit event: a message exists exactly
+   * when its cause does, and waits in the outbox until it is sent. Returns its id.
+   */
+  outbox(message: NewMessage): string;
 }
 
 /**
@@ -48,10 +58,29 @@ export class WritePath {
   /** How many changes are running, one inside another. */
   #depth = 0;
 
-  constructor(db: Db, path: string, repos: WritableRepositories, audit: AuditLog, clock: VaultClock, meta: MetaRepository) {
+  constructor(
+    db: Db,
+    path: string,
+    repos: WritableRepositories,
+    audit: AuditLog,
+    clock: VaultClock,
+    meta: MetaRepository,
+    outbox: Outbox,
+    queued: (id: string) => void,
+  ) {
     this.#db = db;
     this.#path = path;
-    this.#change = { repos, audit: (entry) => audit.append(entry) };
+    this.#change = {
+      repos,
+      audit: (entry) => audit.append(entry),
+      outbox: (message) => {
+        const { row, event } = outbox.enqueue(message, clock.now());
+        repos.outbox.insert(row);
+        audit.append(event);
+        queued(row.id);
+        return row.id;
+      },
+    };
     this.#clock = clock;
     this.#meta = meta;
     this.#audit = audit;

@@ -219,6 +219,49 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE policy ADD COLUMN mac BLOB;
     `,
   },
+  {
+    version: 6,
+    name: 'outbox and delivery settings',
+    up: `
+      -- A message waits here from the change that causes it until it is sent or given up on. Its
+      -- recipient and body are one value sealed by the field cipher (bound to the row's id), set to
+      -- NULL once the message is sent, expired or abandoned: what stays is the kind, the masked
+      -- recipient, the states and the times. Rows are not sealed: what an edit of the file could do
+      -- (mark a message sent) is to withhold it, which deleting the row does as well.
+      CREATE TABLE outbox (
+        id               TEXT PRIMARY KEY,
+        channel          TEXT NOT NULL,
+        kind             TEXT NOT NULL,
+        account_id       TEXT REFERENCES accounts(id) ON DELETE SET NULL,
+        recipient_masked TEXT NOT NULL,
+        payload_enc      TEXT,
+        state            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL,
+        max_attempts     INTEGER NOT NULL,
+        last_error       TEXT,
+        provider_id      TEXT,
+        next_attempt_at  INTEGER NOT NULL,
+        lease_until      INTEGER,
+        expires_at       INTEGER NOT NULL,
+        sent_at          INTEGER,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+      CREATE INDEX outbox_by_created ON outbox(created_at);
+      CREATE INDEX outbox_by_account ON outbox(account_id);
+
+      -- Where mail and SMS go (smtp.host, sms.baseUrl ...), sealed like policy: an edited host would
+      -- send links and codes elsewhere. Secrets (smtp.password, sms.authToken) are in the keychain.
+      CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT,
+        mac        BLOB
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -4,6 +4,7 @@ import { EMAIL_VERIFICATIONS } from './email-verifications.js';
 import { MetaRepository } from './meta.js';
 import { BACKUP_CODES, MFA_CHALLENGES, TOTP_CREDENTIALS, TRUSTED_DEVICES } from './mfa.js';
 import { POLICY } from './policy.js';
+import { SETTINGS } from './settings.js';
 import { type BrokenSeal, type RowSeal, type SealedTable, type Stored, shown } from './row-seal.js';
 import { REFRESH_TOKENS, SESSION_FAMILIES, SESSIONS } from './sessions.js';
 
@@ -24,6 +25,7 @@ export const SEALED_TABLES: readonly SealedTable<never>[] = [
   TRUSTED_DEVICES,
   EMAIL_VERIFICATIONS,
   POLICY,
+  SETTINGS,
 ];
 
 type ScannedRow = Stored<Record<string, unknown>> & { readonly rowid: number };

@@ -29,6 +29,9 @@ export interface SealedTable<Row> {
   readonly accountId: (row: Row) => string | null;
 }
 
+/** What a message needs to name a table's row. */
+export type NamedTable<Row> = Pick<SealedTable<Row>, 'name' | 'rowId' | 'accountId'>;
+
 /** A row whose seal is missing or does not match; what vault verify and a refusal report. */
 export interface BrokenSeal {
   readonly table: string;
@@ -124,7 +127,7 @@ export function alteredRow<Row>(table: SealedTable<Row>, row: Stored<Row>): Latc
  * release never writes (a later release's, another program's). The value itself is not shown:
  * whatever wrote it may have put anything there.
  */
-function unexpectedValue<Row>(table: SealedTable<Row>, row: Row, column: string): LatchkeyError {
+export function unexpectedValue<Row>(table: NamedTable<Row>, row: Row, column: string): LatchkeyError {
   const { id, which } = rowNamed(table, row);
   return new LatchkeyError(
     'VAULT_UNREADABLE',
@@ -135,7 +138,7 @@ function unexpectedValue<Row>(table: SealedTable<Row>, row: Row, column: string)
 }
 
 /** The row's id and account as a message may show them, and " (row …, account …)" naming them. */
-function rowNamed<Row>(table: SealedTable<Row>, row: Row): { id: string | null; account: string | null; which: string } {
+function rowNamed<Row>(table: NamedTable<Row>, row: Row): { id: string | null; account: string | null; which: string } {
   const id = shown(table.rowId(row));
   const account = shown(table.accountId(row));
   const named = [id === null ? null : `row ${id}`, account === null || account === id ? null : `account ${account}`]

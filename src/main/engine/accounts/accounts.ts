@@ -10,6 +10,7 @@ import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { SessionService } from '../sessions/sessions.js';
 import type { Change } from '../write-path.js';
+import type { EmailVerification } from '../email/email-verification.js';
 import { requireValidEmail, requireValidUsername } from './usernames.js';
 
 export interface NewAccount {
@@ -26,11 +27,13 @@ export class AccountService {
   readonly #ctx: EngineContext;
   readonly #sessions: SessionService;
   readonly #lockout: Lockout;
+  readonly #verification: EmailVerification;
 
-  constructor(ctx: EngineContext, sessions: SessionService, lockout: Lockout) {
+  constructor(ctx: EngineContext, sessions: SessionService, lockout: Lockout, verification: EmailVerification) {
     this.#ctx = ctx;
     this.#sessions = sessions;
     this.#lockout = lockout;
+    this.#verification = verification;
   }
 
   isInitialised(): boolean {
@@ -51,6 +54,8 @@ export class AccountService {
       const party = accountParty(row);
       tx.audit({ type: 'vault.initialised', outcome: 'success', actor: party, details: { vaultId: this.#ctx.vault.id } });
       tx.audit({ type: 'account.created', outcome: 'success', actor: party, target: party, details: { role: 'admin' } });
+      // Waits in the outbox until mail is set up: the first admin proves the address then.
+      if (row.email_enc !== null) this.#verification.sendIn(tx, row, null);
     });
     return this.view(row);
   }
@@ -71,6 +76,7 @@ export class AccountService {
         sessionId: caller.sessionId,
         details: { role: row.role, hasEmail: row.email_enc !== null },
       });
+      if (row.email_enc !== null) this.#verification.sendIn(tx, row, caller);
     });
     return this.view(row);
   }

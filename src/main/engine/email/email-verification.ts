@@ -6,6 +6,7 @@ import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { hashToken, newToken } from '../crypto/random.js';
 import { requireValidUsername } from '../accounts/usernames.js';
+import type { Change } from '../write-path.js';
 import { verificationLink } from './verification-link.js';
 
 /** Long enough for a message that waits in an inbox overnight; short enough that an old mail is useless. */
@@ -15,6 +16,12 @@ export interface IssuedVerification {
   /** Carries the secret: it goes to the address being verified and nowhere else (never a log or the renderer). */
   readonly link: string;
   readonly email: string;
+  readonly expiresAt: number;
+}
+
+/** A link on its way: the mail that carries it is in the outbox. */
+export interface SentVerification {
+  readonly messageId: string;
   readonly expiresAt: number;
 }
 
@@ -37,39 +44,73 @@ export class EmailVerification {
     this.#ctx = ctx;
   }
 
-  /** A new link for the account's current address; any earlier link stops working. */
+  /**
+   * A new link for the account's current address, handed back rather than mailed: for the browser
+   * host's test channel, which stands where the mailbox would be. Any earlier link stops working.
+   */
   issue(caller: Caller, username: string): IssuedVerification {
+    const account = this.#unverified(caller, username);
+    return this.#ctx.change((tx) => this.#issueIn(tx, account, caller).issued);
+  }
+
+  /** Mails a new link to the account's current address (through the outbox); any earlier link stops working. */
+  send(caller: Caller, username: string): SentVerification {
+    const account = this.#unverified(caller, username);
+    return this.#ctx.change((tx) => this.sendIn(tx, account, caller));
+  }
+
+  /**
+   * Inside a change: a link for `account`'s address, and the mail that carries it, commit together.
+   * `caller` is null when the account is the vault's first, made before anyone could sign in.
+   */
+  sendIn(tx: Change, account: AccountRow, caller: Caller | null): SentVerification {
+    const { issued, token } = this.#issueIn(tx, account, caller);
+    const messageId = tx.outbox({
+      channel: 'email',
+      to: issued.email,
+      account,
+      content: { kind: 'verification', username: account.username, link: issued.link, token, expiresAt: issued.expiresAt },
+      expiresAt: issued.expiresAt,
+    });
+    return { messageId, expiresAt: issued.expiresAt };
+  }
+
+  #unverified(caller: Caller, username: string): AccountRow & { email_enc: string } {
     const account = this.#find(username);
     requireSelfOrAdmin(caller, account.id);
     const sealedEmail = account.email_enc;
     if (sealedEmail === null) throw new LatchkeyError('CONFLICT', `The account "${account.username}" has no e-mail address to verify.`);
     if (account.email_verified_at !== null)
       throw new LatchkeyError('CONFLICT', `The e-mail address of "${account.username}" is already verified.`);
+    return { ...account, email_enc: sealedEmail };
+  }
+
+  #issueIn(tx: Change, account: AccountRow, caller: Caller | null): { issued: IssuedVerification; token: string } {
+    const sealedEmail = account.email_enc;
+    if (sealedEmail === null) throw new Error('an address to verify is needed');
     const token = newToken();
     const now = this.#ctx.clock.now();
-    const verification: IssuedVerification = {
+    const issued: IssuedVerification = {
       link: verificationLink(token),
       email: this.#email(account.id, sealedEmail),
       expiresAt: now + VERIFICATION_LINK_LIFETIME,
     };
-    this.#ctx.change((tx) => {
-      tx.repos.emailVerifications.put({
-        account_id: account.id,
-        token_hash: hashToken(token),
-        email_enc: sealedEmail,
-        created_at: now,
-        expires_at: verification.expiresAt,
-      });
-      tx.audit({
-        type: 'email.verification_issued',
-        outcome: 'success',
-        actor: partyOf(caller),
-        target: accountParty(account),
-        sessionId: caller.sessionId,
-        device: caller.deviceName,
-      });
+    tx.repos.emailVerifications.put({
+      account_id: account.id,
+      token_hash: hashToken(token),
+      email_enc: sealedEmail,
+      created_at: now,
+      expires_at: issued.expiresAt,
     });
-    return verification;
+    tx.audit({
+      type: 'email.verification_issued',
+      outcome: 'success',
+      actor: caller === null ? accountParty(account) : partyOf(caller),
+      target: accountParty(account),
+      sessionId: caller?.sessionId ?? null,
+      device: caller?.deviceName ?? null,
+    });
+    return { issued, token };
   }
 
   /** Opens a link's token: the address it was made for is now verified, and the link is spent. */

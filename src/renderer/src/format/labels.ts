@@ -91,6 +91,13 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'device.revoked': 'Trusted device revoked',
   'clock.behind': 'Clock found behind',
   'clock.ahead': 'Clock found ahead',
+  'message.queued': 'Message queued',
+  'message.sent': 'Message sent',
+  'message.failed': 'Message not sent yet (will retry)',
+  'message.abandoned': 'Message given up on',
+  'message.retried': 'Message queued again',
+  'message.cancelled': 'Message cancelled',
+  'delivery.setting_changed': 'Delivery setting changed',
 };
 
 /** The engine's reason codes for refusals and ended sessions; other reasons are already sentences. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { scheduleCleanup } from '../../src/main/cleanup-schedule.js';
+import { scheduleJob } from '../../src/main/host/background-jobs.js';
 import { LatchkeyError } from '../../src/shared/errors.js';
 
 const INTERVAL = 5 * 60 * 1000;
@@ -29,7 +29,7 @@ function controlledCleanup(): { run: () => Promise<void>; started: number; finis
 describe('cleanup schedule', () => {
   it('runs at start and then every five minutes', async () => {
     const run = vi.fn(() => Promise.resolve());
-    const schedule = scheduleCleanup(run, () => {});
+    const schedule = scheduleJob('session cleanup', run, () => {}, INTERVAL);
     expect(run).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(INTERVAL);
     expect(run).toHaveBeenCalledTimes(2);
@@ -42,7 +42,7 @@ describe('cleanup schedule', () => {
 
   it('never starts a run while the previous one is still going', async () => {
     const cleanup = controlledCleanup();
-    const schedule = scheduleCleanup(cleanup.run, () => {});
+    const schedule = scheduleJob('session cleanup', cleanup.run, () => {}, INTERVAL);
     await vi.advanceTimersByTimeAsync(3 * INTERVAL);
     expect(cleanup.started).toBe(1);
     cleanup.finish();
@@ -54,7 +54,7 @@ describe('cleanup schedule', () => {
 
   it('lets a run under way finish before stop resolves', async () => {
     const cleanup = controlledCleanup();
-    const schedule = scheduleCleanup(cleanup.run, () => {});
+    const schedule = scheduleJob('session cleanup', cleanup.run, () => {}, INTERVAL);
     let stopped = false;
     const stopping = schedule.stop().then(() => (stopped = true));
     await vi.advanceTimersByTimeAsync(0);
@@ -66,9 +66,11 @@ describe('cleanup schedule', () => {
 
   it('does not keep the process alive', () => {
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
-    const schedule = scheduleCleanup(
+    const schedule = scheduleJob(
+      'session cleanup',
       () => Promise.resolve(),
       () => {},
+      INTERVAL,
     );
     const timer = setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout;
     setIntervalSpy.mockRestore();
@@ -83,7 +85,7 @@ describe('cleanup schedule', () => {
       new Error('SQLITE_ERROR near token=3q2+7w: the secret in a message'),
     ];
     const run = vi.fn(() => Promise.reject(failures.shift() ?? new Error('none left')));
-    const schedule = scheduleCleanup(run, (line) => lines.push(line));
+    const schedule = scheduleJob('session cleanup', run, (line) => lines.push(line), INTERVAL);
     await vi.advanceTimersByTimeAsync(INTERVAL);
     await schedule.stop();
     expect(run).toHaveBeenCalledTimes(2);
