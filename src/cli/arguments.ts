@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-events.js';
 import { CHANNELS, DELIVERY_SECRET_MAX, OUTBOX_STATES } from '../shared/delivery.js';
-import { backupCode, deviceId, email, messageId, sessionId, totpCode, username } from '../shared/field-schemas.js';
+import { backupCode, deviceId, email, messageId, sentCode, sessionId, totpCode, username } from '../shared/field-schemas.js';
 import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../shared/fields.js';
 import { policyValueProblem } from '../shared/policy-input.js';
 import { isPolicyKey, POLICY_KEY_NAMES, policyInputOf, type PolicyKey } from '../main/engine/index.js';
@@ -39,6 +39,7 @@ const rules = {
   ),
   // Spaces are allowed inside, as some authenticator apps show "123 456".
   totpCode: rule(CODE_MAX_LENGTH, totpCode, 'a code is 6 to 8 digits'),
+  sentCode: rule(CODE_MAX_LENGTH, sentCode, 'a code sent by SMS or e-mail is 6 digits'),
   backupCode: rule(
     CODE_MAX_LENGTH,
     backupCode,

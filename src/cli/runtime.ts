@@ -75,10 +75,10 @@ export class CliRuntime {
 
   /**
    * A secret this CLI keeps in the keychain for the open vault and this OS user; never printed:
-   * its session token, the challenge of a forced enrollment under way, and a device token per
-   * account that trusts this device.
+   * its session token, the challenge of a forced enrollment under way, a device token per account
+   * that trusts this device, and per account the sign-in step a code was sent for.
    */
-  async keychainEntry(kind: 'cli-session' | 'enrollment' | 'device', account?: string): Promise<KeychainEntry> {
+  async keychainEntry(kind: 'cli-session' | 'enrollment' | 'device' | 'sent-code', account?: string): Promise<KeychainEntry> {
     const engine = await this.engine();
     return new HostKeychain(engine.secrets, engine.vaultId, osUserName()).entry(kind, account);
   }

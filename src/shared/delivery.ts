@@ -113,3 +113,25 @@ export interface DeliveryStatusView {
   readonly settings: readonly DeliverySettingView[];
   readonly counts: Readonly<Partial<Record<OutboxState, number>>>;
 }
+
+/** What a sent code is for: finishing a sign-in, or proving a phone number. */
+export const CODE_PURPOSES = ['signin', 'phone'] as const;
+export type CodePurpose = (typeof CODE_PURPOSES)[number];
+
+/** A code on its way, as the person waiting for it may see it. */
+export interface SentCodeView {
+  readonly channel: Channel;
+  /** Masked: `+44••••••••56`, `a•••@example.com`. */
+  readonly to: string;
+  readonly expiresAt: number;
+  /** When another code may be asked for (one a minute, five an hour). */
+  readonly resendAt: number;
+  /** Whether the message left already; false: it waits in the outbox (the network may be down). */
+  readonly sent: boolean;
+}
+
+/** A phone as its owner sees it. */
+export interface PhoneView {
+  readonly masked: string;
+  readonly verifiedAt: number | null;
+}

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'CODE_INVALID',
   'CODE_REPLAYED',
   'LOCKED_OUT',
+  'RATE_LIMITED',
   'ACCOUNT_DISABLED',
   'SESSION_EXPIRED',
   'SESSION_LIMIT_REACHED',
@@ -77,6 +78,8 @@ export interface ErrorDetailsByCode {
   readonly CODE_REPLAYED: { readonly attemptsLeft: number };
   /** `locked`: the account is locked for the policy's lock time; otherwise a delay between attempts. */
   readonly LOCKED_OUT: { readonly retryAt: number; readonly retryAfterSeconds: number; readonly locked: boolean };
+  /** Asked too often (a code sent at most once a minute and five times an hour): the next ask may come at `retryAt`. */
+  readonly RATE_LIMITED: { readonly retryAt: number; readonly retryAfterSeconds: number };
   readonly ACCOUNT_DISABLED: never;
   readonly SESSION_EXPIRED: { readonly reason: SessionEndReason | 'ended' };
   readonly SESSION_LIMIT_REACHED: { readonly limit: number };

@@ -8,6 +8,7 @@ import {
   USERNAME_MAX_LENGTH,
   type SecondFactor,
   canonicalBackupCode,
+  canonicalSentCode,
   canonicalTotpCode,
 } from './fields.js';
 
@@ -34,9 +35,13 @@ const codeOf = (canonical: (typed: string) => string | null) =>
 
 export const totpCode = codeOf((typed) => canonicalTotpCode(typed));
 export const backupCode = codeOf(canonicalBackupCode);
+export const sentCode = codeOf(canonicalSentCode);
 
 /** A factor added to SECOND_FACTORS does not compile until its code has a shape here. */
-const CODES = { totp: totpCode, backup_code: backupCode } satisfies Record<SecondFactor, z.ZodType>;
+const CODES = { totp: totpCode, backup_code: backupCode, sms_code: sentCode, email_code: sentCode } satisfies Record<
+  SecondFactor,
+  z.ZodType
+>;
 
 /**
  * A code with the factor it is for, each checked in its own shape: a TOTP code is digits, a backup
@@ -47,6 +52,8 @@ export function factorAnswer<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.discriminatedUnion('factor', [
     z.object({ ...shape, factor: z.literal('totp'), code: CODES.totp }).strict(),
     z.object({ ...shape, factor: z.literal('backup_code'), code: CODES.backup_code }).strict(),
+    z.object({ ...shape, factor: z.literal('sms_code'), code: CODES.sms_code }).strict(),
+    z.object({ ...shape, factor: z.literal('email_code'), code: CODES.email_code }).strict(),
   ]);
 }
 

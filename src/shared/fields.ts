@@ -25,8 +25,11 @@ export const PASSWORD_MAX_LENGTH = 1024;
 /** RFC 5321 §4.5.3.1: a path of at most 256 octets, so an address of at most 254 characters. */
 export const EMAIL_MAX_LENGTH = 254;
 
-/** The two second factors a sign-in can be finished with; a new one is added here first. */
-export const SECOND_FACTORS = ['totp', 'backup_code'] as const;
+/**
+ * The second factors a sign-in can be finished with; a new one is added here first. A code sent by
+ * SMS or e-mail is offered only next to TOTP (security-parameters.md).
+ */
+export const SECOND_FACTORS = ['totp', 'backup_code', 'sms_code', 'email_code'] as const;
 export type SecondFactor = (typeof SECOND_FACTORS)[number];
 
 /** How much a code field takes as typed, spaces and dashes included. */
@@ -39,6 +42,12 @@ export const CODE_MAX_LENGTH = 64;
 export function canonicalTotpCode(typed: string, { anyKey = true } = {}): string | null {
   const code = typed.replace(/\s/g, '');
   return (anyKey ? /^\d{6,8}$/ : /^\d{6}$/).test(code) ? code : null;
+}
+
+/** A code sent by SMS or e-mail: 6 digits, spaces dropped. */
+export function canonicalSentCode(typed: string): string | null {
+  const code = typed.replace(/\s/g, '');
+  return /^\d{6}$/.test(code) ? code : null;
 }
 
 /** Crockford's base32: no I, L, O or U, so a code read aloud or typed by hand is hard to get wrong. */
@@ -62,6 +71,9 @@ export function canonicalCode(factor: SecondFactor, typed: string, { anyKey = tr
       return canonicalTotpCode(typed, { anyKey });
     case 'backup_code':
       return canonicalBackupCode(typed);
+    case 'sms_code':
+    case 'email_code':
+      return canonicalSentCode(typed);
     default:
       return unknownFactor(factor);
   }

@@ -69,8 +69,12 @@ export interface ChallengeView {
   readonly attemptsLeft: number;
 }
 
-/** How a session was won: a password alone, two factors, or a trusted device that skipped the code. */
-export const ASSURANCES = ['password', 'two_factor', 'trusted_device'] as const;
+/**
+ * How a session was won: a password alone, two factors, a trusted device that skipped the code, or
+ * a password and a code e-mailed as a fallback (lower than two factors: the mailbox may be the
+ * password's own recovery route).
+ */
+export const ASSURANCES = ['password', 'two_factor', 'trusted_device', 'email_code'] as const;
 export type Assurance = (typeof ASSURANCES)[number];
 
 export const SESSION_HOSTS = ['desktop', 'cli', 'browser'] as const;

@@ -57,6 +57,9 @@ describe('cleanup', () => {
       challenges: 0,
       trustedDevices: 0,
       verificationLinks: 0,
+      sentCodes: 0,
+      codeSends: 0,
+      messageBodies: 0,
     });
     expect(sessionRows()).toBe(6);
     expect(sessionRows('active = 1')).toBe(2);
@@ -150,6 +153,9 @@ describe('cleanup', () => {
       challenges: 0,
       trustedDevices: 0,
       verificationLinks: 0,
+      sentCodes: 0,
+      codeSends: 0,
+      messageBodies: 0,
     });
     expect(sessionRows('active = 0')).toBe(161);
     expect(expireBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
@@ -167,6 +173,9 @@ describe('cleanup', () => {
       challenges: 0,
       trustedDevices: 0,
       verificationLinks: 0,
+      sentCodes: 0,
+      codeSends: 0,
+      messageBodies: 0,
     });
     expect(sessionRows()).toBe(0);
     expect(deleteBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
@@ -187,6 +196,9 @@ describe('cleanup', () => {
       challenges: 0,
       trustedDevices: 0,
       verificationLinks: 0,
+      sentCodes: 0,
+      codeSends: 0,
+      messageBodies: 0,
     });
   });
 

@@ -13,7 +13,12 @@ import { canonicalCode, CODE_MAX_LENGTH, SECOND_FACTORS, type SecondFactor, USER
  */
 
 const CHALLENGE = `chal_${'a'.repeat(32)}`;
-const CLI_CODE_RULE = { totp: 'totpCode', backup_code: 'backupCode' } as const satisfies Record<SecondFactor, string>;
+const CLI_CODE_RULE = {
+  totp: 'totpCode',
+  backup_code: 'backupCode',
+  sms_code: 'sentCode',
+  email_code: 'sentCode',
+} as const satisfies Record<SecondFactor, string>;
 
 function cliArg(kind: Parameters<typeof parseArg>[0], value: string): unknown {
   try {

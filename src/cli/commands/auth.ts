@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Channel } from '../../shared/delivery.js';
+import { challengeId } from '../../shared/field-schemas.js';
+import type { KeychainEntry } from '../../main/secrets/host-keychain.js';
 import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
 import type { ChallengeView, SecondFactor, SessionView } from '../../shared/views.js';
 import { normaliseUsername } from '../../shared/fields.js';
@@ -82,12 +86,14 @@ export function registerAuthCommands(program: Command): void {
     .summary('Sign in; the session token is kept in the OS keychain and never printed.')
     .description(
       'Sign in; the session token is kept in the OS keychain and never printed. With two-step sign-in on, give --code or ' +
-        '--backup-code (or type it when asked on a terminal).',
+        '--backup-code (or type it when asked on a terminal). Or ask for a code by SMS or e-mail with --send-code, then ' +
+        'finish within 5 minutes with a second `latchkey signin NAME --code CODE`, which needs no password.',
     )
     .argument('<name>', 'account name')
     .option('--password-stdin', 'read the password from standard input instead of a hidden prompt')
     .option('--code <code>', 'the code your authenticator app shows')
     .option('--backup-code <code>', 'a backup code, instead of --code')
+    .option('--send-code <channel>', 'send a one-time code by sms or email (where the account and the vault allow it), to finish with --code')
     .option('--trust-device', 'trust this device: later sign-ins here need no code (30 days by default)')
     .option('--qr-png <file>', 'if the account must first set up two-step sign-in, also write the QR code to this PNG file')
     .action(
@@ -95,9 +101,16 @@ export function registerAuthCommands(program: Command): void {
         async (
           runtime,
           name: string,
-          options: SecondFactorOptions & { passwordStdin?: boolean; trustDevice?: boolean; qrPng?: string },
+          options: SecondFactorOptions & { passwordStdin?: boolean; trustDevice?: boolean; qrPng?: string; sendCode?: string },
         ) => {
           const username = parseArg('accountName', name, 'account name');
+          const sendCode = options.sendCode === undefined ? null : parseArg('channel', options.sendCode, '--send-code');
+          if (sendCode !== null && (options.code !== undefined || options.backupCode !== undefined)) {
+            throw new UsageError('--send-code asks for a code; give --code in the next `latchkey signin`, once the code has arrived.');
+          }
+          const kept = await runtime.keychainEntry('sent-code', normaliseUsername(username));
+          const waiting = sendCode === null && options.code !== undefined && options.backupCode === undefined ? await kept.get() : null;
+          if (waiting !== null) return finishWithSentCode(runtime, kept, waiting, { username, code: options.code ?? '', trustDevice: options.trustDevice === true });
           const proof = secondFactorProof(options);
           const qrPng = options.qrPng === undefined ? undefined : parseArg('filePath', options.qrPng, '--qr-png');
           const trustDevice = options.trustDevice === true;
@@ -110,6 +123,7 @@ export function registerAuthCommands(program: Command): void {
           } catch (error) {
             if (isLatchkeyError(error, 'MFA_ENROLLMENT_REQUIRED')) return beginForcedEnrollment(runtime, error, { qrPng, trustDevice });
             if (!isLatchkeyError(error, 'MFA_REQUIRED')) throw error;
+            if (sendCode !== null) return sendSignInCode(runtime, kept, error, { username, channel: sendCode });
             const answer = proof ?? (await askSecondFactor(error, options.passwordStdin === true));
             signedIn = engine.signIn.answer({ challengeId: challengeOf(error).challengeId, ...answer, trustDevice, username });
           }
@@ -158,6 +172,69 @@ export function registerAuthCommands(program: Command): void {
 function challengeOf(error: LatchkeyError<'MFA_REQUIRED' | 'MFA_ENROLLMENT_REQUIRED'>): ChallengeView {
   if (error.details === undefined) throw error;
   return error.details;
+}
+
+/**
+ * The second step by a code sent now: the challenge is kept in the keychain (its 5 minutes) for the
+ * next `signin NAME --code CODE`, and this command ends refused, as the sign-in is not done yet.
+ */
+async function sendSignInCode(
+  runtime: CliRuntime,
+  kept: KeychainEntry,
+  error: LatchkeyError<'MFA_REQUIRED'>,
+  { username, channel }: { username: string; channel: Channel },
+): Promise<never> {
+  const challenge = challengeOf(error);
+  const engine = await runtime.engine();
+  const sent = await engine.signIn.sendCode(challenge.challengeId, channel, username);
+  const factor: SecondFactor = channel === 'sms' ? 'sms_code' : 'email_code';
+  await kept.set(JSON.stringify({ challengeId: challenge.challengeId, factor }));
+  const how = channel === 'sms' ? 'by SMS' : 'by e-mail';
+  throw new LatchkeyError(
+    'MFA_REQUIRED',
+    `A code was ${sent.sent ? 'sent' : 'queued (it could not be sent yet; it will be tried again)'} ${how} to ${sent.to}; it works until ${time(sent.expiresAt)}. ` +
+      `Finish with: latchkey signin ${username} --code CODE (within 5 minutes).`,
+    challenge,
+  );
+}
+
+/** The second `signin` after --send-code: the kept challenge answered with the code that arrived, no password again. */
+async function finishWithSentCode(
+  runtime: CliRuntime,
+  kept: KeychainEntry,
+  stored: string,
+  { username, code, trustDevice }: { username: string; code: string; trustDevice: boolean },
+): Promise<Output<Record<string, unknown>>> {
+  const waiting = keptChallenge(stored);
+  const engine = await runtime.engine();
+  let signedIn: SignedIn;
+  try {
+    signedIn = engine.signIn.answer({
+      challengeId: waiting.challengeId,
+      factor: waiting.factor,
+      code: parseArg('sentCode', code, '--code'),
+      trustDevice,
+      username,
+    });
+  } catch (error) {
+    // A step that is over cannot be answered again; a wrong code leaves it for another try.
+    if (isLatchkeyError(error, 'CHALLENGE_INVALID') || isLatchkeyError(error, 'LOCKED_OUT')) await kept.delete();
+    throw error;
+  }
+  await kept.delete();
+  return keepSession(runtime, signedIn, trustDevice);
+}
+
+function keptChallenge(stored: string): { challengeId: string; factor: 'sms_code' | 'email_code' } {
+  let value: unknown = null;
+  try {
+    value = JSON.parse(stored);
+  } catch {
+    // refused below, as any entry not of this shape
+  }
+  const parsed = z.object({ challengeId, factor: z.enum(['sms_code', 'email_code']) }).safeParse(value);
+  if (!parsed.success) throw new LatchkeyError('CHALLENGE_INVALID', 'The sign-in step kept for this account is not readable. Sign in again with your password.');
+  return parsed.data;
 }
 
 /** The second step when no code was given: asked on a terminal, else refused with the challenge in the envelope. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SentCodeView } from '../../shared/delivery.js';
 import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
 import { parseArg } from '../arguments.js';
 import { fields, table, time } from '../format.js';
@@ -19,9 +20,11 @@ export function registerMfaCommands(program: Command): void {
     .action(
       action(async (runtime) => {
         const caller = await runtime.caller();
-        const status = (await runtime.engine()).mfa.status(caller);
+        const engine = await runtime.engine();
+        const status = engine.mfa.status(caller);
+        const phone = engine.phones.view(caller);
         return {
-          json: { mfa: status },
+          json: { mfa: status, phone },
           text: fields([
             ['Two-step sign-in', { ENABLED: 'on', SETUP_IN_PROGRESS: 'being set up', DISABLED: 'off' }[status.state]],
             ['On since', time(status.enabledAt)],
@@ -29,9 +32,63 @@ export function registerMfaCommands(program: Command): void {
             ['Backup codes left', String(status.backupCodesLeft)],
             ['Trusted devices', String(status.trustedDevices)],
             ['Required by policy', status.required ? 'yes' : 'no'],
+            ['Phone for SMS codes', phone === null ? '-' : `${phone.masked} (${phone.verifiedAt === null ? 'not verified' : 'verified'})`],
           ]),
           warnings: lowBackupCodesWarning(status.state === 'ENABLED' ? status.backupCodesLeft : null),
         };
+      }),
+    );
+
+  const sms = mfa.command('sms').description('A phone for sign-in codes by SMS: offered next to the authenticator app, never instead of it.');
+
+  const describeSent = (sent: SentCodeView): string =>
+    `A code was ${sent.sent ? 'sent' : 'queued (it could not be sent yet; it will be tried again)'} by SMS to ${sent.to}; it works until ${time(sent.expiresAt)}.`;
+
+  sms
+    .command('add')
+    .description('Add (or replace) your phone; a code is sent to it to prove it is yours. SMS is weaker than an authenticator app: a number can be moved to another SIM.')
+    .argument('<number>', 'the phone number, with +country code or in the vault’s region')
+    .action(
+      action(async (runtime, number: string) => {
+        const phone = parseArg('phone', number, 'phone number');
+        const caller = await runtime.caller();
+        const sent = await (await runtime.engine()).phones.add(caller, phone);
+        return { json: { sent }, text: [describeSent(sent), 'Finish with: latchkey mfa sms verify CODE'] };
+      }),
+    );
+
+  sms
+    .command('resend')
+    .description('Send a new code to the phone not yet proved (one a minute, five an hour).')
+    .action(
+      action(async (runtime) => {
+        const caller = await runtime.caller();
+        const sent = await (await runtime.engine()).phones.resend(caller);
+        return { json: { sent }, text: describeSent(sent) };
+      }),
+    );
+
+  sms
+    .command('verify')
+    .description('Prove the phone with the code from the SMS; from then on sign-ins offer a code by SMS.')
+    .argument('<code>', 'the 6-digit code')
+    .action(
+      action(async (runtime, typed: string) => {
+        const code = parseArg('sentCode', typed, 'code');
+        const caller = await runtime.caller();
+        const phone = (await runtime.engine()).phones.verify(caller, code);
+        return { json: { phone }, text: `The phone ${phone.masked} is verified: sign-ins can now send a code to it.` };
+      }),
+    );
+
+  sms
+    .command('remove')
+    .description('Remove your phone: no more codes by SMS.')
+    .action(
+      action(async (runtime) => {
+        const caller = await runtime.caller();
+        (await runtime.engine()).phones.remove(caller);
+        return { json: { removed: true }, text: 'The phone was removed.' };
       }),
     );
 

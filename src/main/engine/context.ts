@@ -10,6 +10,7 @@ import { readOnly } from '../store/read-only.js';
 import { ROW_INTEGRITY_READS, RowIntegrityRepository, type RowIntegrityReads } from '../store/row-integrity.js';
 import { SESSION_READS, SessionRepository, type SessionReads } from '../store/sessions.js';
 import { SETTINGS_READS, SettingsRepository, type SettingsReads } from '../store/settings.js';
+import { SENT_CODE_READS, SentCodeRepository, type SentCodeReads } from '../store/sent-codes.js';
 import { SIGN_IN_FAILURE_READS, SignInFailureRepository, type SignInFailureReads } from '../store/sign-in-failures.js';
 import { AuditAnchor } from './audit/audit-anchor.js';
 import { AuditLog, type AuditReader } from './audit/audit-log.js';
@@ -31,6 +32,7 @@ export interface ReadableRepositories {
   readonly integrity: RowIntegrityReads;
   readonly outbox: OutboxReads;
   readonly settings: SettingsReads;
+  readonly sentCodes: SentCodeReads;
 }
 
 /** What every rule module is given: the open vault, its repositories to read, the clock, the write path. */
@@ -57,6 +59,8 @@ export interface TimeSources {
   readonly keptAt: number;
 }
 
+const QUEUED_HERE_KEPT = 100;
+
 export function createContext(vault: Vault, time: TimeSources, hasher: PasswordHasher): EngineContext {
   const db: Db = vault.db;
   const meta = new MetaRepository(db);
@@ -73,10 +77,16 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     integrity: new RowIntegrityRepository(db, vault.rowSeal),
     outbox: new OutboxRepository(db),
     settings: new SettingsRepository(db, vault.rowSeal),
+    sentCodes: new SentCodeRepository(db, vault.rowSeal),
   };
   const outbox = new Outbox(vault.cipher);
   const queuedHere = new Set<string>();
-  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, (id) => queuedHere.add(id));
+  const queued = (id: string): void => {
+    queuedHere.add(id);
+    // A long-running host never asks for these (it sends on a timer): keep the newest only.
+    if (queuedHere.size > QUEUED_HERE_KEPT) queuedHere.delete(queuedHere.values().next().value ?? id);
+  };
+  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, queued);
   // A read outside a change names a failure of SQLite itself; inside one, it leaves it to the change.
   const failed = (error: unknown): unknown => (writePath.changing ? error : storageFailure(error, vault.path, 'read'));
   return {
@@ -94,6 +104,7 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
       integrity: readOnly(repos.integrity, ROW_INTEGRITY_READS, failed),
       outbox: readOnly(repos.outbox, OUTBOX_READS, failed),
       settings: readOnly(repos.settings, SETTINGS_READS, failed),
+      sentCodes: readOnly(repos.sentCodes, SENT_CODE_READS, failed),
     },
     change: (work) => writePath.change(work),
     outbox,

@@ -12,6 +12,8 @@ import { sealRowsOnce } from './integrity/row-sealing.js';
 import { AuditService } from './audit/audit-service.js';
 import { Lockout } from './lockout/lockout.js';
 import { MfaService } from './mfa/mfa-service.js';
+import { Phones } from './mfa/phones.js';
+import { SentCodes } from './mfa/sent-codes.js';
 import { TrustedDevices } from './mfa/trusted-devices.js';
 import { PasswordHasher, type HashParameters } from './passwords/password-hasher.js';
 import { PolicyService } from './policy/policy-service.js';
@@ -51,6 +53,8 @@ export interface Engine {
   readonly sessions: SessionService;
   readonly signIn: SignIn;
   readonly mfa: MfaService;
+  /** A phone for SMS codes: added, proved by a code, removed. */
+  readonly phones: Phones;
   readonly trustedDevices: TrustedDevices;
   /** The policy in force is the engine's own business; hosts read it through these, on someone's behalf. */
   readonly policy: Pick<PolicyService, 'describe' | 'set' | 'signInFacts'>;
@@ -93,10 +97,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const current = (): ReturnType<PolicyService['current']> => policy.current();
   const lockout = new Lockout(ctx, current);
   const sessions = new SessionService(ctx, current);
-  const mfa = new MfaService(ctx, current, sessions, lockout);
+  const deliverySettings = new DeliverySettings(ctx);
+  const delivery = new Delivery(ctx, deliverySettings);
+  const codes = new SentCodes(ctx);
+  const phones = new Phones(ctx, codes, delivery);
+  const mfa = new MfaService(ctx, current, sessions, lockout, codes, (channel) => deliverySettings.canSend(channel));
   const trustedDevices = new TrustedDevices(ctx, current);
   const emailVerification = new EmailVerification(ctx);
-  const delivery = new Delivery(ctx, new DeliverySettings(ctx));
   return {
     vaultId: vault.id,
     vaultPath: vault.path,
@@ -105,8 +112,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     accounts: new AccountService(ctx, sessions, lockout, emailVerification),
     accountImport: new AccountImporter(ctx, mfa),
     sessions,
-    signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices),
+    signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices, { codes, phones, delivery }),
     mfa,
+    phones,
     trustedDevices,
     policy,
     emailVerification,

@@ -7,6 +7,7 @@ import type { PolicyRepository } from '../store/policy.js';
 import type { RowIntegrityRepository } from '../store/row-integrity.js';
 import type { SessionRepository } from '../store/sessions.js';
 import type { SettingsRepository } from '../store/settings.js';
+import type { SentCodeRepository } from '../store/sent-codes.js';
 import type { SignInFailureRepository } from '../store/sign-in-failures.js';
 import type { MetaRepository } from '../store/meta.js';
 import type { AuditEntry, AuditLog } from './audit/audit-log.js';
@@ -24,6 +25,7 @@ export interface WritableRepositories {
   readonly integrity: RowIntegrityRepository;
   readonly outbox: OutboxRepository;
   readonly settings: SettingsRepository;
+  readonly sentCodes: SentCodeRepository;
 }
 
 /**

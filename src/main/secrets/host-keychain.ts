@@ -10,10 +10,11 @@ export interface KeychainEntry {
 /**
  * The bearer secrets a host keeps for the person at this computer, in the keychain and never on
  * disk: a CLI session token, a forced enrollment's challenge, a "stay signed in" refresh token, a
- * trusted-device token per account. Names are scoped by vault and OS user, so two vaults, or two
- * people sharing one keychain service, never mix: `kind:vaultId:osUser[:qualifier]`.
+ * trusted-device token per account, the sign-in step a code was sent for (per account). Names are
+ * scoped by vault and OS user, so two vaults, or two people sharing one keychain service, never
+ * mix: `kind:vaultId:osUser[:qualifier]`.
  */
-export type HostSecretKind = 'cli-session' | 'enrollment' | 'device' | 'refresh';
+export type HostSecretKind = 'cli-session' | 'enrollment' | 'device' | 'refresh' | 'sent-code';
 
 export class HostKeychain {
   readonly #secrets: SecretStore;

@@ -221,7 +221,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    name: 'outbox and delivery settings',
+    name: 'outbox, delivery settings, codes sent by SMS and e-mail, phones',
     up: `
       -- A message waits here from the change that causes it until it is sent or given up on. Its
       -- recipient and body are one value sealed by the field cipher (bound to the row's id), set to
@@ -259,6 +259,43 @@ const MIGRATIONS: readonly Migration[] = [
         updated_at INTEGER NOT NULL,
         updated_by TEXT,
         mac        BLOB
+      ) STRICT;
+
+      -- A one-time code sent by SMS or e-mail, for a sign-in step (purpose signin, bound to its
+      -- challenge) or to prove a phone (purpose phone): only its keyed hash. One per account,
+      -- channel and purpose: a new code replaces (voids) the one before.
+      CREATE TABLE sent_codes (
+        account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        channel      TEXT NOT NULL,
+        purpose      TEXT NOT NULL,
+        challenge_id TEXT,
+        code_hash    BLOB NOT NULL,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        attempts     INTEGER NOT NULL,
+        mac          BLOB,
+        PRIMARY KEY (account_id, channel, purpose)
+      ) STRICT;
+      CREATE INDEX sent_codes_by_expiry ON sent_codes(expires_at);
+
+      -- Every code sent, for the limits (one a minute, five an hour, per account and channel): a
+      -- resend replaces the code but never these. Rows older than an hour are dropped at cleanup.
+      CREATE TABLE code_sends (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        channel    TEXT NOT NULL,
+        sent_at    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX code_sends_by_account ON code_sends(account_id, channel, sent_at);
+      CREATE INDEX code_sends_by_time ON code_sends(sent_at);
+
+      -- A phone for SMS codes, sealed by the field cipher; it receives sign-in codes once proved.
+      CREATE TABLE phones (
+        account_id  TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        phone_enc   TEXT NOT NULL,
+        masked      TEXT NOT NULL,
+        verified_at INTEGER,
+        created_at  INTEGER NOT NULL,
+        mac         BLOB
       ) STRICT;
     `,
   },

@@ -43,6 +43,7 @@ export class OutboxRepository {
   readonly #listByState;
   readonly #counts;
   readonly #staleBodies;
+  readonly #latest;
 
   constructor(db: Db) {
     const columns = [
@@ -84,6 +85,9 @@ export class OutboxRepository {
       'SELECT * FROM outbox WHERE state = @state ORDER BY created_at DESC, rowid DESC LIMIT @limit',
     );
     this.#counts = db.prepare<[], { state: string; count: number }>('SELECT state, COUNT(*) AS count FROM outbox GROUP BY state');
+    this.#latest = db.prepare<[string], OutboxRow>(
+      `SELECT * FROM outbox WHERE channel = ? AND state IN ('sent', 'failed') ORDER BY updated_at DESC, rowid DESC LIMIT 1`,
+    );
     this.#staleBodies = db.prepare<{ now: number; limit: number }, OutboxRow>(
       `SELECT * FROM outbox WHERE state IN ('sent', 'abandoned') AND payload_enc IS NOT NULL AND expires_at <= @now LIMIT @limit`,
     );
@@ -120,6 +124,11 @@ export class OutboxRepository {
     return counts;
   }
 
+  /** The channel's most recent message that was tried: whether the network was there at the last attempt. */
+  latestTried(channel: Channel): OutboxRow | undefined {
+    return checked(this.#latest.get(channel));
+  }
+
   /** Finished messages past their time that still hold a body: kept for a retry until then, erased after. */
   staleBodies(now: number, limit: number): OutboxRow[] {
     return this.#staleBodies.all({ now, limit }).map(checkedRow);
@@ -138,5 +147,12 @@ function checked(row: OutboxRow | undefined): OutboxRow | undefined {
 }
 
 /** The reads of the outbox: what a rule may call outside a change (writes go through the write path). */
-export const OUTBOX_READS = ['byId', 'due', 'list', 'counts', 'staleBodies'] as const satisfies readonly (keyof OutboxRepository)[];
+export const OUTBOX_READS = [
+  'byId',
+  'due',
+  'list',
+  'counts',
+  'staleBodies',
+  'latestTried',
+] as const satisfies readonly (keyof OutboxRepository)[];
 export type OutboxReads = Pick<OutboxRepository, (typeof OUTBOX_READS)[number]>;

@@ -5,12 +5,13 @@ import { MetaRepository } from './meta.js';
 import { BACKUP_CODES, MFA_CHALLENGES, TOTP_CREDENTIALS, TRUSTED_DEVICES } from './mfa.js';
 import { POLICY } from './policy.js';
 import { SETTINGS } from './settings.js';
+import { PHONES, SENT_CODES } from './sent-codes.js';
 import { type BrokenSeal, type RowSeal, type SealedTable, type Stored, shown } from './row-seal.js';
 import { REFRESH_TOKENS, SESSION_FAMILIES, SESSIONS } from './sessions.js';
 
 /**
  * Every table whose rows carry a seal. Left out, each for its reason: `sign_in_failures` and
- * `sign_in_checks` (a counter removed from the file reads as no failures, which no seal can tell
+ * `sign_in_checks` and `code_sends` (a counter removed from the file reads as no failures, which no seal can tell
  * from none ever counted, so a seal would add a cost and no protection), `audit_events` (chained
  * already), `meta` (its security values, the key check and the audit head, are keyed themselves).
  */
@@ -26,6 +27,8 @@ export const SEALED_TABLES: readonly SealedTable<never>[] = [
   EMAIL_VERIFICATIONS,
   POLICY,
   SETTINGS,
+  SENT_CODES,
+  PHONES,
 ];
 
 type ScannedRow = Stored<Record<string, unknown>> & { readonly rowid: number };

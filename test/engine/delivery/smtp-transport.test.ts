@@ -11,7 +11,7 @@ import { type SmtpCapture, startSmtpCapture } from '../../support/smtp-capture.j
 const CODE = '482913';
 
 function codeMail(id = 'msg_01test'): Outgoing {
-  const rendered = renderEmail({ kind: 'code', username: 'alice', code: CODE, expiresAt: Date.UTC(2026, 0, 1, 14, 5) });
+  const rendered = renderEmail({ kind: 'code', purpose: 'signin', username: 'alice', code: CODE, expiresAt: Date.UTC(2026, 0, 1, 14, 5) });
   return { id, to: 'alice@example.com', ...rendered };
 }
 

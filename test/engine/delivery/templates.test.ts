@@ -17,7 +17,7 @@ const notice = (kind: (typeof NOTICES)[number], username = 'alice'): MessageCont
 
 const EVERY_KIND: readonly MessageContent[] = [
   { kind: 'verification', username: 'alice', link: verificationLink(TOKEN), token: TOKEN, expiresAt: AT },
-  { kind: 'code', username: 'alice', code: '482913', expiresAt: AT },
+  { kind: 'code', purpose: 'signin', username: 'alice', code: '482913', expiresAt: AT },
   ...NOTICES.map((kind) => notice(kind)),
   { kind: 'test', sentBy: 'admin', at: AT },
 ];
@@ -40,7 +40,7 @@ describe('message templates', () => {
   it('escapes a hostile username in the HTML', () => {
     const hostile = '<script>alert("x")</script>&';
     for (const content of [
-      { kind: 'code', username: hostile, code: '482913', expiresAt: AT } as const,
+      { kind: 'code', purpose: 'signin', username: hostile, code: '482913', expiresAt: AT } as const,
       notice('new_device', hostile),
       { kind: 'test', sentBy: hostile, at: AT } as const,
     ]) {
@@ -72,7 +72,7 @@ describe('message templates', () => {
   });
 
   it('says the code, that it expires in 10 minutes, and that Latchkey never asks for it', () => {
-    const { subject, text } = renderEmail({ kind: 'code', username: 'alice', code: '482913', expiresAt: AT });
+    const { subject, text } = renderEmail({ kind: 'code', purpose: 'signin', username: 'alice', code: '482913', expiresAt: AT });
     expect(subject).toBe('Your Latchkey sign-in code');
     expect(text).toContain('Your Latchkey sign-in code is 482913');
     expect(text).toContain('It expires in 10 minutes, at 2026-03-14 09:26 UTC');
@@ -81,7 +81,7 @@ describe('message templates', () => {
   });
 
   it('keeps the SMS to one short segment', () => {
-    const sms = renderSms({ kind: 'code', username: 'alice', code: '482913', expiresAt: AT });
+    const sms = renderSms({ kind: 'code', purpose: 'signin', username: 'alice', code: '482913', expiresAt: AT });
     expect(sms).toBe('Latchkey sign-in code: 482913. It expires in 10 minutes. Do not share it.');
     expect(sms.length).toBeLessThanOrEqual(160);
   });

@@ -15,6 +15,12 @@ import type { TrustedDevices } from '../mfa/trusted-devices.js';
 import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Change } from '../write-path.js';
 import { accountParty } from '../audit/audit-log.js';
+import type { Channel, SentCodeView } from '../../../shared/delivery.js';
+import type { Assurance } from '../../../shared/views.js';
+import type { Delivery } from '../delivery/delivery.js';
+import { maskEmail } from '../delivery/smtp-transport.js';
+import type { Phones } from '../mfa/phones.js';
+import type { SentCodes } from '../mfa/sent-codes.js';
 
 export interface SignInRequest {
   readonly username: string;
@@ -61,13 +67,26 @@ export class SignIn {
   readonly #lockout: Lockout;
   readonly #mfa: MfaService;
   readonly #devices: TrustedDevices;
+  readonly #codes: SentCodes;
+  readonly #phones: Phones;
+  readonly #delivery: Delivery;
 
-  constructor(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService, devices: TrustedDevices) {
+  constructor(
+    ctx: EngineContext,
+    sessions: SessionService,
+    lockout: Lockout,
+    mfa: MfaService,
+    devices: TrustedDevices,
+    sent: { codes: SentCodes; phones: Phones; delivery: Delivery },
+  ) {
     this.#ctx = ctx;
     this.#sessions = sessions;
     this.#lockout = lockout;
     this.#mfa = mfa;
     this.#devices = devices;
+    this.#codes = sent.codes;
+    this.#phones = sent.phones;
+    this.#delivery = sent.delivery;
   }
 
   async withPassword(request: SignInRequest): Promise<StartedSession> {
@@ -157,7 +176,7 @@ export class SignIn {
           this.#challengeFailed(tx, account, challenge, client, refusal.reason);
           return { refused: refusal.error };
         }
-        const check = this.#mfa.checkFactor(tx, account, answer.factor, answer.code);
+        const check = this.#mfa.checkFactor(tx, account, answer.factor, answer.code, challenge.id);
         if (check !== 'ok') {
           tx.repos.mfa.countChallengeAttempt(challenge.id);
           this.#lockout.recordFailure(tx, account.username, account);
@@ -166,8 +185,10 @@ export class SignIn {
         }
         if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
         this.#lockout.recordSuccess(tx, account.username);
-        const started = this.#startTwoFactor(tx, account, challenge, client, `password+${answer.factor}`);
-        const deviceToken = answer.trustDevice === true ? this.#devices.trust(tx, account, client.deviceName) : null;
+        const started = this.#startTwoFactor(tx, account, challenge, client, `password+${answer.factor}`, assuranceOf(answer.factor));
+        // A device is trusted on the strength of two factors; an e-mailed code is a fallback, not that.
+        const deviceToken =
+          answer.trustDevice === true && answer.factor !== 'email_code' ? this.#devices.trust(tx, account, client.deviceName) : null;
         const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
         return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
       });
@@ -176,6 +197,37 @@ export class SignIn {
     if ('refused' in outcome) throw outcome.refused;
     if ('check' in outcome) throwForCheck(outcome.check, { attemptsLeft: outcome.attemptsLeft });
     return outcome;
+  }
+
+  /**
+   * Sends a one-time code for the sign-in step by SMS or e-mail, within the sending limits, and
+   * tries to deliver it at once. Offered only where it can work (MfaService.factorsOf); the code
+   * answers this step only.
+   */
+  async sendCode(challengeId: string, channel: Channel, username?: string): Promise<SentCodeView> {
+    const factor: SecondFactor = channel === 'sms' ? 'sms_code' : 'email_code';
+    const sent = this.#ctx.change((tx) => {
+      const { challenge, account } = this.#liveChallenge(challengeId, 'verify', username);
+      if (!this.#mfa.factorsOf(account).includes(factor)) {
+        throw new LatchkeyError(
+          'CONFLICT',
+          channel === 'sms'
+            ? 'A code by SMS cannot be sent now: it needs a verified phone on the account and SMS set up and reachable. Use your authenticator app or a backup code.'
+            : 'A code by e-mail cannot be sent now: it needs a verified address, mail set up and reachable, and policy allowing it. Use your authenticator app or a backup code.',
+        );
+      }
+      const to = channel === 'sms' ? this.#phones.provedNumber(account) : this.#addressOf(account);
+      if (to === null) throw new LatchkeyError('CONFLICT', 'There is nowhere to send a code for this account.');
+      return this.#codes.sendIn(tx, { account, channel, to: to.phone, masked: to.masked }, 'signin', challenge.id);
+    });
+    const { messageId, ...view } = sent;
+    return { ...view, sent: await this.#delivery.sendNow(messageId) };
+  }
+
+  #addressOf(account: AccountRow): { phone: string; masked: string } | null {
+    if (account.email_enc === null || account.email_verified_at === null) return null;
+    const address = this.#ctx.vault.cipher.decrypt(account.email_enc, { table: 'accounts', column: 'email', rowId: account.id });
+    return { phone: address, masked: maskEmail(address) };
   }
 
   /** Forced enrollment, first half: the authenticator secret for an account that policy says must have one. */
@@ -271,8 +323,15 @@ export class SignIn {
     return { challenge, account };
   }
 
-  #startTwoFactor(tx: Change, account: AccountRow, challenge: ChallengeRow, client: ClientInfo, factors: string): StartedSession {
-    const started = this.#sessions.start(tx, { account, client, assurance: 'two_factor', staySignedIn: challenge.stay_signed_in === 1 });
+  #startTwoFactor(
+    tx: Change,
+    account: AccountRow,
+    challenge: ChallengeRow,
+    client: ClientInfo,
+    factors: string,
+    assurance: Assurance = 'two_factor',
+  ): StartedSession {
+    const started = this.#sessions.start(tx, { account, client, assurance, staySignedIn: challenge.stay_signed_in === 1 });
     tx.audit({
       type: 'signin.succeeded',
       outcome: 'success',
@@ -344,4 +403,9 @@ export class SignIn {
       reason,
     });
   }
+}
+
+/** A session won with an e-mailed code is marked lower than two factors: a mailbox is often how a password is reset. */
+function assuranceOf(factor: SecondFactor): Assurance {
+  return factor === 'email_code' ? 'email_code' : 'two_factor';
 }

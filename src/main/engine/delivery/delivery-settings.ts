@@ -6,6 +6,7 @@ import {
   DELIVERY_SETTING_KEYS,
   SMTP_SECURITY,
   TWILIO_BASE_URL,
+  type Channel,
   type ChannelStatus,
   type DeliverySecretKey,
   type DeliverySettingKey,
@@ -293,6 +294,21 @@ export class DeliverySettings {
       },
       status,
     };
+  }
+
+  /**
+   * Whether a code sent on `channel` could reach someone now: the channel is set up (its secret
+   * aside, which only the keychain knows) and the last message tried on it got through. A sign-in
+   * offers no "send a code" that would only wait in the outbox.
+   */
+  canSend(channel: Channel): boolean {
+    const stored = this.#stored();
+    const set =
+      channel === 'email'
+        ? this.#value(stored, 'smtp.host') !== null && this.#value(stored, 'smtp.from') !== null
+        : this.#value(stored, 'sms.accountSid') !== null &&
+          (this.#value(stored, 'sms.from') !== null || this.#value(stored, 'sms.messagingServiceSid') !== null);
+    return set && this.#ctx.repos.outbox.latestTried(channel)?.state !== 'failed';
   }
 
   /** The region a phone number without a country code is read in. */

@@ -107,7 +107,7 @@ export class Delivery {
       });
       return next;
     });
-    await this.sendDue({ only: new Set([id]), timeoutMs: PROMPT_ATTEMPT_TIMEOUT });
+    await this.sendNow(id);
     return this.#view(this.#find(id));
   }
 
@@ -148,7 +148,7 @@ export class Delivery {
     const id = this.#ctx.change((tx) =>
       tx.outbox({ channel, to: recipient, account: null, content: { kind: 'test', sentBy: caller.username, at: this.#ctx.clock.now() } }),
     );
-    await this.sendDue({ only: new Set([id]), timeoutMs: PROMPT_ATTEMPT_TIMEOUT });
+    await this.sendNow(id);
     return this.#view(this.#find(id));
   }
 
@@ -162,6 +162,12 @@ export class Delivery {
     } finally {
       this.#running = null;
     }
+  }
+
+  /** Tries one message now, with a short time limit (a code someone waits for at the screen); true once it has left. */
+  async sendNow(id: string): Promise<boolean> {
+    await this.sendDue({ only: new Set([id]), timeoutMs: PROMPT_ATTEMPT_TIMEOUT });
+    return this.#ctx.repos.outbox.byId(id)?.state === 'sent';
   }
 
   /** `sendDue` because an administrator asked (`latchkey outbox send`). */

@@ -92,19 +92,9 @@ export class Outbox {
   }
 }
 
-/** An SMS carries a code, or says that SMS works; links and notices go by mail only. */
 function smsText(content: MessageContent): string {
-  switch (content.kind) {
-    case 'code':
-      return renderSms(content);
-    case 'test':
-      return `Latchkey test message, sent by ${content.sentBy}: SMS delivery works.`;
-    case 'verification':
-    case 'notice':
-      throw new Error(`a ${content.kind} message goes by e-mail only`);
-    default:
-      return content satisfies never;
-  }
+  if (content.kind === 'code' || content.kind === 'test') return renderSms(content);
+  throw new Error(`a ${content.kind} message goes by e-mail only`);
 }
 
 /** What became of one claimed message, for the row and the audit log. */

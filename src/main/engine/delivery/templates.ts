@@ -1,10 +1,18 @@
+import type { CodePurpose } from '../../../shared/delivery.js';
 import { MINUTE } from '../clock.js';
 import { LINK_SCHEME } from '../email/verification-link.js';
 
 /** What a message says, before it is words: the outbox renders it once, when it is queued. */
 export type MessageContent =
   | { readonly kind: 'verification'; readonly username: string; readonly link: string; readonly token: string; readonly expiresAt: number }
-  | { readonly kind: 'code'; readonly username: string; readonly code: string; readonly expiresAt: number }
+  | {
+      readonly kind: 'code';
+      /** A code to finish a sign-in, or to prove the phone it is sent to. */
+      readonly purpose: CodePurpose;
+      readonly username: string;
+      readonly code: string;
+      readonly expiresAt: number;
+    }
   | {
       readonly kind: 'notice';
       readonly notice: 'new_device' | 'mfa_disabled' | 'password_changed' | 'backup_codes_low' | 'account_locked';
@@ -15,8 +23,8 @@ export type MessageContent =
     }
   | { readonly kind: 'test'; readonly sentBy: string; readonly at: number };
 
-/** How long a sign-in code sent by mail or SMS works; whoever issues one sets its `expiresAt` from this. */
-export const SIGN_IN_CODE_LIFETIME = 10 * MINUTE;
+/** How long a code sent by mail or SMS works (security-parameters.md); whoever issues one sets its `expiresAt` from this. */
+export const SENT_CODE_LIFETIME = 10 * MINUTE;
 
 /**
  * One message as a few blocks, so the plain-text and the HTML part are two renderings of one
@@ -47,9 +55,11 @@ export function renderEmail(content: MessageContent): { subject: string; text: s
   return { subject: message.subject, text: renderText(message.blocks), html: renderHtml(message) };
 }
 
-/** Short enough for one SMS segment; the code comes first so a phone's preview shows it. */
-export function renderSms(content: Extract<MessageContent, { kind: 'code' }>): string {
-  return `Latchkey sign-in code: ${content.code}. It expires in ${minutes(SIGN_IN_CODE_LIFETIME)}. Do not share it.`;
+/** Short enough for one SMS segment; the code comes first so a phone's preview shows it. Links and notices go by mail only. */
+export function renderSms(content: Extract<MessageContent, { kind: 'code' | 'test' }>): string {
+  if (content.kind === 'test') return `Latchkey test message, sent by ${content.sentBy}: SMS delivery works.`;
+  const what = content.purpose === 'signin' ? 'sign-in code' : 'code to confirm this phone';
+  return `Latchkey ${what}: ${content.code}. It expires in ${minutes(SENT_CODE_LIFETIME)}. Do not share it.`;
 }
 
 function compose(content: MessageContent): Message {
@@ -70,13 +80,14 @@ function compose(content: MessageContent): Message {
         ],
       };
     case 'code':
+      if (content.purpose === 'phone') throw new Error('a code that proves a phone goes by SMS');
       return {
         subject: 'Your Latchkey sign-in code',
         blocks: [
           para(`Your Latchkey sign-in code is ${content.code}`),
           para(
             `Enter it where Latchkey asks for it, to sign in as "${content.username}". ` +
-              `It expires in ${minutes(SIGN_IN_CODE_LIFETIME)}, at ${utc(content.expiresAt)}.`,
+              `It expires in ${minutes(SENT_CODE_LIFETIME)}, at ${utc(content.expiresAt)}.`,
           ),
           para(
             'Latchkey will never ask you for this code by mail, phone or chat. If you did not try to sign in, someone knows your password: ask an administrator.',

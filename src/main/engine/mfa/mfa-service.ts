@@ -13,6 +13,8 @@ import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { Policy } from '../policy/policy-keys.js';
 import type { SessionService } from '../sessions/sessions.js';
 import type { Change } from '../write-path.js';
+import type { Channel } from '../../../shared/delivery.js';
+import type { SentCodes } from './sent-codes.js';
 import { canonicalBackupCode } from '../../../shared/fields.js';
 import { backupCodeDigest, newBackupCodes } from './backup-codes.js';
 import { DEFAULT_TOTP, matchTotp, newTotpSecret, totpStep, totpUri, type TotpParameters } from './totp.js';
@@ -37,12 +39,23 @@ export class MfaService {
   readonly #policy: () => Policy;
   readonly #sessions: SessionService;
   readonly #lockout: Lockout;
+  readonly #sentCodes: SentCodes;
+  readonly #canSend: (channel: Channel) => boolean;
 
-  constructor(ctx: EngineContext, policy: () => Policy, sessions: SessionService, lockout: Lockout) {
+  constructor(
+    ctx: EngineContext,
+    policy: () => Policy,
+    sessions: SessionService,
+    lockout: Lockout,
+    sentCodes: SentCodes,
+    canSend: (channel: Channel) => boolean,
+  ) {
     this.#ctx = ctx;
     this.#policy = policy;
     this.#sessions = sessions;
     this.#lockout = lockout;
+    this.#sentCodes = sentCodes;
+    this.#canSend = canSend;
   }
 
   status(caller: Caller): MfaStatusView {
@@ -68,9 +81,19 @@ export class MfaService {
     return secondFactorRequired(this.#policy(), account);
   }
 
-  /** The factors a sign-in challenge may offer this account. */
+  /**
+   * The factors a sign-in challenge may offer this account: only those that can work now. A code
+   * by SMS or e-mail only next to TOTP, to a verified phone or address, on a channel that is set
+   * up and whose last attempt got through; the e-mailed one only while policy allows it.
+   */
   factorsOf(account: AccountRow): SecondFactor[] {
-    return this.#ctx.repos.mfa.backupCodesLeft(account.id) > 0 ? ['totp', 'backup_code'] : ['totp'];
+    const factors: SecondFactor[] = ['totp'];
+    if (this.#ctx.repos.mfa.backupCodesLeft(account.id) > 0) factors.push('backup_code');
+    if (account.mfa_state !== 'ENABLED') return factors;
+    if (this.#ctx.repos.sentCodes.phone(account.id)?.verified_at != null && this.#canSend('sms')) factors.push('sms_code');
+    if (this.#policy()['mfa.emailFallback'] === 'on' && account.email_verified_at !== null && this.#canSend('email'))
+      factors.push('email_code');
+    return factors;
   }
 
   beginTotp(caller: Caller): Promise<TotpSetupView> {
@@ -248,12 +271,17 @@ export class MfaService {
    * Checks a second factor and, when it passes, spends it (the TOTP step
    * becomes the last accepted one; the backup code is marked used). Audits a replay as a possible bypass.
    */
-  checkFactor(tx: Change, account: AccountRow, factor: SecondFactor, code: string): CodeCheck {
+  checkFactor(tx: Change, account: AccountRow, factor: SecondFactor, code: string, challengeId: string | null = null): CodeCheck {
     switch (factor) {
       case 'totp':
         return this.#checkTotp(tx, account, code);
       case 'backup_code':
         return this.#spendBackupCode(tx, account, code);
+      // A sent code answers only the sign-in step it was sent for: never a proof to turn a factor off.
+      case 'sms_code':
+        return challengeId === null ? 'invalid' : this.#sentCodes.checkIn(tx, account, 'sms', 'signin', challengeId, code);
+      case 'email_code':
+        return challengeId === null ? 'invalid' : this.#sentCodes.checkIn(tx, account, 'email', 'signin', challengeId, code);
       default:
         // A factor added to SecondFactor must be checked here, never fall into another's check.
         return unknownFactor(factor);

@@ -75,6 +75,13 @@ export const POLICY_KEYS = {
     describe:
       'Who must have a second factor: nobody (off), administrators, or every account (all). Those without one enroll right after the password.',
   },
+  'mfa.emailFallback': {
+    audience: 'everyone',
+    schema: z.enum(['on', 'off']),
+    default: 'on' as 'on' | 'off',
+    describe:
+      'Whether a person with an authenticator may sign in with a code e-mailed to their verified address instead (on, once mail is set up). Such a session is marked lower assurance.',
+  },
   'mfa.totpStepsBack': {
     audience: 'admins',
     schema: z.coerce.number().int().min(0).max(2),

@@ -14,6 +14,10 @@ export interface CleanupReport {
   readonly challenges: number;
   readonly trustedDevices: number;
   readonly verificationLinks: number;
+  readonly sentCodes: number;
+  readonly codeSends: number;
+  /** Bodies of sent or abandoned messages erased once past their time. */
+  readonly messageBodies: number;
 }
 
 /** Small batches, each its own short transaction, with a yield between, so no caller waits long. */
@@ -27,7 +31,9 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /**
  * Ends sessions whose time ran out (audited as expired), then deletes sessions that ended over an
  * hour ago, dead "stay signed in" families, stale failure counters, spent challenges and dead
- * trusted devices and e-mail verification links past their time, and drops TOTP setups left unconfirmed past their 15 minutes.
+ * trusted devices, e-mail verification links and sent codes past their time, sends older than the
+ * limits look back, and the bodies of finished messages past their time; and drops TOTP setups left
+ * unconfirmed past their 15 minutes.
  */
 export async function cleanUp(ctx: EngineContext, sessions: SessionService, lockout: Lockout, mfa: MfaService): Promise<CleanupReport> {
   const drain = async (batch: (tx: Change) => number): Promise<number> => {
@@ -47,5 +53,25 @@ export async function cleanUp(ctx: EngineContext, sessions: SessionService, lock
   const challenges = await drain((tx) => tx.repos.mfa.deleteDeadChallenges(ctx.clock.now(), CLEANUP_BATCH));
   const trustedDevices = await drain((tx) => tx.repos.mfa.deleteDeadTrustedDevices(ctx.clock.now(), CLEANUP_BATCH));
   const verificationLinks = await drain((tx) => tx.repos.emailVerifications.deleteExpired(ctx.clock.now(), CLEANUP_BATCH));
-  return { expired, deleted, families, failureCounters, abandonedSetups, challenges, trustedDevices, verificationLinks };
+  const sentCodes = await drain((tx) => tx.repos.sentCodes.deleteExpiredCodes(ctx.clock.now(), CLEANUP_BATCH));
+  // The limits look back an hour; an older send counts for nothing.
+  const codeSends = await drain((tx) => tx.repos.sentCodes.deleteSendsBefore(ctx.clock.now() - HOUR, CLEANUP_BATCH));
+  const messageBodies = await drain((tx) => {
+    const stale = ctx.repos.outbox.staleBodies(ctx.clock.now(), CLEANUP_BATCH);
+    for (const row of stale) tx.repos.outbox.rewrite({ ...row, payload_enc: null, updated_at: ctx.clock.now() });
+    return stale.length;
+  });
+  return {
+    expired,
+    deleted,
+    families,
+    failureCounters,
+    abandonedSetups,
+    challenges,
+    trustedDevices,
+    verificationLinks,
+    sentCodes,
+    codeSends,
+    messageBodies,
+  };
 }

@@ -23,6 +23,10 @@ const MESSAGES: { readonly [C in ErrorCode]: Describe<C> } = {
   CODE_REPLAYED: (error) =>
     `That code was already used. Wait for your authenticator app to show a new one.${attemptsLeftSentence(error.details)}`,
   LOCKED_OUT: (error) => describeLockout(error),
+  RATE_LIMITED: (error, now) =>
+    error.details === undefined
+      ? error.message
+      : `Too many codes were asked for just now. You can ask for another in ${formatDuration((error.details.retryAt - now) / 1000)}.`,
   ACCOUNT_DISABLED: () => 'This account is disabled. Ask an administrator to enable it.',
   SESSION_EXPIRED: () => 'Your session has ended. Sign in again to continue.',
   SESSION_LIMIT_REACHED: () =>

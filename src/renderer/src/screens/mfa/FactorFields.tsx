@@ -22,6 +22,20 @@ export const FACTOR_FIELDS: Record<
     autoComplete: 'off',
     placeholder: 'XXXXX-XXXXX-XXX',
   },
+  sms_code: {
+    label: 'Code from the SMS',
+    hint: 'The 6-digit code Latchkey sent to your phone. It works once, for 10 minutes.',
+    inputMode: 'numeric',
+    autoComplete: 'one-time-code',
+    placeholder: '',
+  },
+  email_code: {
+    label: 'Code from the e-mail',
+    hint: 'The 6-digit code Latchkey sent to your verified address. It works once, for 10 minutes.',
+    inputMode: 'numeric',
+    autoComplete: 'one-time-code',
+    placeholder: '',
+  },
 };
 
 /**
@@ -102,4 +116,6 @@ export function checkCode(factor: SecondFactor, typed: string, { anyKey = false 
 const CODE_SHAPES: Record<SecondFactor, string> = {
   totp: 'Enter the 6-digit code your authenticator app shows. Spaces do not matter.',
   backup_code: `A backup code has ${BACKUP_CODE_LENGTH} letters and digits, written like XXXXX-XXXXX-XXX. Check it against your saved list; dashes and spaces do not matter.`,
+  sms_code: 'Enter the 6-digit code from the SMS. Spaces do not matter.',
+  email_code: 'Enter the 6-digit code from the e-mail. Spaces do not matter.',
 };
