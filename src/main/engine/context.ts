@@ -4,7 +4,7 @@ import { AuditRepository } from '../store/audit.js';
 import { EMAIL_VERIFICATION_READS, EmailVerificationRepository, type EmailVerificationReads } from '../store/email-verifications.js';
 import { MetaRepository } from '../store/meta.js';
 import { MFA_READS, MfaRepository, type MfaReads } from '../store/mfa.js';
-import { OUTBOX_READS, OutboxRepository, type OutboxReads } from '../store/outbox.js';
+import { KnownDeviceRepository, OUTBOX_READS, OutboxRepository, type OutboxReads } from '../store/outbox.js';
 import { POLICY_READS, PolicyRepository, type PolicyReads } from '../store/policy.js';
 import { readOnly } from '../store/read-only.js';
 import { ROW_INTEGRITY_READS, RowIntegrityRepository, type RowIntegrityReads } from '../store/row-integrity.js';
@@ -16,6 +16,7 @@ import { AuditAnchor } from './audit/audit-anchor.js';
 import { AuditLog, type AuditReader } from './audit/audit-log.js';
 import type { Clock, Uptime } from './clock.js';
 import { Outbox } from './delivery/outbox.js';
+import { SecurityNotices } from './delivery/notices.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { Vault } from './vault.js';
 import { type KeptTimeMark, VaultClock } from './vault-clock.js';
@@ -78,6 +79,7 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     outbox: new OutboxRepository(db),
     settings: new SettingsRepository(db, vault.rowSeal),
     sentCodes: new SentCodeRepository(db, vault.rowSeal),
+    knownDevices: new KnownDeviceRepository(db),
   };
   const outbox = new Outbox(vault.cipher);
   const queuedHere = new Set<string>();
@@ -86,7 +88,8 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     // A long-running host never asks for these (it sends on a timer): keep the newest only.
     if (queuedHere.size > QUEUED_HERE_KEPT) queuedHere.delete(queuedHere.values().next().value ?? id);
   };
-  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, queued);
+  const notices = new SecurityNotices(repos, vault.cipher, vault.keys.lookupSecrets);
+  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, notices, queued);
   // A read outside a change names a failure of SQLite itself; inside one, it leaves it to the change.
   const failed = (error: unknown): unknown => (writePath.changing ? error : storageFailure(error, vault.path, 'read'));
   return {

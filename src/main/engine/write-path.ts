@@ -2,7 +2,7 @@ import { type Db, storageFailure } from '../store/database.js';
 import type { AccountRepository } from '../store/accounts.js';
 import type { EmailVerificationRepository } from '../store/email-verifications.js';
 import type { MfaRepository } from '../store/mfa.js';
-import type { OutboxRepository } from '../store/outbox.js';
+import type { KnownDeviceRepository, OutboxRepository } from '../store/outbox.js';
 import type { PolicyRepository } from '../store/policy.js';
 import type { RowIntegrityRepository } from '../store/row-integrity.js';
 import type { SessionRepository } from '../store/sessions.js';
@@ -12,6 +12,7 @@ import type { SignInFailureRepository } from '../store/sign-in-failures.js';
 import type { MetaRepository } from '../store/meta.js';
 import type { AuditEntry, AuditLog } from './audit/audit-log.js';
 import type { NewMessage, Outbox } from './delivery/outbox.js';
+import type { SecurityNotices } from './delivery/notices.js';
 import type { ClockSkew, VaultClock } from './vault-clock.js';
 
 /** Every repository with its writes: reachable only inside a change. */
@@ -26,6 +27,7 @@ export interface WritableRepositories {
   readonly outbox: OutboxRepository;
   readonly settings: SettingsRepository;
   readonly sentCodes: SentCodeRepository;
+  readonly knownDevices: KnownDeviceRepository;
 }
 
 /**
@@ -68,20 +70,27 @@ export class WritePath {
     clock: VaultClock,
     meta: MetaRepository,
     outbox: Outbox,
+    notices: SecurityNotices,
     queued: (id: string) => void,
   ) {
     this.#db = db;
     this.#path = path;
+    const enqueue = (message: NewMessage): string => {
+      const { row, event } = outbox.enqueue(message, clock.now());
+      repos.outbox.insert(row);
+      audit.append(event);
+      queued(row.id);
+      return row.id;
+    };
     this.#change = {
       repos,
-      audit: (entry) => audit.append(entry),
-      outbox: (message) => {
-        const { row, event } = outbox.enqueue(message, clock.now());
-        repos.outbox.insert(row);
-        audit.append(event);
-        queued(row.id);
-        return row.id;
+      audit: (entry) => {
+        audit.append(entry);
+        // The events that call for a security notice queue it here, so no rule can leave it out.
+        const notice = notices.follow(entry, clock.now());
+        if (notice !== null) enqueue(notice);
       },
+      outbox: enqueue,
     };
     this.#clock = clock;
     this.#meta = meta;

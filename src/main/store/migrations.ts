@@ -221,7 +221,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    name: 'outbox, delivery settings, codes sent by SMS and e-mail, phones',
+    name: 'outbox, delivery settings, codes sent by SMS and e-mail, phones, known devices',
     up: `
       -- A message waits here from the change that causes it until it is sent or given up on. Its
       -- recipient and body are one value sealed by the field cipher (bound to the row's id), set to
@@ -287,6 +287,16 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX code_sends_by_account ON code_sends(account_id, channel, sent_at);
       CREATE INDEX code_sends_by_time ON code_sends(sent_at);
+
+      -- The devices each account has signed in from (a keyed hash of the host and device name), so
+      -- that a sign-in from a new one sends its owner a notice. A row removed only sends one more.
+      CREATE TABLE known_devices (
+        account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        device_hash   BLOB NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        PRIMARY KEY (account_id, device_hash)
+      ) STRICT;
 
       -- A phone for SMS codes, sealed by the field cipher; it receives sign-in codes once proved.
       CREATE TABLE phones (

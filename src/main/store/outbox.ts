@@ -146,6 +146,34 @@ function checked(row: OutboxRow | undefined): OutboxRow | undefined {
   return row === undefined ? undefined : checkedRow(row);
 }
 
+/** The devices an account has signed in from, by keyed hash: what makes a sign-in "from a new device". */
+export class KnownDeviceRepository {
+  readonly #known;
+  readonly #count;
+  readonly #remember;
+
+  constructor(db: Db) {
+    this.#known = db.prepare<[string, Buffer], { n: number }>('SELECT 1 AS n FROM known_devices WHERE account_id = ? AND device_hash = ?');
+    this.#count = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM known_devices WHERE account_id = ?');
+    this.#remember = db.prepare<[string, Buffer, number, number]>(
+      `INSERT INTO known_devices (account_id, device_hash, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, device_hash) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+    );
+  }
+
+  isKnown(accountId: string, hash: Buffer): boolean {
+    return this.#known.get(accountId, hash) !== undefined;
+  }
+
+  count(accountId: string): number {
+    return this.#count.get(accountId)?.n ?? 0;
+  }
+
+  remember(accountId: string, hash: Buffer, at: number): void {
+    this.#remember.run(accountId, hash, at, at);
+  }
+}
+
 /** The reads of the outbox: what a rule may call outside a change (writes go through the write path). */
 export const OUTBOX_READS = [
   'byId',
