@@ -39,14 +39,18 @@ export function registerMfaCommands(program: Command): void {
       }),
     );
 
-  const sms = mfa.command('sms').description('A phone for sign-in codes by SMS: offered next to the authenticator app, never instead of it.');
+  const sms = mfa
+    .command('sms')
+    .description('A phone for sign-in codes by SMS: offered next to the authenticator app, never instead of it.');
 
   const describeSent = (sent: SentCodeView): string =>
     `A code was ${sent.sent ? 'sent' : 'queued (it could not be sent yet; it will be tried again)'} by SMS to ${sent.to}; it works until ${time(sent.expiresAt)}.`;
 
   sms
     .command('add')
-    .description('Add (or replace) your phone; a code is sent to it to prove it is yours. SMS is weaker than an authenticator app: a number can be moved to another SIM.')
+    .description(
+      'Add (or replace) your phone; a code is sent to it to prove it is yours. SMS is weaker than an authenticator app: a number can be moved to another SIM.',
+    )
     .argument('<number>', 'the phone number, with +country code or in the vault’s region')
     .action(
       action(async (runtime, number: string) => {
