@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { type Headers, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { Caller } from '../../src/main/engine/caller.js';
+import type { Engine } from '../../src/main/engine/engine.js';
 
 /** One message as the server received it, parsed by mailparser (a witness independent of nodemailer's composer). */
 export interface CapturedMail {
@@ -133,4 +135,15 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   const capture = new SmtpCapture(options);
   await capture.start();
   return capture;
+}
+
+/** Points a vault's mail at `capture` (plain SMTP, allowed to loopback), as an administrator would with `latchkey config set`. */
+export function useSmtpCapture(engine: Engine, admin: Caller, capture: SmtpCapture, port: number = capture.port): void {
+  for (const [key, value] of [
+    ['smtp.host', '127.0.0.1'],
+    ['smtp.secure', 'none'],
+    ['smtp.port', String(port)],
+    ['smtp.from', 'Latchkey <latchkey@example.org>'],
+  ] as const)
+    engine.delivery.settings.set(admin, key, value);
 }

@@ -5,7 +5,7 @@ import { tokenOfVerificationLink } from '../../../src/main/engine/email/verifica
 import { failure } from '../../support/errors.js';
 import { enableTotp, signInWithCode } from '../../support/mfa.js';
 import { addAccount, openVaultWithAdmin, QUICK_HASH, signIn, type VaultWithAdmin } from '../../support/signed-in.js';
-import { startSmtpCapture, type SmtpCapture, type CapturedMail } from '../../support/smtp-capture.js';
+import { startSmtpCapture, useSmtpCapture, type SmtpCapture, type CapturedMail } from '../../support/smtp-capture.js';
 import { PASSWORDS } from '../../support/temp-vault.js';
 
 describe('security notices by e-mail, to a verified address', () => {
@@ -20,13 +20,7 @@ describe('security notices by e-mail, to a verified address', () => {
     smtp = await startSmtpCapture();
     setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
     const { engine, admin } = setup;
-    for (const [key, value] of [
-      ['smtp.host', '127.0.0.1'],
-      ['smtp.secure', 'none'],
-      ['smtp.port', String(smtp.port)],
-      ['smtp.from', 'latchkey@example.org'],
-    ] as const)
-      engine.delivery.settings.set(admin.caller, key, value);
+    useSmtpCapture(engine, admin.caller, smtp);
     await addAccount(engine, admin.caller, 'alice', PASSWORDS.alice, { email: 'alice@example.com' });
     await engine.delivery.sendDue();
     if (options.verify !== false) {

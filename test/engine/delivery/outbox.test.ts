@@ -7,7 +7,7 @@ import { tokenOfVerificationLink } from '../../../src/main/engine/email/verifica
 import { failure } from '../../support/errors.js';
 import { vaultBytes, withRawVault } from '../../support/raw-vault.js';
 import { addAccount, auditEvents, openVaultWithAdmin, QUICK_HASH, type VaultWithAdmin } from '../../support/signed-in.js';
-import { startSmtpCapture, type SmtpCapture } from '../../support/smtp-capture.js';
+import { startSmtpCapture, useSmtpCapture, type SmtpCapture } from '../../support/smtp-capture.js';
 import { PASSWORDS } from '../../support/temp-vault.js';
 
 const LINK = /latchkey:\/\/verify\?token=[A-Za-z0-9_-]{43}/;
@@ -28,13 +28,7 @@ describe('the outbox, delivering mail through a real SMTP server on loopback', (
     return setup;
   }
 
-  function configureSmtp(engine: Engine, port = smtp.port): void {
-    const admin = setup.admin.caller;
-    engine.delivery.settings.set(admin, 'smtp.host', '127.0.0.1');
-    engine.delivery.settings.set(admin, 'smtp.secure', 'none');
-    engine.delivery.settings.set(admin, 'smtp.port', String(port));
-    engine.delivery.settings.set(admin, 'smtp.from', 'Latchkey <latchkey@example.org>');
-  }
+  const configureSmtp = (engine: Engine, port = smtp.port): void => useSmtpCapture(engine, setup.admin.caller, smtp, port);
 
   const rowsOf = (engine: Engine): ReturnType<Engine['delivery']['list']> => engine.delivery.list(setup.admin.caller);
   const messageFor = (engine: Engine, username: string): ReturnType<Engine['delivery']['list']>[number] => {

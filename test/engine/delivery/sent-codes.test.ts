@@ -16,7 +16,7 @@ import {
   type VaultWithAdmin,
 } from '../../support/signed-in.js';
 import { startSmsGateway, type SmsGateway } from '../../support/sms-gateway.js';
-import { startSmtpCapture, type SmtpCapture } from '../../support/smtp-capture.js';
+import { startSmtpCapture, useSmtpCapture, type SmtpCapture } from '../../support/smtp-capture.js';
 import { PASSWORDS } from '../../support/temp-vault.js';
 
 const PHONE = '+44 7400 123456';
@@ -39,10 +39,7 @@ describe('one-time codes by SMS and e-mail, through real servers on loopback', (
     setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
     const { engine, admin, vault } = setup;
     const set = (key: string, value: string): unknown => engine.delivery.settings.set(admin.caller, key, value);
-    set('smtp.host', '127.0.0.1');
-    set('smtp.secure', 'none');
-    set('smtp.port', String(smtp.port));
-    set('smtp.from', 'latchkey@example.org');
+    useSmtpCapture(engine, admin.caller, smtp);
     set('sms.baseUrl', sms.url);
     set('sms.accountSid', sms.accountSid);
     set('sms.from', '+15005550006');
@@ -211,13 +208,7 @@ describe('cleanup of codes and messages', () => {
     smtp = await startSmtpCapture();
     setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
     const { engine, admin, vault } = setup;
-    for (const [key, value] of [
-      ['smtp.host', '127.0.0.1'],
-      ['smtp.secure', 'none'],
-      ['smtp.port', String(smtp.port)],
-      ['smtp.from', 'latchkey@example.org'],
-    ] as const)
-      engine.delivery.settings.set(admin.caller, key, value);
+    useSmtpCapture(engine, admin.caller, smtp);
     smtp.rejectNext(550, 'no such mailbox');
     await engine.delivery.sendDue(); // the admin's verification mail, refused for good: its body stays for a retry
     expect(withRawVault(vault.path, (db) => db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE payload_enc IS NOT NULL').get())).toEqual({

@@ -82,30 +82,17 @@ export class Delivery {
 
   /** Queues a failed or abandoned message again, with its attempts counted afresh, and tries it at once. */
   async retry(caller: Caller, id: string): Promise<OutboxMessageView> {
-    requireAdmin(caller);
-    this.#ctx.change((tx) => {
-      const current = this.#find(id);
-      if (current.state === 'queued') return current;
+    this.#steer(caller, id, 'message.retried', (current, now) => {
+      if (current.state === 'queued') return null;
       if (current.state === 'sending') throw new LatchkeyError('CONFLICT', `Message ${id} is being sent right now.`);
       if (current.state === 'sent') throw new LatchkeyError('CONFLICT', `Message ${id} was sent already.`);
-      const now = this.#ctx.clock.now();
       if (current.payload_enc === null || current.expires_at <= now) {
         throw new LatchkeyError(
           'CONFLICT',
           `Message ${id} has expired and its body is erased; ask for a new one (for example, send the verification again).`,
         );
       }
-      const next: OutboxRow = { ...current, state: 'queued', attempts: 0, next_attempt_at: now, lease_until: null, updated_at: now };
-      tx.repos.outbox.rewrite(next);
-      tx.audit({
-        type: 'message.retried',
-        outcome: 'success',
-        actor: partyOf(caller),
-        target: this.#party(next),
-        sessionId: caller.sessionId,
-        details: messageFacts(next),
-      });
-      return next;
+      return { ...current, state: 'queued', attempts: 0, next_attempt_at: now, lease_until: null, updated_at: now };
     });
     await this.sendNow(id);
     return this.#view(this.#find(id));
@@ -113,23 +100,31 @@ export class Delivery {
 
   /** Stops a message that is not sent yet; its body is erased at once. */
   cancel(caller: Caller, id: string): OutboxMessageView {
-    requireAdmin(caller);
-    const row = this.#ctx.change((tx) => {
-      const current = this.#find(id);
-      if (current.state === 'sent' || current.state === 'abandoned')
+    const row = this.#steer(caller, id, 'message.cancelled', (current, now) => {
+      if (current.state === 'sent' || current.state === 'abandoned') {
         throw new LatchkeyError('CONFLICT', `Message ${id} is ${current.state} already.`);
-      const now = this.#ctx.clock.now();
-      const next: OutboxRow = {
-        ...current,
-        state: 'abandoned',
-        payload_enc: null,
-        lease_until: null,
-        last_error: `cancelled by ${caller.username}`,
-        updated_at: now,
-      };
+      }
+      const reason = `cancelled by ${caller.username}`;
+      return { ...current, state: 'abandoned', payload_enc: null, lease_until: null, last_error: reason, updated_at: now };
+    });
+    return this.#view(row);
+  }
+
+  /** An administrator's change to one message, decided on the row as this change reads it (null: nothing to do), and audited. */
+  #steer(
+    caller: Caller,
+    id: string,
+    type: 'message.retried' | 'message.cancelled',
+    decide: (current: OutboxRow, now: number) => OutboxRow | null,
+  ): OutboxRow {
+    requireAdmin(caller);
+    return this.#ctx.change((tx) => {
+      const current = this.#find(id);
+      const next = decide(current, this.#ctx.clock.now());
+      if (next === null) return current;
       tx.repos.outbox.rewrite(next);
       tx.audit({
-        type: 'message.cancelled',
+        type,
         outcome: 'success',
         actor: partyOf(caller),
         target: this.#party(next),
@@ -138,7 +133,6 @@ export class Delivery {
       });
       return next;
     });
-    return this.#view(row);
   }
 
   /** Queues a test message to `to` and tries it at once; the view says what became of it. */
