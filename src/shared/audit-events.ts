@@ -37,6 +37,7 @@ export const AUDIT_EVENT_TYPES = [
   'device.trusted',
   'device.revoked',
   'account.imported',
+  'account.email_changed',
   'email.verification_issued',
   'email.verified',
   'email.verification_failed',

@@ -142,6 +142,7 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
       return fc.oneof(fc.constantFrom(...POLICY_KEY_NAMES, ...DELIVERY_SETTING_KEYS, ...DELIVERY_SECRET_KEYS), unknownPolicyKey, hostile);
     case 'value':
       return fc.oneof(fc.string({ maxLength: 12 }), fc.integer().map(String), hostile);
+    case 'address':
     case 'email':
       return fc.oneof(fc.emailAddress(), fc.constantFrom('alice@example.org', 'not-an-address', 'x@y'), hostile);
     case 'code':
@@ -447,6 +448,18 @@ const WRONG: Readonly<Record<string, Wrong>> = {
       namesNoOneHas.map((name) => call([], [['--account', name]])),
     ),
   'email send-verification': () => namesNoOneHas.map((name) => call([name])),
+  'email set': () =>
+    fc.oneof(
+      fc.tuple(fc.emailAddress(), namesNoOneHas).map(([address, name]) => call([address, name])),
+      fc
+        .tuple(fc.emailAddress(), pools.wrongPasswordFor('root'))
+        .map(([address, password]) => call([address], [['--password-stdin']], lines(password))),
+    ),
+  'email remove': () =>
+    fc.oneof(
+      namesNoOneHas.map((name) => call([name])),
+      pools.wrongPasswordFor('root').map((password) => call([], [['--password-stdin']], lines(password))),
+    ),
   'email verify': () => verificationShaped.map((token) => call([token])),
   'outbox retry': () => idOf('msg').map((id) => call([id])),
   'outbox cancel': () => idOf('msg').map((id) => call([id])),

@@ -93,7 +93,10 @@ export function registerAuthCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input instead of a hidden prompt')
     .option('--code <code>', 'the code your authenticator app shows')
     .option('--backup-code <code>', 'a backup code, instead of --code')
-    .option('--send-code <channel>', 'send a one-time code by sms or email (where the account and the vault allow it), to finish with --code')
+    .option(
+      '--send-code <channel>',
+      'send a one-time code by sms or email (where the account and the vault allow it), to finish with --code',
+    )
     .option('--trust-device', 'trust this device: later sign-ins here need no code (30 days by default)')
     .option('--qr-png <file>', 'if the account must first set up two-step sign-in, also write the QR code to this PNG file')
     .action(
@@ -110,7 +113,12 @@ export function registerAuthCommands(program: Command): void {
           }
           const kept = await runtime.keychainEntry('sent-code', normaliseUsername(username));
           const waiting = sendCode === null && options.code !== undefined && options.backupCode === undefined ? await kept.get() : null;
-          if (waiting !== null) return finishWithSentCode(runtime, kept, waiting, { username, code: options.code ?? '', trustDevice: options.trustDevice === true });
+          if (waiting !== null)
+            return finishWithSentCode(runtime, kept, waiting, {
+              username,
+              code: options.code ?? '',
+              trustDevice: options.trustDevice === true,
+            });
           const proof = secondFactorProof(options);
           const qrPng = options.qrPng === undefined ? undefined : parseArg('filePath', options.qrPng, '--qr-png');
           const trustDevice = options.trustDevice === true;
@@ -233,7 +241,11 @@ function keptChallenge(stored: string): { challengeId: string; factor: 'sms_code
     // refused below, as any entry not of this shape
   }
   const parsed = z.object({ challengeId, factor: z.enum(['sms_code', 'email_code']) }).safeParse(value);
-  if (!parsed.success) throw new LatchkeyError('CHALLENGE_INVALID', 'The sign-in step kept for this account is not readable. Sign in again with your password.');
+  if (!parsed.success)
+    throw new LatchkeyError(
+      'CHALLENGE_INVALID',
+      'The sign-in step kept for this account is not readable. Sign in again with your password.',
+    );
   return parsed.data;
 }
 

@@ -2,11 +2,38 @@ import type { Command } from 'commander';
 import { tokenOfVerificationLink } from '../../main/engine/index.js';
 import { parseArg } from '../arguments.js';
 import { time } from '../format.js';
-import { action } from '../runtime.js';
+import { type CliRuntime, type Output, action } from '../runtime.js';
 
 /** `email …`: proving that an account's address reaches its owner. */
 export function registerEmailCommands(program: Command): void {
   const email = program.command('email').description('Verify e-mail addresses: only a verified address receives codes and notices.');
+
+  email
+    .command('set')
+    .description(
+      'Change the e-mail address of your account (your current password is asked) or, as an administrator, of another; ' +
+        'the new address is mailed a verification link, and the old one, if it was verified, is told.',
+    )
+    .argument('<address>', 'the new address')
+    .argument('[name]', 'another account, for an administrator')
+    .option('--password-stdin', 'read your current password from standard input')
+    .action(
+      action(async (runtime, given: string, name: string | undefined, options: { passwordStdin?: boolean }) => {
+        const address = parseArg('email', given, 'address');
+        return changeAddress(runtime, address, name, options.passwordStdin);
+      }),
+    );
+
+  email
+    .command('remove')
+    .description('Remove the e-mail address of your account (your current password is asked) or, as an administrator, of another.')
+    .argument('[name]', 'another account, for an administrator')
+    .option('--password-stdin', 'read your current password from standard input')
+    .action(
+      action(async (runtime, name: string | undefined, options: { passwordStdin?: boolean }) =>
+        changeAddress(runtime, null, name, options.passwordStdin),
+      ),
+    );
 
   email
     .command('send-verification')
@@ -46,4 +73,28 @@ export function registerEmailCommands(program: Command): void {
         return { json: { verified }, text: `Verified ${verified.email} for "${verified.username}".` };
       }),
     );
+}
+
+async function changeAddress(
+  runtime: CliRuntime,
+  address: string | null,
+  name: string | undefined,
+  passwordStdin: boolean | undefined,
+): Promise<Output<unknown>> {
+  const caller = await runtime.caller();
+  const username = name === undefined ? caller.username : parseArg('accountName', name, 'account name');
+  const engine = await runtime.engine();
+  const own = engine.accounts.find(username).id === caller.accountId;
+  const password = own ? await runtime.passwords(passwordStdin).next('Current password: ') : undefined;
+  const account = await engine.accounts.setEmail(caller, username, address, password);
+  const delivered = await runtime.deliverQueued();
+  return {
+    json: { account },
+    text: [
+      address === null
+        ? `"${account.username}" has no e-mail address now.`
+        : `The address of "${account.username}" is now ${address}, not yet verified; a link was queued for it.`,
+      ...(delivered === null ? [] : [delivered]),
+    ],
+  };
 }

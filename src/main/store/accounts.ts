@@ -121,6 +121,11 @@ export class AccountRepository {
     this.#update(id, (row) => ({ ...row, notice }));
   }
 
+  /** A new address (or none) is not verified, whatever the old one was. */
+  setEmail(id: string, emailEnc: string | null, at: number): void {
+    this.#update(id, (row) => ({ ...row, email_enc: emailEnc, email_verified_at: null, updated_at: at }));
+  }
+
   setEmailVerified(id: string, at: number): void {
     this.#update(id, (row) => ({ ...row, email_verified_at: at, updated_at: at }));
   }

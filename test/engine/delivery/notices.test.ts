@@ -4,7 +4,7 @@ import type { Engine } from '../../../src/main/engine/engine.js';
 import { tokenOfVerificationLink } from '../../../src/main/engine/email/verification-link.js';
 import { failure } from '../../support/errors.js';
 import { enableTotp, signInWithCode } from '../../support/mfa.js';
-import { addAccount, openVaultWithAdmin, QUICK_HASH, signIn, type VaultWithAdmin } from '../../support/signed-in.js';
+import { addAccount, auditEvents, openVaultWithAdmin, QUICK_HASH, signIn, type VaultWithAdmin } from '../../support/signed-in.js';
 import { startSmtpCapture, useSmtpCapture, type SmtpCapture, type CapturedMail } from '../../support/smtp-capture.js';
 import { PASSWORDS } from '../../support/temp-vault.js';
 
@@ -79,6 +79,23 @@ describe('security notices by e-mail, to a verified address', () => {
       'Your Latchkey password was changed',
       'Your Latchkey account was locked',
     ]);
+  });
+
+  it('mails a link to a changed address, tells the old verified one, and needs the current password to change one’s own', async () => {
+    const { engine } = await start();
+    const alice = await signIn(engine, 'alice', PASSWORDS.alice);
+    await failure(
+      () => engine.accounts.setEmail(alice.caller, 'alice', 'alice@example.net', 'not my password at all'),
+      'INVALID_CREDENTIALS',
+    );
+    await failure(() => engine.accounts.setEmail(alice.caller, 'alice', 'alice@example.net'), 'INVALID_INPUT');
+    const changed = await engine.accounts.setEmail(alice.caller, 'alice', 'alice@example.net', PASSWORDS.alice);
+    expect(changed).toMatchObject({ email: 'alice@example.net', emailVerifiedAt: null });
+    await deliver(engine);
+    expect(notices()).toEqual(['The e-mail address of your Latchkey account was changed']);
+    const link = smtp.messages.find((m) => m.to.includes('alice@example.net'));
+    expect(link?.subject).toBe('Confirm your e-mail address for Latchkey');
+    expect(auditEvents(engine, 'account.email_changed').map((e) => e.outcome)).toEqual(['failure', 'success']);
   });
 
   it('sends nothing to an address that is not verified', async () => {

@@ -146,20 +146,7 @@ export class AccountService {
   /** A user changes their own password: the current one is needed, and every other session ends. */
   async changeOwnPassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const row = this.#byId(caller.accountId);
-    // The current password is checked like a sign-in's, so a stolen session cannot guess it unthrottled.
-    await this.#lockout.guard(
-      row.username,
-      (tx, reason) => this.#audit(tx, caller, 'password.changed', row, undefined, 'failure', reason),
-      async (reservation) => {
-        const check = await this.#ctx.hasher.verify(row.password_hash, currentPassword);
-        if (check.valid) return;
-        this.#ctx.change((tx) => {
-          this.#lockout.recordFailure(tx, row.username, row, reservation);
-          this.#audit(tx, caller, 'password.changed', row, undefined, 'failure', 'wrong_current_password');
-        });
-        throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
-      },
-    );
+    await this.#requireCurrentPassword(caller, row, currentPassword, 'password.changed');
     const hash = await this.#hashNew(row, newPassword);
     this.#ctx.change((tx) => {
       tx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);
@@ -167,6 +154,71 @@ export class AccountService {
       const devices = tx.repos.mfa.revokeTrustedDevices(row.id, this.#ctx.clock.now(), 'password_changed');
       this.#audit(tx, caller, 'password.changed', row, { trustedDevicesRevoked: devices });
     });
+  }
+
+  /**
+   * A new e-mail address (or none) for an account: your own with your current password, anyone's
+   * as an administrator. The new address is unverified and is mailed a link; the old one, if it was
+   * verified, is told of the change, so a stolen session cannot move the account's mail unseen.
+   */
+  async setEmail(caller: Caller, username: string, email: string | null, currentPassword?: string): Promise<AccountView> {
+    const row = this.find(username);
+    requireSelfOrAdmin(caller, row.id);
+    const address = email === null || email === '' ? null : requireValidEmail(email);
+    if (row.id === caller.accountId) {
+      if (currentPassword === undefined)
+        throw new LatchkeyError('INVALID_INPUT', 'To change your own address, give your current password too.');
+      await this.#requireCurrentPassword(caller, row, currentPassword, 'account.email_changed');
+    }
+    this.#ctx.change((tx) => {
+      const current = this.#byId(row.id);
+      const previous = current.email_verified_at === null ? null : this.#email(current);
+      const now = this.#ctx.clock.now();
+      const sealed =
+        address === null ? null : this.#ctx.vault.cipher.encrypt(address, { table: 'accounts', column: 'email', rowId: row.id });
+      tx.repos.accounts.setEmail(row.id, sealed, now);
+      tx.repos.emailVerifications.delete(row.id);
+      this.#audit(tx, caller, 'account.email_changed', current, { hasEmail: address !== null });
+      if (previous !== null && previous !== address) {
+        tx.outbox({
+          channel: 'email',
+          to: previous,
+          account: current,
+          content: {
+            kind: 'notice',
+            notice: 'email_changed',
+            username: current.username,
+            at: now,
+            device: caller.deviceName,
+            remaining: null,
+          },
+        });
+      }
+      if (address !== null) this.#verification.sendIn(tx, this.#byId(row.id), caller);
+    });
+    return this.view(this.#byId(row.id));
+  }
+
+  /** The current password, checked like a sign-in's (throttled and counted), so a stolen session cannot guess it. */
+  async #requireCurrentPassword(
+    caller: Caller,
+    row: AccountRow,
+    password: string,
+    type: 'password.changed' | 'account.email_changed',
+  ): Promise<void> {
+    await this.#lockout.guard(
+      row.username,
+      (tx, reason) => this.#audit(tx, caller, type, row, undefined, 'failure', reason),
+      async (reservation) => {
+        const check = await this.#ctx.hasher.verify(row.password_hash, password);
+        if (check.valid) return;
+        this.#ctx.change((tx) => {
+          this.#lockout.recordFailure(tx, row.username, row, reservation);
+          this.#audit(tx, caller, type, row, undefined, 'failure', 'wrong_current_password');
+        });
+        throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
+      },
+    );
   }
 
   /** An admin sets another account's password: all of that account's sessions end. */
@@ -261,7 +313,14 @@ export class AccountService {
   #audit(
     tx: Change,
     caller: Caller,
-    type: 'account.disabled' | 'account.enabled' | 'account.unlocked' | 'account.deleted' | 'password.changed' | 'password.reset',
+    type:
+      | 'account.disabled'
+      | 'account.enabled'
+      | 'account.unlocked'
+      | 'account.deleted'
+      | 'account.email_changed'
+      | 'password.changed'
+      | 'password.reset',
     row: AccountRow,
     details?: Record<string, string | number | boolean | null>,
     outcome: 'success' | 'failure' = 'success',

@@ -15,7 +15,7 @@ export type MessageContent =
     }
   | {
       readonly kind: 'notice';
-      readonly notice: 'new_device' | 'mfa_disabled' | 'password_changed' | 'backup_codes_low' | 'account_locked';
+      readonly notice: 'new_device' | 'mfa_disabled' | 'password_changed' | 'backup_codes_low' | 'account_locked' | 'email_changed';
       readonly username: string;
       readonly at: number;
       readonly device: string | null;
@@ -148,6 +148,16 @@ function composeNotice(content: Extract<MessageContent, { kind: 'notice' }>): Me
         ],
       };
     }
+    case 'email_changed':
+      return {
+        subject: 'The e-mail address of your Latchkey account was changed',
+        blocks: [
+          para(
+            `The e-mail address of ${account} was changed${where}, on ${when}. Mail from Latchkey now goes to the new address, not to this one.`,
+          ),
+          notYou,
+        ],
+      };
     case 'account_locked':
       return {
         subject: 'Your Latchkey account was locked',
