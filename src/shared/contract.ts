@@ -1,6 +1,28 @@
 import { z } from 'zod';
 import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from './audit-events.js';
-import { accountId, challengeId, deviceId, email, factorAnswer, password, sessionId, totpCode, username } from './field-schemas.js';
+import {
+  CHANNELS,
+  DELIVERY_SECRET_KEYS,
+  DELIVERY_SECRET_MAX,
+  DELIVERY_SETTING_KEYS,
+  OUTBOX_STATES,
+  type DeliverySettingView,
+  type DeliveryStatusView,
+  type OutboxMessageView,
+} from './delivery.js';
+import {
+  accountId,
+  challengeId,
+  deviceId,
+  email,
+  factorAnswer,
+  messageId,
+  password,
+  sessionId,
+  totpCode,
+  username,
+} from './field-schemas.js';
+import { EMAIL_MAX_LENGTH } from './fields.js';
 import type { ErrorInfo } from './errors.js';
 import type { AccountNotice } from './notices.js';
 import type { PolicyInput } from './policy-input.js';
@@ -37,6 +59,11 @@ function channel<Output>() {
 }
 
 const none = z.object({}).strict();
+
+/** The longest `latchkey://` link read; a verification link is 66 characters. */
+const LINK_MAX_LENGTH = 200;
+/** The token from a verification mail as a person pastes it, or the whole link it came in. */
+const verificationToken = z.string().trim().min(1).max(LINK_MAX_LENGTH);
 
 /** What the renderer knows about the person using it; never a token. */
 export interface SignedInView {
@@ -97,6 +124,20 @@ export type HostNotice =
   | { readonly kind: 'email_verified'; readonly username: string; readonly email: string }
   | { readonly kind: 'link_refused'; readonly error: ErrorInfo };
 
+/**
+ * What became of a mail a person asked for, as far as the attempt made at once tells: `sent`;
+ * `will_retry` (the server could not be reached or said try later); `not_configured` (it waits
+ * until an administrator sets up e-mail); `refused` (given up on for good); `queued` (this window
+ * cannot tell: it waits in the outbox with others).
+ */
+export type PromptDelivery = 'sent' | 'will_retry' | 'not_configured' | 'refused' | 'queued';
+
+export interface SentVerificationView {
+  readonly username: string;
+  readonly expiresAt: number;
+  readonly delivery: PromptDelivery;
+}
+
 export const contract = {
   'app.status': channel<AppStatus>()('none', none),
   'app.peek': channel<AppPeek>()('none', none),
@@ -129,6 +170,14 @@ export const contract = {
   'mfa.regenerateBackupCodes': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ password }).strict()),
   'devices.list': channel<readonly TrustedDeviceView[]>()('session', none),
   'devices.revoke': channel<null>()('session', z.object({ deviceId }).strict()),
+
+  /** Mails a new verification link to the caller's address (an administrator: to anyone's) and tries it at once. */
+  'email.sendVerification': channel<SentVerificationView>()('session', z.object({ username: username.optional() }).strict()),
+  /** The token a person pasted from the verification mail (or its whole link); the token itself is the proof. */
+  'email.confirmToken': channel<{ readonly username: string; readonly email: string }>()(
+    'session',
+    z.object({ token: verificationToken }).strict(),
+  ),
 
   'account.changePassword': channel<null>()('session', z.object({ currentPassword: password, newPassword: password }).strict()),
   'audit.mine': channel<readonly AuditEventView[]>()('session', z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
@@ -167,8 +216,35 @@ export const contract = {
     z.object({ days: z.number().int().min(1).max(90).default(14) }).strict(),
   ),
 
+  'admin.delivery.status': channel<DeliveryStatusView>()('admin', none),
+  'admin.delivery.list': channel<readonly OutboxMessageView[]>()(
+    'admin',
+    z.object({ state: z.enum(OUTBOX_STATES).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  ),
+  'admin.delivery.retry': channel<OutboxMessageView>()('admin', z.object({ messageId }).strict()),
+  'admin.delivery.cancel': channel<OutboxMessageView>()('admin', z.object({ messageId }).strict()),
+  /** The engine reads `to` as an address or a phone number, by channel; an address is the longer of the two. */
+  'admin.delivery.sendTest': channel<OutboxMessageView>()(
+    'admin',
+    z.object({ channel: z.enum(CHANNELS), to: z.string().trim().min(1).max(EMAIL_MAX_LENGTH) }).strict(),
+  ),
+  'admin.delivery.setSetting': channel<DeliverySettingView>()(
+    'admin',
+    z.object({ key: z.enum(DELIVERY_SETTING_KEYS), value: z.string().min(1).max(DELIVERY_SECRET_MAX) }).strict(),
+  ),
+  /** Back to the default; a secret is removed from the keychain. */
+  'admin.delivery.unsetSetting': channel<null>()(
+    'admin',
+    z.object({ key: z.enum([...DELIVERY_SETTING_KEYS, ...DELIVERY_SECRET_KEYS]) }).strict(),
+  ),
+  /** A secret travels only this way, renderer to main: no channel ever answers with one. */
+  'admin.delivery.setSecret': channel<null>()(
+    'admin',
+    z.object({ key: z.enum(DELIVERY_SECRET_KEYS), secret: z.string().min(1).max(DELIVERY_SECRET_MAX) }).strict(),
+  ),
+
   /** Plays the OS handing the app a `latchkey://` link, as a click in a mail program does for the desktop app. */
-  'test.openLink': channel<null>()('test', z.object({ link: z.string().max(200) }).strict()),
+  'test.openLink': channel<null>()('test', z.object({ link: z.string().max(LINK_MAX_LENGTH) }).strict()),
   /** Makes a verification link and gives it to the test, which stands where the mailbox would be. */
   'test.issueVerificationLink': channel<{ readonly link: string }>()('test', z.object({ username }).strict()),
   /** Moves the browser host's clock; the Electron build has no such channel handler. */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { contract, type ChannelName, type InputOf } from '../../src/shared/contract.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import { AUDIT_EVENT_TYPES } from '../../src/shared/audit-events.js';
+import { DELIVERY_SECRET_KEYS, DELIVERY_SETTING_KEYS, OUTBOX_STATES } from '../../src/shared/delivery.js';
 import { POLICY_KEY_NAMES } from '../../src/main/engine/policy/policy-keys.js';
 import { SPECIAL_KEYS, hex32, hostileText, hostileValue, idOf, ownProto } from './hostile.js';
 import { textOf } from './secrets.js';
@@ -63,14 +64,32 @@ const wrongCode = (world: IpcWorld, secret: string | null, backupCodes: readonly
 
 const fieldValueCache = new WeakMap<IpcWorld, Record<string, fc.Arbitrary<unknown>>>();
 
-function fieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>> {
+function fieldValues(world: IpcWorld, channel: ChannelName): Record<string, fc.Arbitrary<unknown>> {
   let values = fieldValueCache.get(world);
   if (values === undefined) {
     values = makeFieldValues(world);
     fieldValueCache.set(world, values);
   }
-  return values;
+  return { ...values, ...CHANNEL_FIELD_VALUES[channel] };
 }
+
+/** Shaped like a verification mail's token: no such link exists, so each is refused. */
+const verificationShaped = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+const deliveryKeys = new Set<string>([...DELIVERY_SETTING_KEYS, ...DELIVERY_SECRET_KEYS]);
+const unknownSettingKey = unknownPolicyKey.filter((key) => !deliveryKeys.has(key));
+
+/** Where one field name means another set of values on some channels: `key` is a policy key, a delivery setting or a secret's name. */
+const CHANNEL_FIELD_VALUES: { readonly [C in ChannelName]?: Record<string, fc.Arbitrary<unknown>> } = {
+  'admin.delivery.setSetting': {
+    key: fc.oneof(fc.constantFrom(...DELIVERY_SETTING_KEYS), unknownSettingKey),
+    value: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 64 }),
+      fc.constantFrom('127.0.0.1', '587', 'starttls', 'Latchkey <a@example.org>'),
+    ),
+  },
+  'admin.delivery.unsetSetting': { key: fc.oneof(fc.constantFrom(...deliveryKeys), unknownSettingKey) },
+  'admin.delivery.setSecret': { key: fc.oneof(fc.constantFrom(...DELIVERY_SECRET_KEYS), unknownSettingKey) },
+};
 
 function makeFieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>> {
   const ids = (kind: 'acc' | 'sess' | 'dev' | 'chal', real: readonly string[]): fc.Arbitrary<string> =>
@@ -104,6 +123,16 @@ function makeFieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>>
       fc.string({ maxLength: 200 }),
     ),
     ms: fc.nat(),
+    state: fc.constantFrom(...OUTBOX_STATES),
+    messageId: idOf('msg'),
+    channel: fc.constantFrom('email', 'sms'),
+    to: fc.oneof(fc.emailAddress(), fc.constantFrom('+447400123456', '07400 123456', 'not-an-address'), hostileText),
+    secret: fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), hostileText),
+    token: fc.oneof(
+      verificationShaped,
+      verificationShaped.map((t) => `latchkey://verify?token=${t}`),
+      fc.string({ minLength: 1, maxLength: 200 }),
+    ),
   };
 }
 
@@ -113,7 +142,7 @@ function makeFieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>>
  * the code is mostly drawn in its shape.
  */
 function plausible(world: IpcWorld, channel: ChannelName): fc.Arbitrary<Record<string, unknown>> {
-  const values = fieldValues(world);
+  const values = fieldValues(world, channel);
   const missing = fieldsOf(channel).filter((field) => !Object.hasOwn(values, field));
   if (missing.length > 0)
     throw new Error(`the fuzz has no values for ${channel}'s field(s) ${missing.join(', ')}: add them to fieldValues`);
@@ -135,6 +164,8 @@ function plausible(world: IpcWorld, channel: ChannelName): fc.Arbitrary<Record<s
 const CODE_SHAPED: Record<SecondFactor, fc.Arbitrary<string>> = {
   totp: fc.oneof(fc.stringMatching(/^\d{6}$/), fc.stringMatching(/^\d{3} \d{3}$/)),
   backup_code: backupShaped,
+  sms_code: fc.oneof(fc.stringMatching(/^\d{6}$/), fc.stringMatching(/^\d{3} \d{3}$/)),
+  email_code: fc.stringMatching(/^\d{6}$/),
 };
 
 /**
@@ -320,6 +351,57 @@ const WRONG: WrongInputs = {
     persona !== 'admin'
       ? null
       : fc.oneof(fc.record({ key: unknownPolicyKey, value: fc.string({ minLength: 1, maxLength: 64 }) }), badPolicySetting),
+
+  // Unknown ids only: the vault's real messages (alice's verification, queued) may be cancelled or retried.
+  'admin.delivery.retry': (_world, persona) => (persona !== 'admin' ? null : fc.record({ messageId: idOf('msg') })),
+  'admin.delivery.cancel': (_world, persona) => (persona !== 'admin' ? null : fc.record({ messageId: idOf('msg') })),
+  'admin.delivery.sendTest': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.oneof(
+          fc.constantFrom('not-an-address', 'x@', '@example.org', 'alice@@example.org').map((to) => ({ channel: 'email' as const, to })),
+          // Too short, no country at all, and a London landline (which cannot take an SMS).
+          fc.constantFrom('12', '+0 000', '+44 20 7946 0000', 'call me').map((to) => ({ channel: 'sms' as const, to })),
+        ),
+  'admin.delivery.setSetting': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.constantFrom(
+          { key: 'smtp.port' as const, value: '70000' },
+          { key: 'smtp.port' as const, value: 'x' },
+          { key: 'smtp.secure' as const, value: 'ssl' },
+          { key: 'sms.baseUrl' as const, value: 'http://sms.example.org' },
+          { key: 'sms.accountSid' as const, value: 'AC123' },
+          { key: 'sms.region' as const, value: 'ZZ' },
+          { key: 'smtp.from' as const, value: 'no address' },
+          { key: 'smtp.host' as const, value: 'bad host name' },
+        ),
+  'admin.delivery.setSecret': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.record({
+          key: fc.constantFrom(...DELIVERY_SECRET_KEYS),
+          secret: fc
+            .tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('\n', '\r', '\u0000', '\u0007', '\u202e'))
+            .map(([text, control]) => `${text}${control}${text}`),
+        }),
+
+  // Alice has an address to verify, so only someone else's account is wrong for her; bob and carol have none.
+  'email.sendVerification': (_world, persona) => {
+    if (persona === 'anonymous') return null;
+    if (persona === 'admin') return fc.record({ username: fc.oneof(namesNoOneHas, fc.constantFrom('bob', 'carol', 'dave')) });
+    if (persona === 'alice') return fc.record({ username: fc.oneof(namesNoOneHas, fc.constantFrom(...others('alice'))) });
+    return fc.record({ username: fc.option(fc.oneof(namesNoOneHas, fc.constantFrom(...others(persona))), { nil: undefined }) });
+  },
+  'email.confirmToken': (_world, persona) =>
+    persona === 'anonymous'
+      ? null
+      : fc.record({
+          token: fc.oneof(
+            verificationShaped,
+            verificationShaped.map((t) => `latchkey://verify?token=${t}`),
+          ),
+        }),
 };
 
 // ---------------------------------------------------------------------------------------------

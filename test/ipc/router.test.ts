@@ -7,6 +7,7 @@ import { createRouter, newConnection, type Connection, type Router } from '../..
 import { testChannels } from '../../src/browser-host/test-channels.js';
 import { PASSWORDS, createTempVault, type TempVault } from '../support/temp-vault.js';
 import { AUDITOR } from '../support/auditor.js';
+import { errorCode, value } from './envelope.js';
 
 const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser: 'tester', ip: null, userAgent: 'Latchkey/test' };
 
@@ -27,16 +28,6 @@ function open(testMode = false): Router {
 
 async function call(connection: Connection, channel: string, input: unknown = {}): Promise<Result<unknown>> {
   return router.route(connection, channel, input);
-}
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
-function errorCode(result: Result<unknown>): string {
-  if (result.ok) throw new Error('expected an error envelope');
-  return result.error.code;
 }
 
 beforeEach(async () => {

@@ -1,5 +1,5 @@
-import type { AccessOf, ChannelName, HostNotice, OutputOf, ParsedInputOf, TestChannelName } from '../../shared/contract.js';
-import type { Caller, Engine } from '../engine/index.js';
+import type { AccessOf, ChannelName, HostNotice, OutputOf, ParsedInputOf, PromptDelivery, TestChannelName } from '../../shared/contract.js';
+import { tokenOfVerificationLink, type Caller, type Engine } from '../engine/index.js';
 import { normaliseUsername } from '../../shared/fields.js';
 import type { Connection } from './connection.js';
 import type { WindowSessions } from './window-session.js';
@@ -52,8 +52,12 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
       return { state: lockedUsername === null ? 'signed_out' : 'locked', lockedUsername, reason: lockReason };
     },
     'app.notices': () => notices.splice(0),
-    'setup.createAdmin': ({ input }) =>
-      engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null }),
+    'setup.createAdmin': async ({ input }) => {
+      const account = await engine.accounts.initialise({ username: input.username, password: input.password, email: input.email ?? null });
+      // An address is mailed its verification link; it goes now if it can, or waits for the timer.
+      await engine.delivery.sendQueuedHere();
+      return account;
+    },
 
     'auth.signIn': async ({ input, connection }) => {
       const started = await signInWithKeptDevice(engine, windows.deviceToken(normaliseUsername(input.username)), {
@@ -113,9 +117,24 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     },
     'audit.mine': ({ input, caller }) => engine.audit.list(caller, { accountId: caller.accountId, limit: input.limit }).events,
 
+    'email.sendVerification': async ({ input, caller }) => {
+      const username = input.username ?? caller.username;
+      const sent = engine.emailVerification.send(caller, username);
+      return { username, expiresAt: sent.expiresAt, delivery: promptDelivery(await engine.delivery.sendQueuedHere()) };
+    },
+    'email.confirmToken': ({ input }) => engine.emailVerification.confirm(tokenOfVerificationLink(input.token) ?? input.token),
+
     'admin.accounts.list': ({ caller }) => engine.accounts.list(caller),
-    'admin.accounts.create': ({ input, caller }) =>
-      engine.accounts.add(caller, { username: input.username, password: input.password, email: input.email ?? null, role: input.role }),
+    'admin.accounts.create': async ({ input, caller }) => {
+      const account = await engine.accounts.add(caller, {
+        username: input.username,
+        password: input.password,
+        email: input.email ?? null,
+        role: input.role,
+      });
+      await engine.delivery.sendQueuedHere();
+      return account;
+    },
     'admin.accounts.setStatus': ({ input, caller }) =>
       input.status === 'active' ? engine.accounts.enable(caller, input.username) : engine.accounts.disable(caller, input.username),
     'admin.accounts.unlock': ({ input, caller }) => engine.accounts.unlock(caller, input.username),
@@ -147,5 +166,38 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
       return { jsonl: lines.join(''), events: lines.length };
     },
     'admin.audit.activity': ({ input, caller }) => engine.audit.activity(caller, input.days),
+
+    'admin.delivery.status': ({ caller }) => engine.delivery.status(caller),
+    'admin.delivery.list': ({ input, caller }) =>
+      engine.delivery.list(caller, { limit: input.limit, ...(input.state === undefined ? {} : { state: input.state }) }),
+    'admin.delivery.retry': ({ input, caller }) => engine.delivery.retry(caller, input.messageId),
+    'admin.delivery.cancel': ({ input, caller }) => engine.delivery.cancel(caller, input.messageId),
+    'admin.delivery.sendTest': ({ input, caller }) => engine.delivery.sendTest(caller, input.channel, input.to),
+    'admin.delivery.setSetting': ({ input, caller }) => engine.delivery.settings.set(caller, input.key, input.value),
+    'admin.delivery.unsetSetting': async ({ input, caller }) => {
+      await engine.delivery.settings.unset(caller, input.key);
+      return null;
+    },
+    'admin.delivery.setSecret': async ({ input, caller }) => {
+      await engine.delivery.settings.setSecret(caller, input.key, input.secret);
+      return null;
+    },
   };
+}
+
+type DeliveryReport = Awaited<ReturnType<Engine['delivery']['sendQueuedHere']>>;
+
+/**
+ * The prompt attempt's report, read for the one message just queued. It covers every message this
+ * process queued that was due, the new one among them, so only an outcome they all share is surely its own.
+ */
+function promptDelivery(report: DeliveryReport): PromptDelivery {
+  const outcomes: [PromptDelivery, number][] = [
+    ['sent', report.sent],
+    ['will_retry', report.failed],
+    ['refused', report.abandoned],
+    ['not_configured', report.waiting],
+  ];
+  const seen = outcomes.filter(([, count]) => count > 0);
+  return seen.length === 1 && seen[0] !== undefined ? seen[0][0] : 'queued';
 }
