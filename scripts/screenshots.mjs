@@ -5,7 +5,9 @@
 //
 // Run it inside the throwaway keychain (the npm script does): the browser host and its vault key
 // live there. The host runs in test mode, so the script can move the engine's clock: a fortnight of
-// sign-in activity for the chart, and half an hour of idleness for the lock screen.
+// sign-in activity for the chart, and half an hour of idleness for the lock screen. For the
+// Delivery screen it runs an SMTP server of its own on 127.0.0.1 (smtp-server, a test dependency),
+// which takes every message and keeps nothing.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium } from '@playwright/test';
 import Database from 'better-sqlite3';
 import * as OTPAuth from 'otpauth';
+import { SMTPServer } from 'smtp-server';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'docs', 'screenshots');
@@ -43,6 +46,7 @@ const axeResults = [];
 const pageProblems = [];
 let host;
 let browser;
+let relay;
 
 try {
   mkdirSync(OUT, { recursive: true });
@@ -62,6 +66,7 @@ try {
   await walkThrough();
 } finally {
   await browser?.close();
+  await relay?.stop();
   host?.stop();
   rmSync(sandbox, { recursive: true, force: true });
 }
@@ -261,6 +266,77 @@ async function walkThrough() {
   await page.getByRole('button', { name: 'Verify again' }).click();
   await page.getByText(/^Audit chain BROKEN at event \d+: /).waitFor();
   await shoot(page, 'admin-audit-broken');
+
+  // Delivery: SMTP to a relay on this machine, a test message that went out, a verification mail
+  // that failed while the relay was down, and the first verification mails, queued before mail was
+  // set up, given up on as expired.
+  relay = await startRelay();
+  await go(page, 'admin/delivery', 'Delivery');
+  const smtpForm = page.getByRole('region', { name: 'E-mail settings (SMTP)' });
+  await smtpForm.getByLabel('SMTP server').fill('127.0.0.1');
+  await smtpForm.getByLabel('Port').fill(String(relay.port));
+  await smtpForm.getByLabel('Security').selectOption('none');
+  await smtpForm.getByLabel('Sender').fill('Latchkey <latchkey@example.org>');
+  await smtpForm.getByRole('button', { name: 'Save e-mail settings' }).click();
+  await smtpForm.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  const tester = page.getByRole('region', { name: 'Send a test message' });
+  await tester.getByLabel('Recipient').fill('ada@example.org');
+  await tester.getByRole('button', { name: 'Send test message' }).click();
+  await tester.getByRole('status').filter({ hasText: 'was sent' }).waitFor();
+  await relay.stop();
+  await invoke(page, 'email.sendVerification', { username: 'barbara' });
+  await relay.start();
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByRole('table', { name: 'Outbox messages' }).getByText('Failed', { exact: true }).waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shoot(page, 'admin-delivery');
+  await scrollToRegion(page, 'Outbox');
+  await shoot(page, 'admin-delivery-outbox');
+  await scrollToRegion(page, 'E-mail settings (SMTP)');
+  await shoot(page, 'admin-delivery-settings');
+}
+
+/** Scrolls so that the region named `name` starts just below the app's header, which stays at the top. */
+async function scrollToRegion(page, name) {
+  await page.getByRole('region', { name }).evaluate((region) => {
+    const header = document.querySelector('.app-header')?.getBoundingClientRect().height ?? 0;
+    window.scrollTo(0, region.getBoundingClientRect().top + window.scrollY - header - 24);
+  });
+}
+
+/** An SMTP server on 127.0.0.1 that accepts every message and keeps none; it can go down and come back on its port. */
+async function startRelay() {
+  let server = null;
+  let port = 0;
+  const relay = {
+    get port() {
+      return port;
+    },
+    async start() {
+      server = new SMTPServer({
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        logger: false,
+        closeTimeout: 100,
+        onData(stream, _session, callback) {
+          stream.on('end', () => callback());
+          stream.resume();
+        },
+      });
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', resolve);
+      });
+      port = server.server.address().port;
+    },
+    async stop() {
+      const running = server;
+      server = null;
+      if (running !== null) await new Promise((resolve) => running.close(resolve));
+    },
+  };
+  await relay.start();
+  return relay;
 }
 
 /** One browser context per window: its own WebSocket, so its own connection (and session) at the host. */

@@ -60,14 +60,15 @@ export async function openAccounts(page: Page): Promise<void> {
   await expect(page.getByRole('table', { name: 'Accounts' })).toBeVisible();
 }
 
-/** Admin → Accounts → Create account, as an administrator; ends on the Accounts screen. */
-export async function createAccount(page: Page, person: Person): Promise<void> {
+/** Admin → Accounts → Create account, as an administrator (with an address, if given); ends on the Accounts screen. */
+export async function createAccount(page: Page, person: Person, options: { email?: string } = {}): Promise<void> {
   await openAccounts(page);
   await page.getByRole('button', { name: 'Create account' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create account' });
   await expect(dialog).toBeVisible();
   await expectAccessible(page);
   await dialog.getByLabel('Account name').fill(person.name);
+  if (options.email !== undefined) await dialog.getByLabel('E-mail address (optional)').fill(options.email);
   await dialog.getByLabel('Role').selectOption({ label: 'User' });
   await dialog.getByLabel('Initial password').fill(person.password);
   await dialog.getByRole('button', { name: 'Create account' }).click();

@@ -8,6 +8,7 @@ import { DEFAULT_ROUTE, hrefOf, isAdminRoute, useNavigation, type Route } from '
 import { useSession } from '../stores/session';
 import { AccountsScreen } from '../screens/admin/AccountsScreen';
 import { AuditScreen } from '../screens/admin/AuditScreen';
+import { DeliveryScreen } from '../screens/admin/DeliveryScreen';
 import { PolicyScreen } from '../screens/admin/PolicyScreen';
 import { DashboardScreen } from '../screens/dashboard/DashboardScreen';
 import { MfaSetupWizard } from '../screens/mfa/MfaSetupWizard';
@@ -19,6 +20,7 @@ const PAGES: Record<Route, ComponentType> = {
   settings: SettingsScreen,
   'admin/accounts': AccountsScreen,
   'admin/policy': PolicyScreen,
+  'admin/delivery': DeliveryScreen,
   'admin/audit': AuditScreen,
 };
 

@@ -18,13 +18,14 @@ export function ErrorAlert({ error, children }: { readonly error: ErrorInfo | nu
 
 /**
  * A confirmation (role="status": read out politely). The region stays in the page even when
- * empty, so that screen readers notice when a message arrives in it.
+ * empty, so that screen readers notice when a message arrives in it. `warning`: what was done did
+ * not (yet) have its effect, such as a message that waits to be sent again.
  */
-export function StatusMessage({ children }: { readonly children: ReactNode }) {
+export function StatusMessage({ kind = 'success', children }: { readonly kind?: 'success' | 'warning'; readonly children: ReactNode }) {
   const empty = children === null || children === undefined || children === false || children === '';
   return (
-    <div className={empty ? 'status-region' : 'status-region alert alert--success'} role="status">
-      {!empty && <AlertIcon kind="success" />}
+    <div className={empty ? 'status-region' : `status-region alert alert--${kind}`} role="status">
+      {!empty && <AlertIcon kind={kind} />}
       {!empty && <div className="alert__body">{children}</div>}
     </div>
   );

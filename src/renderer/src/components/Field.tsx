@@ -10,6 +10,25 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
 
 /** A labelled text input; its hint is part of its accessible description. */
 export function TextField({ label, hint, invalid = false, className, ...input }: FieldProps) {
+  return (
+    <LabelledControl label={label} hint={hint} className={className}>
+      {(control) => <input className="input" aria-invalid={invalid || undefined} {...control} {...input} />}
+    </LabelledControl>
+  );
+}
+
+/** A field's frame: its label, its hint, and the ids that tie both to the control. */
+function LabelledControl({
+  label,
+  hint,
+  className,
+  children,
+}: {
+  readonly label: string;
+  readonly hint: ReactNode;
+  readonly className: string | undefined;
+  readonly children: (control: { readonly id: string; readonly 'aria-describedby': string | undefined }) => ReactNode;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -22,13 +41,7 @@ export function TextField({ label, hint, invalid = false, className, ...input }:
           {hint}
         </p>
       )}
-      <input
-        id={id}
-        className="input"
-        aria-describedby={hint === undefined ? undefined : hintId}
-        aria-invalid={invalid || undefined}
-        {...input}
-      />
+      {children({ id, 'aria-describedby': hint === undefined ? undefined : hintId })}
     </div>
   );
 }
@@ -86,19 +99,19 @@ export function Checkbox({ label, hint, className, ...input }: CheckboxProps) {
 
 interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id'> {
   readonly label: string;
+  readonly hint?: ReactNode;
+  readonly invalid?: boolean;
   readonly children: ReactNode;
 }
 
-export function SelectField({ label, className, children, ...select }: SelectProps) {
-  const id = useId();
+export function SelectField({ label, hint, invalid = false, className, children, ...select }: SelectProps) {
   return (
-    <div className={['field', className ?? ''].filter(Boolean).join(' ')}>
-      <label className="field__label" htmlFor={id}>
-        {label}
-      </label>
-      <select id={id} className="input select" {...select}>
-        {children}
-      </select>
-    </div>
+    <LabelledControl label={label} hint={hint} className={className}>
+      {(control) => (
+        <select className="input select" aria-invalid={invalid || undefined} {...control} {...select}>
+          {children}
+        </select>
+      )}
+    </LabelledControl>
   );
 }

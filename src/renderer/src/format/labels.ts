@@ -1,4 +1,6 @@
 import type { AuditEventType, AuditOutcome } from '../../../shared/audit-events';
+import type { PromptDelivery } from '../../../shared/contract';
+import type { Channel, MessageKind, OutboxState, SmtpSecurity } from '../../../shared/delivery';
 import type { Assurance, AuditEventView, MfaState, Role, SessionEndReason, SessionHost } from '../../../shared/views';
 import { formatDateTime, plural } from './time';
 import type { Notice } from '../../../shared/notices';
@@ -9,6 +11,7 @@ export const ASSURANCE_LABELS: Record<Assurance, string> = {
   password: 'Password only',
   two_factor: 'Password and second factor',
   trusted_device: 'Password on a trusted device',
+  email_code: 'Password and a code by e-mail (lower assurance)',
 };
 
 export const HOST_LABELS: Record<SessionHost, string> = {
@@ -91,6 +94,11 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'device.revoked': 'Trusted device revoked',
   'clock.behind': 'Clock found behind',
   'clock.ahead': 'Clock found ahead',
+  'account.email_changed': 'E-mail address changed',
+  'mfa.code_sent': 'Code sent by SMS or e-mail',
+  'phone.added': 'Phone added',
+  'phone.verified': 'Phone verified',
+  'phone.removed': 'Phone removed',
   'message.queued': 'Message queued',
   'message.sent': 'Message sent',
   'message.failed': 'Message not sent yet (will retry)',
@@ -99,6 +107,51 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'message.cancelled': 'Message cancelled',
   'delivery.setting_changed': 'Delivery setting changed',
 };
+
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  email: 'E-mail',
+  sms: 'SMS',
+};
+
+export const MESSAGE_KIND_LABELS: Record<MessageKind, string> = {
+  verification: 'E-mail verification',
+  code: 'Sign-in code',
+  notice: 'Security notice',
+  test: 'Test message',
+};
+
+export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {
+  queued: 'Queued',
+  sending: 'Sending',
+  sent: 'Sent',
+  failed: 'Failed',
+  abandoned: 'Given up',
+};
+
+export const SMTP_SECURITY_LABELS: Record<SmtpSecurity, string> = {
+  tls: 'TLS from the start (usually port 465)',
+  starttls: 'STARTTLS, required (usually port 587)',
+  none: 'None: plain, only to this computer',
+};
+
+/** What became of a verification mail someone asked for just now, to the address `to`. */
+export const PROMPT_DELIVERY_LABELS: Record<PromptDelivery, (to: string) => string> = {
+  sent: (to) => `A verification e-mail was sent to ${to}.`,
+  queued: (to) => `A verification e-mail to ${to} is in the outbox and goes out shortly.`,
+  will_retry: (to) =>
+    `The verification e-mail to ${to} could not be sent yet; Latchkey keeps trying. An administrator can see why under Admin → Delivery.`,
+  not_configured: (to) =>
+    `E-mail is not set up in this vault yet, so the verification e-mail to ${to} waits in the outbox until an administrator sets it up.`,
+  refused: (to) => `The mail server refused the verification e-mail to ${to}. An administrator can see why under Admin → Delivery.`,
+};
+
+/** An engine's phrase ("the mail server … refused") as a sentence on its own; one that starts with a setting's key keeps its case. */
+export function asSentence(phrase: string): string {
+  const text = phrase.trim();
+  if (text === '') return text;
+  const start = /^[a-z]+\.[A-Za-z]+/.test(text) ? text : `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
+  return /[.!?)]$/.test(text) ? start : `${start}.`;
+}
 
 /** The engine's reason codes for refusals and ended sessions; other reasons are already sentences. */
 const REASON_LABELS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { InputOf, PolicyEntry } from '../../../shared/contract';
+import type { InputOf, PolicyEntry, SentVerificationView } from '../../../shared/contract';
 import type { Result } from '../../../shared/result';
 import type { AccountView, ActivityBucket, AuditEventView, AuditVerdict } from '../../../shared/views';
 import { call } from '../api/latchkey';
@@ -33,6 +33,8 @@ interface AdminState {
   resetPassword: (username: string, newPassword: string) => Promise<Result<null>>;
   deleteAccount: (username: string) => Promise<Result<null>>;
   revokeAccountSessions: (accountId: string) => Promise<Result<number>>;
+  /** Mails the account a new verification link, tried at once. */
+  sendVerification: (username: string) => Promise<Result<SentVerificationView>>;
 
   loadPolicy: () => Promise<void>;
   setPolicy: (key: string, value: string) => Promise<Result<PolicyEntry>>;
@@ -82,6 +84,7 @@ export const useAdmin = create<AdminState>()((set, get) => {
       afterAccountChange(await call('admin.accounts.resetPassword', { username, newPassword })),
     deleteAccount: async (username) => afterAccountChange(await call('admin.accounts.delete', { username })),
     revokeAccountSessions: async (accountId) => afterAccountChange(await call('admin.sessions.revokeAccount', { accountId })),
+    sendVerification: (username) => call('email.sendVerification', { username }),
 
     async loadPolicy() {
       set({ policy: loading(get().policy) });

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { SentVerificationView } from '../../../../shared/contract';
 import type { Result } from '../../../../shared/result';
 import type { AccountView } from '../../../../shared/views';
 import { useAction } from '../../api/use-action';
@@ -16,6 +17,7 @@ import { useSession } from '../../stores/session';
 import { PASSWORD_HINT } from '../settings/password-rules';
 import { AccountStatus } from './AccountStatus';
 import { EmailAddress } from '../../components/EmailAddress';
+import { VerificationOutcome } from '../../components/VerificationOutcome';
 
 type Question = 'disable' | 'reset-mfa' | 'reset-password' | 'revoke-sessions' | 'delete';
 
@@ -55,7 +57,16 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
     act.setError(null);
   };
 
+  const [verification, setVerification] = useState<SentVerificationView | null>(null);
+  const verify = useAction(async () => {
+    setVerification(null);
+    const result = await admin.sendVerification(name);
+    if (result.ok) setVerification(result.value);
+    return result;
+  });
+
   const locked = account.lockedUntil !== null || account.failedSignIns > 0;
+  const unverified = account.email !== null && account.emailVerifiedAt === null;
   return (
     <Card title={name} className="account-panel" actions={me ? <Badge tone="accent">You</Badge> : undefined}>
       <dl className="facts">
@@ -86,7 +97,8 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
       </dl>
 
       <h3 className="panel-subtitle">Actions</h3>
-      {question === null && <ErrorAlert error={act.error} />}
+      {question === null && <ErrorAlert error={act.error ?? verify.error} />}
+      {account.email !== null && <VerificationOutcome sent={verification} to={account.email} />}
       <div className="action-list">
         {account.status === 'active' ? (
           <Button onClick={() => ask('disable')}>Disable account</Button>
@@ -101,6 +113,11 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
             onClick={() => void act.run(() => admin.unlockAccount(name), `${name} was unlocked; failed sign-ins were cleared.`)}
           >
             Unlock account
+          </Button>
+        )}
+        {unverified && (
+          <Button busy={verify.busy} onClick={() => void verify.run()}>
+            Send verification e-mail
           </Button>
         )}
         <Button onClick={() => ask('reset-password')}>Reset password</Button>

@@ -3,10 +3,11 @@ import { hrefOf, useNavigation, type Route } from '../../stores/navigation';
 const SECTIONS: readonly { route: Route; label: string }[] = [
   { route: 'admin/accounts', label: 'Accounts' },
   { route: 'admin/policy', label: 'Policy' },
+  { route: 'admin/delivery', label: 'Delivery' },
   { route: 'admin/audit', label: 'Audit log' },
 ];
 
-/** The administrator's three areas. */
+/** The administrator's areas. */
 export function AdminNav() {
   const route = useNavigation((s) => s.route);
   return (

@@ -9,6 +9,7 @@ import { useSecurity } from '../../stores/security';
 import { useSession } from '../../stores/session';
 import { ChangePasswordForm } from './ChangePasswordForm';
 import { DisableMfaForm } from './DisableMfaForm';
+import { EmailVerificationPanel } from './EmailVerificationPanel';
 import { RegenerateBackupCodesForm } from './RegenerateBackupCodesForm';
 import { EmailAddress } from '../../components/EmailAddress';
 
@@ -58,6 +59,9 @@ export function SettingsScreen() {
               <dt>Two-step sign-in</dt>
               <dd>{MFA_STATE_LABELS[mfa?.state ?? account.mfaState]}</dd>
             </dl>
+            {account.email !== null && account.emailVerifiedAt === null && (
+              <EmailVerificationPanel username={account.username} email={account.email} onVerified={setMessage} />
+            )}
           </Card>
           <ChangePasswordForm />
         </div>
