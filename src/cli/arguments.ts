@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-events.js';
 import { CHANNELS, DELIVERY_SECRET_MAX, OUTBOX_STATES } from '../shared/delivery.js';
-import { backupCode, deviceId, email, messageId, sentCode, sessionId, totpCode, username } from '../shared/field-schemas.js';
-import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../shared/fields.js';
+import { backupCode, deviceId, email, messageId, phoneNumber, sentCode, sessionId, totpCode, username } from '../shared/field-schemas.js';
+import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, PHONE_INPUT_MAX, USERNAME_MAX_LENGTH } from '../shared/fields.js';
 import { policyValueProblem } from '../shared/policy-input.js';
 import { isPolicyKey, POLICY_KEY_NAMES, policyInputOf, type PolicyKey } from '../main/engine/index.js';
 import { UsageError } from './password-input.js';
@@ -52,7 +52,7 @@ const rules = {
   outboxState: rule(16, z.enum(OUTBOX_STATES), `give one of ${OUTBOX_STATES.join(', ')}`),
   channel: rule(8, z.enum(CHANNELS), `give ${CHANNELS.join(' or ')}`),
   // Read into E.164 by the engine, with the region the settings give.
-  phone: rule(40, z.string().regex(/^[0-9+()./ -]{3,40}$/), 'give a phone number such as +44 1632 960961'),
+  phone: rule(PHONE_INPUT_MAX, phoneNumber, 'give a phone number such as +44 1632 960961'),
   settingKey: rule(64, z.string().regex(/^[a-z]+\.[A-Za-z]+$/), 'a setting looks like smtp.host; `latchkey config show` lists them'),
   settingValue: rule(DELIVERY_SECRET_MAX, z.string().min(1), `give a value of 1 to ${DELIVERY_SECRET_MAX} characters`),
   verificationToken: rule(

@@ -9,6 +9,8 @@ import {
   type DeliverySettingView,
   type DeliveryStatusView,
   type OutboxMessageView,
+  type PhoneView,
+  type SentCodeView,
 } from './delivery.js';
 import {
   accountId,
@@ -18,6 +20,8 @@ import {
   factorAnswer,
   messageId,
   password,
+  phoneNumber,
+  sentCode,
   sessionId,
   totpCode,
   username,
@@ -152,6 +156,8 @@ export const contract = {
     'none',
     z.object({ challengeId, code: totpCode, trustDevice: z.boolean().default(false) }).strict(),
   ),
+  /** A one-time code for the challenge by SMS or e-mail, where the challenge offers it; tried at once. */
+  'auth.sendCode': channel<SentCodeView>()('none', z.object({ challengeId, channel: z.enum(CHANNELS) }).strict()),
   'auth.signOut': channel<null>()('session', none),
   /** The app locks itself (idle, screen lock, suspend): the session ends and the lock screen offers the same name. */
   'auth.lock': channel<null>()('session', none),
@@ -170,6 +176,14 @@ export const contract = {
   'mfa.regenerateBackupCodes': channel<{ readonly backupCodes: readonly string[] }>()('session', z.object({ password }).strict()),
   'devices.list': channel<readonly TrustedDeviceView[]>()('session', none),
   'devices.revoke': channel<null>()('session', z.object({ deviceId }).strict()),
+
+  /** The caller's phone for codes by SMS, masked; null when there is none. */
+  'phone.get': channel<PhoneView | null>()('session', none),
+  /** Adds (or replaces) the caller's phone, unproved, with the current password, and sends it a code to prove it. */
+  'phone.add': channel<SentCodeView>()('session', z.object({ phone: phoneNumber, currentPassword: password }).strict()),
+  'phone.resend': channel<SentCodeView>()('session', none),
+  'phone.verify': channel<PhoneView>()('session', z.object({ code: sentCode }).strict()),
+  'phone.remove': channel<null>()('session', none),
 
   /** Mails a new verification link to the caller's address (an administrator: to anyone's) and tries it at once. */
   'email.sendVerification': channel<SentVerificationView>()('session', z.object({ username: username.optional() }).strict()),

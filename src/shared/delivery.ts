@@ -128,6 +128,44 @@ export interface SentCodeView {
   readonly resendAt: number;
   /** Whether the message left already; false: it waits in the outbox (the network may be down). */
   readonly sent: boolean;
+  /** Wrong tries the code allows before it is void. */
+  readonly attemptsLeft: number;
+}
+
+/**
+ * Why a sign-in offers no code by a channel, so the screen can say so: the account has nowhere
+ * verified to send it (no proved phone, no verified address), policy turned the e-mail fallback off, TOTP is not
+ * on (a sent code is only ever offered next to it), the vault has the channel not set up, or the
+ * last message tried on it did not get through (the network or the server may be down).
+ */
+export const CODE_CHANNEL_PROBLEMS = ['no_destination', 'policy_off', 'totp_off', 'not_configured', 'unreachable'] as const;
+export type CodeChannelProblem = (typeof CODE_CHANNEL_PROBLEMS)[number];
+
+/** Each problem in words, for the challenge screen and the CLI alike. */
+export const CODE_CHANNEL_PROBLEM_TEXT: Record<Channel, Record<CodeChannelProblem, string>> = {
+  sms: {
+    no_destination: 'No verified phone is on this account; one can be added in Settings.',
+    policy_off: 'Codes by SMS are turned off on this vault.',
+    totp_off: 'A code by SMS is offered only next to an authenticator app, which this account does not have on.',
+    not_configured: 'SMS is not set up on this vault.',
+    unreachable: 'The last SMS Latchkey tried did not get through: the network or the SMS service may be down.',
+  },
+  email: {
+    no_destination: 'No verified e-mail address is on this account.',
+    policy_off: 'Codes by e-mail are turned off on this vault.',
+    totp_off: 'A code by e-mail is offered only next to an authenticator app, which this account does not have on.',
+    not_configured: 'E-mail is not set up on this vault.',
+    unreachable: 'The last e-mail Latchkey tried did not get through: the network or the mail server may be down.',
+  },
+};
+
+/** One way a sign-in code could be sent, as the challenge shows it. */
+export interface CodeChannelView {
+  readonly channel: Channel;
+  /** The masked destination when offered. */
+  readonly to: string | null;
+  /** Null when offered. */
+  readonly problem: CodeChannelProblem | null;
 }
 
 /** A phone as its owner sees it. */

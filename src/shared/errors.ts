@@ -74,7 +74,8 @@ export interface ErrorDetailsByCode {
     readonly replacedEarlierSetup?: boolean;
   };
   readonly CHALLENGE_INVALID: never;
-  readonly CODE_INVALID: { readonly attemptsLeft: number };
+  /** `codeAttemptsLeft`: with a code sent by SMS or e-mail, the wrong tries that code has left. */
+  readonly CODE_INVALID: { readonly attemptsLeft: number; readonly codeAttemptsLeft?: number };
   readonly CODE_REPLAYED: { readonly attemptsLeft: number };
   /** `locked`: the account is locked for the policy's lock time; otherwise a delay between attempts. */
   readonly LOCKED_OUT: { readonly retryAt: number; readonly retryAfterSeconds: number; readonly locked: boolean };

@@ -4,6 +4,7 @@ import {
   EMAIL_MAX_LENGTH,
   ID_PATTERNS,
   PASSWORD_MAX_LENGTH,
+  PHONE_INPUT_MAX,
   SECOND_FACTORS,
   USERNAME_MAX_LENGTH,
   type SecondFactor,
@@ -21,6 +22,11 @@ import {
 export const username = z.string().trim().min(1).max(USERNAME_MAX_LENGTH);
 export const password = z.string().min(1).max(PASSWORD_MAX_LENGTH);
 export const email = z.email().max(EMAIL_MAX_LENGTH);
+/** As typed, with or without +country code: the engine reads it into E.164 and says what is wrong with it. */
+export const phoneNumber = z
+  .string()
+  .max(PHONE_INPUT_MAX)
+  .regex(/^[0-9+()./ -]{3,}$/);
 export const factor = z.enum(SECOND_FACTORS);
 
 const codeOf = (canonical: (typed: string) => string | null) =>

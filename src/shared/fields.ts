@@ -22,6 +22,9 @@ export function isValidUsername(normalised: string): boolean {
  */
 export const PASSWORD_MAX_LENGTH = 1024;
 
+/** Longest phone number read: an E.164 number has 16 characters; this leaves room for spaces, dashes and brackets. */
+export const PHONE_INPUT_MAX = 40;
+
 /** RFC 5321 §4.5.3.1: a path of at most 256 octets, so an address of at most 254 characters. */
 export const EMAIL_MAX_LENGTH = 254;
 

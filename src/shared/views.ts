@@ -1,4 +1,5 @@
 import type { AuditEventType, AuditOutcome } from './audit-events.js';
+import type { CodeChannelView } from './delivery.js';
 import type { SecondFactor } from './fields.js';
 
 /**
@@ -67,6 +68,8 @@ export interface ChallengeView {
   readonly factors: readonly SecondFactor[];
   readonly expiresAt: number;
   readonly attemptsLeft: number;
+  /** Codes by SMS and e-mail: where each would go, or why it is not offered. */
+  readonly codeChannels: readonly CodeChannelView[];
 }
 
 /**

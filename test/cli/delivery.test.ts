@@ -103,12 +103,25 @@ describe('latchkey config, outbox, email and mfa sms', () => {
     const begin = (await v.cli(['mfa', 'totp', 'begin', '--json'])).json<{ secret: string }>();
     expect((await v.cli(['mfa', 'totp', 'confirm', '--code', oathtoolCode(begin.secret)])).code).toBe(0);
 
-    const add = await v.cli(['mfa', 'sms', 'add', '07400 123456']);
+    // A phone is a way past the second step: adding one takes the current password, not only the session.
+    const sent = sms.messages.length;
+    const refused = await v.cli(['mfa', 'sms', 'add', '07400 123456', '--password-stdin', '--json'], 'not alice’s password\n');
+    expect(refused.json()).toMatchObject({ error: { code: 'INVALID_CREDENTIALS' } });
+    expect(sms.messages).toHaveLength(sent);
+    expect((await v.cli(['mfa', 'status'])).stdout).not.toMatch(/Phone for SMS codes:\s+\+44/);
+
+    const add = await v.cli(['mfa', 'sms', 'add', '07400 123456', '--password-stdin'], `${PASSWORDS.alice}\n`);
     expect(add.stdout).toContain('A code was sent by SMS to +44••••••••56');
     expect(sms.messages.at(-1)?.to).toBe('+447400123456');
     const proved = await v.cli(['mfa', 'sms', 'verify', SIX.exec(sms.messages.at(-1)?.body ?? '')?.[1] ?? '']);
     expect(proved.stdout).toContain('The phone +44••••••••56 is verified');
     expect((await v.cli(['mfa', 'status'])).stdout).toMatch(/Phone for SMS codes:\s+\+44••••••••56 \(verified\)/);
+
+    // Without a code, the refusal names the ways a code can be sent, and to where.
+    const bare = await v.cli(['signin', 'alice', '--password-stdin'], `${PASSWORDS.alice}\n`);
+    expect(bare.stderr).toContain(
+      '--send-code sms for a code by SMS to +44••••••••56, or --send-code email for a code by e-mail to a•••@example.com',
+    );
 
     const first = await v.cli(['signin', 'alice', '--password-stdin', '--send-code', 'email'], `${PASSWORDS.alice}\n`);
     expect(first.code).toBe(1);

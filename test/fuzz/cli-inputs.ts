@@ -485,7 +485,10 @@ const WRONG: Readonly<Record<string, Wrong>> = {
         .map(([key, value]) => call([key, value])),
     ),
   // root has no phone, and SMS is not set up in this world: each is refused without a change.
-  'mfa sms add': () => fc.constantFrom('+44 7400 123456', '07400 123456', '+1 202 555 0143').map((number) => call([number])),
+  'mfa sms add': () =>
+    fc
+      .tuple(fc.constantFrom('+44 7400 123456', '07400 123456', '+1 202 555 0143'), pools.wrongPasswordFor('root'))
+      .map(([number, password]) => call([number], [['--password-stdin']], lines(password))),
   'mfa sms resend': () => fc.constant(call([])),
   'mfa sms verify': () => fc.stringMatching(/^\d{6}$/).map((code) => call([code])),
   'mfa sms remove': () => fc.constant(call([])),

@@ -128,6 +128,7 @@ function makeFieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>>
     channel: fc.constantFrom('email', 'sms'),
     to: fc.oneof(fc.emailAddress(), fc.constantFrom('+447400123456', '07400 123456', 'not-an-address'), hostileText),
     secret: fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), hostileText),
+    phone: fc.oneof(fc.constantFrom('+44 7400 123456', '07400 123456', '+1 (202) 555-0143', '12', '+44 20 7946 0000'), hostileText),
     token: fc.oneof(
       verificationShaped,
       verificationShaped.map((t) => `latchkey://verify?token=${t}`),
@@ -266,6 +267,12 @@ const WRONG: WrongInputs = {
       trustDevice: fc.boolean(),
     }),
   // The live challenge is a second step of a sign-in, not an enrollment.
+  // Bob's challenge offers no code by SMS or e-mail: he has neither phone nor address, and neither channel is set up.
+  'auth.sendCode': (world) =>
+    fc.record({
+      challengeId: fc.oneof(idOf('chal'), fc.constant(world.bob.challengeId)),
+      channel: fc.constantFrom('sms' as const, 'email' as const),
+    }),
   'auth.beginEnrollment': (world) => fc.record({ challengeId: fc.oneof(idOf('chal'), fc.constant(world.bob.challengeId)) }),
   'auth.confirmEnrollment': (world) =>
     fc.record({ challengeId: fc.oneof(idOf('chal'), fc.constant(world.bob.challengeId)), code: anyCode, trustDevice: fc.boolean() }),
@@ -385,6 +392,15 @@ const WRONG: WrongInputs = {
             .tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('\n', '\r', '\u0000', '\u0007', '\u202e'))
             .map(([text, control]) => `${text}${control}${text}`),
         }),
+
+  // No one has a phone, and SMS is not set up: adding one, proving one and removing one are each refused.
+  'phone.add': (_world, persona) =>
+    persona === 'anonymous'
+      ? null
+      : fc.record({ phone: fc.constantFrom('+44 7400 123456', '07400 123456'), currentPassword: wrongPasswordFor(persona) }),
+  'phone.resend': (_world, persona) => (persona === 'anonymous' ? null : fc.constant({})),
+  'phone.verify': (_world, persona) => (persona === 'anonymous' ? null : fc.record({ code: fc.stringMatching(/^\d{6}$/) })),
+  'phone.remove': (_world, persona) => (persona === 'anonymous' ? null : fc.constant({})),
 
   // Alice has an address to verify, so only someone else's account is wrong for her; bob and carol have none.
   'email.sendVerification': (_world, persona) => {

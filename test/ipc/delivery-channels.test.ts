@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientInfo } from '../../src/shared/client.js';
-import type { DeliveryStatusView, OutboxMessageView } from '../../src/shared/delivery.js';
+import type { DeliveryStatusView, OutboxMessageView, SentCodeView } from '../../src/shared/delivery.js';
+import type { ChallengeView, TotpSetupView } from '../../src/shared/views.js';
 import type { Result } from '../../src/shared/result.js';
 import type { Engine } from '../../src/main/engine/engine.js';
 import { createRouter, newConnection, type Connection, type Router } from '../../src/main/ipc/router.js';
+import { codeAt } from '../support/mfa.js';
 import { QUICK_HASH } from '../support/signed-in.js';
+import { startSmsGateway, type SmsGateway } from '../support/sms-gateway.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.js';
 import { PASSWORDS, createTempVault, type TempVault } from '../support/temp-vault.js';
 import { errorCode, value } from './envelope.js';
@@ -173,5 +176,79 @@ describe('e-mail verification from a session', () => {
     value(await call(admin, 'admin.accounts.create', { username: 'bob', password: PASSWORDS.bob, email: 'bob@example.com' }));
     expect(errorCode(await call(alice, 'email.sendVerification', { username: 'bob' }))).toBe('NOT_AUTHORISED');
     expect(value(await call(admin, 'email.sendVerification', { username: 'bob' }))).toMatchObject({ username: 'bob', delivery: 'sent' });
+  });
+});
+
+describe('the phone and sign-in code channels', () => {
+  let sms: SmsGateway;
+  beforeEach(async () => {
+    sms = await startSmsGateway();
+    for (const [key, setting] of [
+      ['sms.baseUrl', sms.url],
+      ['sms.accountSid', sms.accountSid],
+      ['sms.from', '+15005550006'],
+      ['sms.region', 'GB'],
+    ] as const) {
+      value(await call(admin, 'admin.delivery.setSetting', { key, value: setting }));
+    }
+    value(await call(admin, 'admin.delivery.setSecret', { key: 'sms.authToken', secret: sms.authToken }));
+    value(await call(admin, 'admin.accounts.create', { username: 'alice', password: PASSWORDS.alice }));
+  });
+  afterEach(async () => {
+    await sms.close();
+  });
+
+  const lastSms = (): string => /\b(\d{6})\b/.exec(sms.messages.at(-1)?.body ?? '')?.[1] ?? '';
+
+  it('add a phone with the current password, prove it by SMS, and a sign-in then offers and sends a code to it', async () => {
+    const alice = await signedIn('alice', PASSWORDS.alice);
+    expect(errorCode(await call(alice, 'phone.add', { phone: '07400 123456', currentPassword: 'not it' }))).toBe('INVALID_CREDENTIALS');
+    expect(value(await call(alice, 'phone.get'))).toBeNull();
+
+    const sent = value<SentCodeView>(await call(alice, 'phone.add', { phone: '07400 123456', currentPassword: PASSWORDS.alice }));
+    expect(sent).toMatchObject({ channel: 'sms', to: '+44••••••••56', sent: true, attemptsLeft: 3 });
+    expect(sms.messages.at(-1)?.to).toBe('+447400123456');
+    expect(errorCode(await call(alice, 'phone.resend'))).toBe('RATE_LIMITED');
+    expect(value(await call(alice, 'phone.verify', { code: lastSms() }))).toMatchObject({ masked: '+44••••••••56' });
+    expect(value(await call(alice, 'phone.get'))).toMatchObject({ masked: '+44••••••••56', verifiedAt: expect.any(Number) });
+
+    // SMS is offered only next to an authenticator app.
+    const setup = value<TotpSetupView>(await call(alice, 'mfa.beginTotp'));
+    value(await call(alice, 'mfa.confirmTotp', { code: codeAt(setup.secret, vault.clock.now()) }));
+
+    const window = newConnection(desktop);
+    const step = await call(window, 'auth.signIn', { username: 'alice', password: PASSWORDS.alice });
+    expect(step.ok).toBe(false);
+    const challenge = (step as { ok: false; error: { code: 'MFA_REQUIRED'; details: ChallengeView } }).error.details;
+    expect(challenge.factors).toContain('sms_code');
+    expect(challenge.codeChannels).toEqual([
+      { channel: 'sms', to: '+44••••••••56', problem: null },
+      { channel: 'email', to: null, problem: 'no_destination' },
+    ]);
+    expect(errorCode(await call(window, 'auth.sendCode', { challengeId: challenge.challengeId, channel: 'email' }))).toBe('CONFLICT');
+    vault.clock.advance(60_000);
+    const code = value<SentCodeView>(await call(window, 'auth.sendCode', { challengeId: challenge.challengeId, channel: 'sms' }));
+    expect(code).toMatchObject({ channel: 'sms', to: '+44••••••••56', sent: true });
+    const answered = value<{ session: { assurance: string } }>(
+      await call(window, 'auth.answerChallenge', { challengeId: challenge.challengeId, factor: 'sms_code', code: lastSms() }),
+    );
+    expect(answered.session.assurance).toBe('two_factor');
+
+    value(await call(alice, 'phone.remove'));
+    expect(value(await call(alice, 'phone.get'))).toBeNull();
+    expect(errorCode(await call(alice, 'phone.remove'))).toBe('NOT_FOUND');
+  });
+
+  it('refuse a phone that is not a number before the engine, and every phone channel without a session', async () => {
+    const alice = await signedIn('alice', PASSWORDS.alice);
+    expect(errorCode(await call(alice, 'phone.add', { phone: 'call me maybe', currentPassword: PASSWORDS.alice }))).toBe('INVALID_INPUT');
+    expect(errorCode(await call(alice, 'phone.add', { phone: '+44 7400 123456'.padEnd(41, '0'), currentPassword: PASSWORDS.alice }))).toBe(
+      'INVALID_INPUT',
+    );
+    const nobody = newConnection(desktop);
+    for (const channel of ['phone.get', 'phone.resend', 'phone.remove'] as const) {
+      expect(errorCode(await call(nobody, channel))).toBe('SESSION_EXPIRED');
+    }
+    expect(sms.messages).toHaveLength(0);
   });
 });

@@ -253,7 +253,13 @@ function keptChallenge(stored: string): { challengeId: string; factor: 'sms_code
 async function askSecondFactor(error: LatchkeyError<'MFA_REQUIRED'>, stdinTaken: boolean): Promise<{ factor: SecondFactor; code: string }> {
   const typed = stdinTaken ? null : await askVisible('Code from your authenticator app (or a backup code): ');
   if (typed === null) {
-    throw new LatchkeyError('MFA_REQUIRED', `${error.message} Run again with --code CODE or --backup-code CODE.`, error.details);
+    const offered = (error.details?.codeChannels ?? []).flatMap((offer) =>
+      offer.problem === null
+        ? [`--send-code ${offer.channel} for a code ${offer.channel === 'sms' ? 'by SMS' : 'by e-mail'} to ${offer.to ?? ''}`]
+        : [],
+    );
+    const sendable = offered.length === 0 ? '' : ` Or with ${offered.join(', or ')}.`;
+    throw new LatchkeyError('MFA_REQUIRED', `${error.message} Run again with --code CODE or --backup-code CODE.${sendable}`, error.details);
   }
   if (typed === '') throw new UsageError('No code was entered.');
   const digits = typed.replace(/\s/g, '');

@@ -49,14 +49,16 @@ export function registerMfaCommands(program: Command): void {
   sms
     .command('add')
     .description(
-      'Add (or replace) your phone; a code is sent to it to prove it is yours. SMS is weaker than an authenticator app: a number can be moved to another SIM.',
+      'Add (or replace) your phone (your current password is asked); a code is sent to it to prove it is yours. SMS is weaker than an authenticator app: a number can be moved to another SIM.',
     )
     .argument('<number>', 'the phone number, with +country code or in the vault’s region')
+    .option('--password-stdin', 'read your current password from standard input')
     .action(
-      action(async (runtime, number: string) => {
+      action(async (runtime, number: string, options: { passwordStdin?: boolean }) => {
         const phone = parseArg('phone', number, 'phone number');
         const caller = await runtime.caller();
-        const sent = await (await runtime.engine()).phones.add(caller, phone);
+        const password = await runtime.passwords(options.passwordStdin).next('Current password: ');
+        const sent = await (await runtime.engine()).phones.add(caller, phone, password);
         return { json: { sent }, text: [describeSent(sent), 'Finish with: latchkey mfa sms verify CODE'] };
       }),
     );

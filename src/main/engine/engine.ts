@@ -100,16 +100,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const deliverySettings = new DeliverySettings(ctx);
   const delivery = new Delivery(ctx, deliverySettings);
   const codes = new SentCodes(ctx);
-  const phones = new Phones(ctx, codes, delivery);
-  const mfa = new MfaService(ctx, current, sessions, lockout, codes, (channel) => deliverySettings.canSend(channel));
+  const mfa = new MfaService(ctx, current, sessions, lockout, codes, (channel) => deliverySettings.sendProblem(channel));
   const trustedDevices = new TrustedDevices(ctx, current);
   const emailVerification = new EmailVerification(ctx);
+  const accounts = new AccountService(ctx, sessions, lockout, emailVerification);
+  const phones = new Phones(ctx, codes, delivery, (caller, password, type) => accounts.confirmOwnPassword(caller, password, type));
   return {
     vaultId: vault.id,
     vaultPath: vault.path,
     secrets: vault.secrets,
     clock: ctx.clock,
-    accounts: new AccountService(ctx, sessions, lockout, emailVerification),
+    accounts,
     accountImport: new AccountImporter(ctx, mfa),
     sessions,
     signIn: new SignIn(ctx, sessions, lockout, mfa, trustedDevices, { codes, phones, delivery }),

@@ -76,6 +76,7 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     'auth.beginEnrollment': ({ input }) => engine.signIn.beginEnrollment(input.challengeId),
     'auth.confirmEnrollment': ({ input, connection }) =>
       windows.signedIn(connection, engine.signIn.confirmEnrollment(input.challengeId, input.code, { trustDevice: input.trustDevice })),
+    'auth.sendCode': ({ input }) => engine.signIn.sendCode(input.challengeId, input.channel),
     'auth.signOut': async ({ connection, caller }) => {
       await windows.signOut(connection, caller);
       return null;
@@ -116,6 +117,15 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
       return null;
     },
     'audit.mine': ({ input, caller }) => engine.audit.list(caller, { accountId: caller.accountId, limit: input.limit }).events,
+
+    'phone.get': ({ caller }) => engine.phones.view(caller),
+    'phone.add': ({ input, caller }) => engine.phones.add(caller, input.phone, input.currentPassword),
+    'phone.resend': ({ caller }) => engine.phones.resend(caller),
+    'phone.verify': ({ input, caller }) => engine.phones.verify(caller, input.code),
+    'phone.remove': ({ caller }) => {
+      engine.phones.remove(caller);
+      return null;
+    },
 
     'email.sendVerification': async ({ input, caller }) => {
       const username = input.username ?? caller.username;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRegionFromLocale, normalisePhone, PHONE_INPUT_MAX } from '../../../src/main/engine/delivery/phone.js';
+import { defaultRegionFromLocale, normalisePhone } from '../../../src/main/engine/delivery/phone.js';
+import { PHONE_INPUT_MAX } from '../../../src/shared/fields.js';
 import { failure } from '../../support/errors.js';
 
 describe('a phone number', () => {

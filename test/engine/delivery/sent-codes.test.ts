@@ -61,7 +61,7 @@ describe('one-time codes by SMS and e-mail, through real servers on loopback', (
 
   async function provePhone(engine: Engine, alice: SignedIn): Promise<void> {
     const clock = setup.vault.clock;
-    const sent = await engine.phones.add(alice.caller, PHONE);
+    const sent = await engine.phones.add(alice.caller, PHONE, PASSWORDS.alice);
     expect(sent).toMatchObject({ channel: 'sms', to: '+44••••••••56', sent: true });
     expect(sms.messages.at(-1)?.to).toBe('+447400123456');
     expect(engine.phones.verify(alice.caller, lastSms())).toMatchObject({ masked: '+44••••••••56' });
@@ -73,16 +73,25 @@ describe('one-time codes by SMS and e-mail, through real servers on loopback', (
     const { engine, alice, vault } = await start();
     const before = await passwordStep(engine, 'alice', PASSWORDS.alice);
     expect(before.factors).not.toContain('sms_code');
+    expect(before.codeChannels).toEqual([
+      { channel: 'sms', to: null, problem: 'no_destination' },
+      { channel: 'email', to: 'a•••@example.com', problem: null },
+    ]);
+    await failure(() => engine.signIn.sendCode(before.challengeId, 'sms'), 'CONFLICT').then((error) =>
+      expect(error.message).toMatch(/No verified phone is on this account/),
+    );
     await provePhone(engine, alice);
 
     const challenge = await passwordStep(engine, 'alice', PASSWORDS.alice);
     expect(challenge.factors).toEqual(['totp', 'backup_code', 'sms_code', 'email_code']);
+    expect(challenge.codeChannels).toContainEqual({ channel: 'sms', to: '+44••••••••56', problem: null });
     const sent = await engine.signIn.sendCode(challenge.challengeId, 'sms');
     expect(sent).toMatchObject({
       channel: 'sms',
       sent: true,
       expiresAt: vault.clock.now() + 10 * MINUTE,
       resendAt: vault.clock.now() + MINUTE,
+      attemptsLeft: 3,
     });
     const code = lastSms();
     const signedIn = engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'sms_code', code });
@@ -110,8 +119,17 @@ describe('one-time codes by SMS and e-mail, through real servers on loopback', (
     await engine.signIn.sendCode(second.challengeId, 'email');
     const right = lastMailCode();
     const wrong = right === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 3; i += 1) {
-      await failure(() => engine.signIn.answer({ challengeId: second.challengeId, factor: 'email_code', code: wrong }), 'CODE_INVALID');
+    // The code's own tries are told apart from the step's: once the code is void, a new one may be asked for.
+    for (const [attemptsLeft, codeAttemptsLeft] of [
+      [4, 2],
+      [3, 1],
+      [2, 0],
+    ]) {
+      const refused = await failure(
+        () => engine.signIn.answer({ challengeId: second.challengeId, factor: 'email_code', code: wrong }),
+        'CODE_INVALID',
+      );
+      expect(refused.details).toEqual({ attemptsLeft, codeAttemptsLeft });
     }
     await failure(() => engine.signIn.answer({ challengeId: second.challengeId, factor: 'email_code', code: right }), 'CODE_INVALID');
 
@@ -158,11 +176,24 @@ describe('one-time codes by SMS and e-mail, through real servers on loopback', (
     engine.policy.set(admin.caller, 'mfa.emailFallback', 'off');
     const challenge = await passwordStep(engine, 'alice', PASSWORDS.alice);
     expect(challenge.factors).not.toContain('email_code');
-    await failure(() => engine.signIn.sendCode(challenge.challengeId, 'email'), 'CONFLICT');
+    expect(challenge.codeChannels).toContainEqual({ channel: 'email', to: null, problem: 'policy_off' });
+    await failure(() => engine.signIn.sendCode(challenge.challengeId, 'email'), 'CONFLICT').then((error) =>
+      expect(error.message).toMatch(/turned off/),
+    );
 
     sms.failNext(503, { message: 'gateway overloaded' });
     await engine.signIn.sendCode(challenge.challengeId, 'sms').then((sent) => expect(sent.sent).toBe(false));
-    expect((await passwordStep(engine, 'alice', PASSWORDS.alice)).factors).not.toContain('sms_code');
+    const after = await passwordStep(engine, 'alice', PASSWORDS.alice);
+    expect(after.factors).not.toContain('sms_code');
+    expect(after.codeChannels).toContainEqual({ channel: 'sms', to: null, problem: 'unreachable' });
+
+    // Once an administrator takes SMS away, the reason says so.
+    await engine.delivery.settings.unset(admin.caller, 'sms.accountSid');
+    expect((await passwordStep(engine, 'alice', PASSWORDS.alice)).codeChannels).toContainEqual({
+      channel: 'sms',
+      to: null,
+      problem: 'not_configured',
+    });
   });
 
   it('asks no second step of an account without TOTP, so no code is sent for it', async () => {
@@ -174,9 +205,22 @@ describe('one-time codes by SMS and e-mail, through real servers on loopback', (
     expect(bob.started.session.assurance).toBe('password');
   });
 
+  it('adds a phone only with the current password, counted like a sign-in’s, and sends nothing without it', async () => {
+    const { engine, alice } = await start();
+    const sent = sms.messages.length;
+    await failure(() => engine.phones.add(alice.caller, PHONE, 'not alice’s password'), 'INVALID_CREDENTIALS');
+    expect(sms.messages).toHaveLength(sent);
+    expect(engine.phones.view(alice.caller)).toBeNull();
+    const refusal = auditEvents(engine).find((event) => event.type === 'phone.added');
+    expect(refusal).toMatchObject({ outcome: 'failure', reason: 'wrong_current_password' });
+    // A typo in the number costs no password attempt: it is read before the password is checked.
+    await failure(() => engine.phones.add(alice.caller, 'call me', 'not alice’s password'), 'INVALID_INPUT');
+    expect(auditEvents(engine).filter((event) => event.type === 'phone.added')).toHaveLength(1);
+  });
+
   it('refuses a wrong phone code, voids it after 3, and proves the phone with a new one', async () => {
     const { engine, alice, vault } = await start();
-    await engine.phones.add(alice.caller, PHONE);
+    await engine.phones.add(alice.caller, PHONE, PASSWORDS.alice);
     const right = lastSms();
     const wrong = right === '000000' ? '111111' : '000000';
     expect((await failure(() => engine.phones.verify(alice.caller, wrong), 'CODE_INVALID')).details).toEqual({ attemptsLeft: 2 });

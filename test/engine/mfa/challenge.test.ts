@@ -51,6 +51,11 @@ describe('the password step of an account with TOTP', () => {
       factors: ['totp', 'backup_code'],
       expiresAt: now() + 5 * MINUTE,
       attemptsLeft: 5,
+      // Neither channel is set up on this vault, and alice has nowhere verified to send a code.
+      codeChannels: [
+        { channel: 'sms', to: null, problem: 'no_destination' },
+        { channel: 'email', to: null, problem: 'no_destination' },
+      ],
     });
     expect(auditEvents(v.engine, 'mfa.challenge_issued')).toEqual([
       expect.objectContaining({

@@ -32,6 +32,7 @@ describe('policy mfa.required = all', () => {
       factors: [],
       expiresAt: now() + 15 * MINUTE,
       attemptsLeft: 5,
+      codeChannels: [],
     });
     expect(sessionsOf('alice')).toBe(0);
     expect(auditEvents(v.engine, 'mfa.challenge_issued').at(-1)).toMatchObject({

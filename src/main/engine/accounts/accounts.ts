@@ -204,7 +204,7 @@ export class AccountService {
     caller: Caller,
     row: AccountRow,
     password: string,
-    type: 'password.changed' | 'account.email_changed',
+    type: 'password.changed' | 'account.email_changed' | 'phone.added',
   ): Promise<void> {
     await this.#lockout.guard(
       row.username,
@@ -219,6 +219,14 @@ export class AccountService {
         throw new LatchkeyError('INVALID_CREDENTIALS', 'The current password is not correct.');
       },
     );
+  }
+
+  /**
+   * The caller's own password, before a change a stolen session must not make alone: a new way to
+   * pass the second step (a phone) would outlive the session it was added from.
+   */
+  confirmOwnPassword(caller: Caller, password: string, type: 'phone.added'): Promise<void> {
+    return this.#requireCurrentPassword(caller, this.#byId(caller.accountId), password, type);
   }
 
   /** An admin sets another account's password: all of that account's sessions end. */
@@ -320,7 +328,8 @@ export class AccountService {
       | 'account.deleted'
       | 'account.email_changed'
       | 'password.changed'
-      | 'password.reset',
+      | 'password.reset'
+      | 'phone.added',
     row: AccountRow,
     details?: Record<string, string | number | boolean | null>,
     outcome: 'success' | 'failure' = 'success',

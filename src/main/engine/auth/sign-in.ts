@@ -15,7 +15,7 @@ import type { TrustedDevices } from '../mfa/trusted-devices.js';
 import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Change } from '../write-path.js';
 import { accountParty } from '../audit/audit-log.js';
-import type { Channel, SentCodeView } from '../../../shared/delivery.js';
+import { CODE_CHANNEL_PROBLEM_TEXT, type Channel, type SentCodeView } from '../../../shared/delivery.js';
 import type { Assurance } from '../../../shared/views.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { maskEmail } from '../delivery/smtp-transport.js';
@@ -164,7 +164,9 @@ export class SignIn {
 
   /** The second step: a TOTP code or a backup code for the challenge the password step issued. */
   answer(answer: ChallengeAnswer): SignedIn {
-    type Outcome = SignedIn | { refused: LatchkeyError } | { check: Exclude<CodeCheck, 'ok'>; attemptsLeft: number };
+    type Outcome =
+      SignedIn | { refused: LatchkeyError } | { check: Exclude<CodeCheck, 'ok'>; attemptsLeft: number; codeAttemptsLeft: number | null };
+    const channel = answer.factor === 'sms_code' ? 'sms' : answer.factor === 'email_code' ? 'email' : null;
     // One transaction from reading the challenge and the counter to recording the result, so
     // answers from several processes at once are counted like answers one after another.
     const attempt = (): Outcome =>
@@ -181,7 +183,11 @@ export class SignIn {
           tx.repos.mfa.countChallengeAttempt(challenge.id);
           this.#lockout.recordFailure(tx, account.username, account);
           this.#challengeFailed(tx, account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
-          return { check, attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1) };
+          return {
+            check,
+            attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1),
+            codeAttemptsLeft: channel === null ? null : this.#codes.attemptsLeft(account, channel, 'signin'),
+          };
         }
         if (!tx.repos.mfa.useChallenge(challenge.id, this.#ctx.clock.now())) throw new LatchkeyError('CHALLENGE_INVALID', CHALLENGE_GONE);
         this.#lockout.recordSuccess(tx, account.username);
@@ -195,7 +201,16 @@ export class SignIn {
     const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
     const outcome = this.#refusedAtLimit(account, (JSON.parse(challenge.client) as ClientInfo).deviceName, attempt);
     if ('refused' in outcome) throw outcome.refused;
-    if ('check' in outcome) throwForCheck(outcome.check, { attemptsLeft: outcome.attemptsLeft });
+    if ('check' in outcome) {
+      const { check, attemptsLeft, codeAttemptsLeft } = outcome;
+      if (codeAttemptsLeft === null) throwForCheck(check, { attemptsLeft });
+      // A sent code allows fewer wrong tries than the step: once it is void, a new one can be asked for.
+      throw new LatchkeyError(
+        'CODE_INVALID',
+        codeAttemptsLeft > 0 ? 'That code is not right.' : 'That code is not right, and it is void now. Ask for a new one.',
+        { attemptsLeft, codeAttemptsLeft },
+      );
+    }
     return outcome;
   }
 
@@ -208,12 +223,11 @@ export class SignIn {
     const factor: SecondFactor = channel === 'sms' ? 'sms_code' : 'email_code';
     const sent = this.#ctx.change((tx) => {
       const { challenge, account } = this.#liveChallenge(challengeId, 'verify', username);
-      if (!this.#mfa.factorsOf(account).includes(factor)) {
+      const offer = this.#mfa.codeChannels(account).find((candidate) => candidate.channel === channel);
+      if (offer?.problem != null || !this.#mfa.factorsOf(account).includes(factor)) {
         throw new LatchkeyError(
           'CONFLICT',
-          channel === 'sms'
-            ? 'A code by SMS cannot be sent now: it needs a verified phone on the account and SMS set up and reachable. Use your authenticator app or a backup code.'
-            : 'A code by e-mail cannot be sent now: it needs a verified address, mail set up and reachable, and policy allowing it. Use your authenticator app or a backup code.',
+          `${CODE_CHANNEL_PROBLEM_TEXT[channel][offer?.problem ?? 'not_configured']} Use your authenticator app or a backup code.`,
         );
       }
       const to = channel === 'sms' ? this.#phones.provedNumber(account) : this.#addressOf(account);
@@ -270,6 +284,7 @@ export class SignIn {
     const id = newId('chal');
     const expiresAt = now + (purpose === 'enroll' ? SETUP_LIFETIME : CHALLENGE_LIFETIME);
     const factors = purpose === 'enroll' ? [] : this.#mfa.factorsOf(account);
+    const codeChannels = purpose === 'enroll' ? [] : this.#mfa.codeChannels(account);
     this.#ctx.change((tx) => {
       tx.repos.mfa.insertChallenge({
         id,
@@ -291,7 +306,7 @@ export class SignIn {
         details: { challengeId: id, purpose },
       });
     });
-    const details = { challengeId: id, factors, expiresAt, attemptsLeft: CHALLENGE_ATTEMPTS };
+    const details = { challengeId: id, factors, expiresAt, attemptsLeft: CHALLENGE_ATTEMPTS, codeChannels };
     if (purpose === 'enroll') {
       throw new LatchkeyError(
         'MFA_ENROLLMENT_REQUIRED',

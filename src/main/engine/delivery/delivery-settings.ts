@@ -297,18 +297,19 @@ export class DeliverySettings {
   }
 
   /**
-   * Whether a code sent on `channel` could reach someone now: the channel is set up (its secret
-   * aside, which only the keychain knows) and the last message tried on it got through. A sign-in
-   * offers no "send a code" that would only wait in the outbox.
+   * Why a code sent on `channel` could not reach someone now, or null when it could: the channel
+   * must be set up (its secret aside, which only the keychain knows) and the last message tried on
+   * it must have got through. A sign-in offers no "send a code" that would only wait in the outbox.
    */
-  canSend(channel: Channel): boolean {
+  sendProblem(channel: Channel): 'not_configured' | 'unreachable' | null {
     const stored = this.#stored();
     const set =
       channel === 'email'
         ? this.#value(stored, 'smtp.host') !== null && this.#value(stored, 'smtp.from') !== null
         : this.#value(stored, 'sms.accountSid') !== null &&
           (this.#value(stored, 'sms.from') !== null || this.#value(stored, 'sms.messagingServiceSid') !== null);
-    return set && this.#ctx.repos.outbox.latestTried(channel)?.state !== 'failed';
+    if (!set) return 'not_configured';
+    return this.#ctx.repos.outbox.latestTried(channel)?.state === 'failed' ? 'unreachable' : null;
   }
 
   /** The region a phone number without a country code is read in. */

@@ -3,9 +3,7 @@
 // 70 KB more, loaded once in the main process.
 import { type CountryCode, isSupportedCountry, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { LatchkeyError } from '../../../shared/errors.js';
-
-/** Longest input read: an E.164 number has 16 characters; this leaves room for spaces, dashes and brackets. */
-export const PHONE_INPUT_MAX = 40;
+import { PHONE_INPUT_MAX } from '../../../shared/fields.js';
 
 const refuse = (words: string): LatchkeyError<'INVALID_INPUT'> => new LatchkeyError('INVALID_INPUT', words, { field: 'phone' });
 

@@ -13,7 +13,8 @@ import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { Policy } from '../policy/policy-keys.js';
 import type { SessionService } from '../sessions/sessions.js';
 import type { Change } from '../write-path.js';
-import type { Channel } from '../../../shared/delivery.js';
+import type { Channel, CodeChannelProblem, CodeChannelView } from '../../../shared/delivery.js';
+import { maskEmail } from '../delivery/smtp-transport.js';
 import type { SentCodes } from './sent-codes.js';
 import { canonicalBackupCode } from '../../../shared/fields.js';
 import { backupCodeDigest, newBackupCodes } from './backup-codes.js';
@@ -40,7 +41,7 @@ export class MfaService {
   readonly #sessions: SessionService;
   readonly #lockout: Lockout;
   readonly #sentCodes: SentCodes;
-  readonly #canSend: (channel: Channel) => boolean;
+  readonly #sendProblem: (channel: Channel) => CodeChannelProblem | null;
 
   constructor(
     ctx: EngineContext,
@@ -48,14 +49,14 @@ export class MfaService {
     sessions: SessionService,
     lockout: Lockout,
     sentCodes: SentCodes,
-    canSend: (channel: Channel) => boolean,
+    sendProblem: (channel: Channel) => CodeChannelProblem | null,
   ) {
     this.#ctx = ctx;
     this.#policy = policy;
     this.#sessions = sessions;
     this.#lockout = lockout;
     this.#sentCodes = sentCodes;
-    this.#canSend = canSend;
+    this.#sendProblem = sendProblem;
   }
 
   status(caller: Caller): MfaStatusView {
@@ -89,11 +90,33 @@ export class MfaService {
   factorsOf(account: AccountRow): SecondFactor[] {
     const factors: SecondFactor[] = ['totp'];
     if (this.#ctx.repos.mfa.backupCodesLeft(account.id) > 0) factors.push('backup_code');
-    if (account.mfa_state !== 'ENABLED') return factors;
-    if (this.#ctx.repos.sentCodes.phone(account.id)?.verified_at != null && this.#canSend('sms')) factors.push('sms_code');
-    if (this.#policy()['mfa.emailFallback'] === 'on' && account.email_verified_at !== null && this.#canSend('email'))
-      factors.push('email_code');
+    for (const offer of this.codeChannels(account)) {
+      if (offer.problem === null) factors.push(offer.channel === 'sms' ? 'sms_code' : 'email_code');
+    }
     return factors;
+  }
+
+  /**
+   * Codes by SMS and e-mail for a sign-in: each offered with its masked destination, or the first
+   * reason it is not. Told only to someone past the password step, who owns the account.
+   */
+  codeChannels(account: AccountRow): CodeChannelView[] {
+    const sms = (): CodeChannelView => {
+      const phone = this.#ctx.repos.sentCodes.phone(account.id);
+      if (phone?.verified_at == null) return { channel: 'sms', to: null, problem: 'no_destination' };
+      const problem = account.mfa_state === 'ENABLED' ? this.#sendProblem('sms') : 'totp_off';
+      return { channel: 'sms', to: problem === null ? phone.masked : null, problem };
+    };
+    const email = (): CodeChannelView => {
+      if (account.email_enc === null || account.email_verified_at === null)
+        return { channel: 'email', to: null, problem: 'no_destination' };
+      if (this.#policy()['mfa.emailFallback'] !== 'on') return { channel: 'email', to: null, problem: 'policy_off' };
+      const problem = account.mfa_state === 'ENABLED' ? this.#sendProblem('email') : 'totp_off';
+      if (problem !== null) return { channel: 'email', to: null, problem };
+      const address = this.#ctx.vault.cipher.decrypt(account.email_enc, { table: 'accounts', column: 'email', rowId: account.id });
+      return { channel: 'email', to: maskEmail(address), problem: null };
+    };
+    return [sms(), email()];
   }
 
   beginTotp(caller: Caller): Promise<TotpSetupView> {

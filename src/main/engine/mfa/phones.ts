@@ -10,6 +10,8 @@ import { maskPhone } from '../delivery/sms-transport.js';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { SENT_CODE_ATTEMPTS, type SentCodes } from './sent-codes.js';
 
+type ConfirmPassword = (caller: Caller, password: string, type: 'phone.added') => Promise<void>;
+
 const PHONE_AT = (accountId: string): { table: string; column: string; rowId: string } => ({
   table: 'phones',
   column: 'phone',
@@ -24,11 +26,13 @@ export class Phones {
   readonly #ctx: EngineContext;
   readonly #codes: SentCodes;
   readonly #delivery: Delivery;
+  readonly #confirmPassword: ConfirmPassword;
 
-  constructor(ctx: EngineContext, codes: SentCodes, delivery: Delivery) {
+  constructor(ctx: EngineContext, codes: SentCodes, delivery: Delivery, confirmPassword: ConfirmPassword) {
     this.#ctx = ctx;
     this.#codes = codes;
     this.#delivery = delivery;
+    this.#confirmPassword = confirmPassword;
   }
 
   view(caller: Caller): PhoneView | null {
@@ -36,8 +40,12 @@ export class Phones {
     return row === undefined ? null : { masked: row.masked, verifiedAt: row.verified_at };
   }
 
-  /** Sets (or replaces) the caller's phone, unproved, and sends it a code to prove it. */
-  async add(caller: Caller, typed: string): Promise<SentCodeView> {
+  /**
+   * Sets (or replaces) the caller's phone, unproved, and sends it a code to prove it. The current
+   * password comes first: a phone is a way past the second step, and a stolen session must not
+   * be able to add one of its own.
+   */
+  async add(caller: Caller, typed: string, currentPassword: string): Promise<SentCodeView> {
     const settings = this.#delivery.settings;
     if (!(await settings.sms()).status.configured) {
       throw new LatchkeyError(
@@ -46,6 +54,7 @@ export class Phones {
       );
     }
     const phone = normalisePhone(typed, settings.region() as CountryCode);
+    await this.#confirmPassword(caller, currentPassword, 'phone.added');
     const masked = maskPhone(phone);
     const sent = this.#ctx.change((tx) => {
       const account = this.#account(caller.accountId);

@@ -80,7 +80,15 @@ export class SentCodes {
       target: { id: account.id, name: account.username },
       details: { channel, purpose, to: recipient.masked, message: messageId },
     });
-    return { channel, to: recipient.masked, expiresAt, resendAt: nextSendAt([...sends, now], now), sent: false, messageId };
+    return {
+      channel,
+      to: recipient.masked,
+      expiresAt,
+      resendAt: nextSendAt([...sends, now], now),
+      sent: false,
+      attemptsLeft: SENT_CODE_ATTEMPTS,
+      messageId,
+    };
   }
 
   /**
