@@ -1,0 +1,143 @@
+import type { Engine } from '../src/main/engine/index.js';
+import { createRouter, newConnection } from '../src/main/ipc/router.js';
+import type { ClientInfo } from '../src/shared/client.js';
+import { codeAt, enableTotp, passwordStep, TOTP_PERIOD, type Authenticator } from '../test/support/mfa.js';
+import { addAccount, openVaultWithAdmin, QUICK_HASH, signIn, type VaultWithAdmin } from '../test/support/signed-in.js';
+import { PASSWORDS } from '../test/support/temp-vault.js';
+import { measure, type Sample } from './harness.js';
+
+const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser: 'bench', ip: null, userAgent: 'Latchkey/bench' };
+
+export interface SessionFigures {
+  readonly validate: Sample;
+  readonly validateThroughRouter: Sample;
+  readonly create: Sample;
+  readonly refresh: Sample;
+  readonly revoke: Sample;
+  readonly listFive: Sample;
+  readonly auditAppend: Sample;
+}
+
+/**
+ * The session figures, on a real vault in a temp folder with the real keychain. Sessions are made by
+ * signing in at the low argon2 cost tests use, so what is timed is the engine's own work.
+ */
+export async function sessionFigures(): Promise<{ figures: SessionFigures; setup: VaultWithAdmin }> {
+  const setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
+  const { engine, admin } = setup;
+  for (const name of ['alice', 'carol', 'dave']) await addAccount(engine, admin.caller, name, PASSWORDS.alice);
+
+  const alice = await signIn(engine, 'alice', PASSWORDS.alice, { staySignedIn: true });
+  for (let i = 0; i < 4; i += 1) await signIn(engine, 'alice', PASSWORDS.alice, { device: `laptop-${i}` });
+  const validate = await measure('validate', () => engine.sessions.validate(alice.token));
+  if (engine.sessions.list(alice.caller).length !== 5) throw new Error('alice should hold 5 sessions');
+  const listFive = await measure('session list (5 sessions)', () => engine.sessions.list(alice.caller));
+
+  const router = createRouter({ engine, version: 'bench', kind: 'desktop', osUser: 'bench' });
+  const window = newConnection(desktop);
+  const signedIn = await router.route(window, 'auth.signIn', { username: 'carol', password: PASSWORDS.alice });
+  if (!signedIn.ok) throw new Error(`router sign-in failed: ${signedIn.error.message}`);
+  const validateThroughRouter = await measure('validate through the router (app.peek)', async () => {
+    const peeked = await router.route(window, 'app.peek', {});
+    if (!peeked.ok) throw new Error('app.peek failed');
+  });
+
+  const create = await measure('session create (sign-in at the low test cost)', () => signIn(engine, 'dave', PASSWORDS.alice));
+
+  let refreshToken = alice.started.refreshToken;
+  const refresh = await measure('refresh with rotation', () => {
+    if (refreshToken === null) throw new Error('no refresh token');
+    refreshToken = engine.sessions.refresh(refreshToken, desktop).refreshToken;
+  });
+
+  let toRevoke = await signIn(engine, 'dave', PASSWORDS.alice);
+  const revoke = await measure('session revoke', () => engine.sessions.revoke(toRevoke.caller, toRevoke.caller.sessionId), {
+    beforeEach: async () => {
+      toRevoke = await signIn(engine, 'dave', PASSWORDS.alice);
+    },
+  });
+
+  let flip = false;
+  const auditAppend = await measure('audit append (a policy change: its row and its event, one commit)', () => {
+    flip = !flip;
+    engine.policy.set(admin.caller, 'mfa.trustDeviceDays', flip ? '29' : '30');
+  });
+
+  return { figures: { validate, validateThroughRouter, create, refresh, revoke, listFive, auditAppend }, setup };
+}
+
+export interface SecondFactorFigures {
+  readonly totp: Sample;
+  readonly backupCode: Sample;
+}
+
+/** Each answer needs a fresh challenge (the password step, outside the timed window) and, for TOTP, a new time step. */
+export async function secondFactorFigures(): Promise<SecondFactorFigures> {
+  const setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
+  try {
+    const { engine, admin, vault } = setup;
+    await addAccount(engine, admin.caller, 'erin', PASSWORDS.alice);
+    const erin = await signIn(engine, 'erin', PASSWORDS.alice);
+    let authenticator: Authenticator = await enableTotp(engine, vault.clock, erin.caller);
+    let challengeId = '';
+    let code = '';
+    const totp = await measure(
+      'TOTP verify (with the replay-guard write and the session it starts)',
+      () => engine.signIn.answer({ challengeId, factor: 'totp', code }),
+      {
+        beforeEach: async () => {
+          vault.clock.advance(TOTP_PERIOD);
+          challengeId = (await passwordStep(engine, 'erin', PASSWORDS.alice)).challengeId;
+          code = codeAt(authenticator.secret, vault.clock.now());
+        },
+      },
+    );
+    let codes: string[] = [];
+    const backupCode = await measure(
+      'backup-code verify (and the session it starts)',
+      () => engine.signIn.answer({ challengeId, factor: 'backup_code', code: codes.pop() ?? '' }),
+      {
+        beforeEach: async () => {
+          if (codes.length === 0) {
+            const caller = engine.sessions.validate((await signInTotp(engine, authenticator, setup)).token);
+            authenticator = {
+              ...authenticator,
+              backupCodes: (await engine.mfa.regenerateBackupCodes(caller, PASSWORDS.alice)).backupCodes,
+            };
+            codes = [...authenticator.backupCodes];
+          }
+          challengeId = (await passwordStep(engine, 'erin', PASSWORDS.alice)).challengeId;
+        },
+      },
+    );
+    return { totp, backupCode };
+  } finally {
+    await setup.vault.dispose();
+  }
+}
+
+async function signInTotp(engine: Engine, authenticator: Authenticator, setup: VaultWithAdmin): Promise<{ token: string }> {
+  setup.vault.clock.advance(TOTP_PERIOD);
+  const { challengeId } = await passwordStep(engine, 'erin', PASSWORDS.alice);
+  return engine.signIn.answer({ challengeId, factor: 'totp', code: codeAt(authenticator.secret, setup.vault.clock.now()) });
+}
+
+/** Sign-in at the default argon2 cost: what a person waits for, beside the hash alone. */
+export async function signInFigure(): Promise<Sample> {
+  const setup = await openVaultWithAdmin();
+  try {
+    await addAccount(setup.engine, setup.admin.caller, 'frank', PASSWORDS.alice);
+    return await measure('sign-in with argon2 (default parameters)', () => signIn(setup.engine, 'frank', PASSWORDS.alice));
+  } finally {
+    await setup.vault.dispose();
+  }
+}
+
+/** `audit verify` over the log the figures above wrote, per 1,000 rows. */
+export async function auditVerifyFigure(setup: VaultWithAdmin): Promise<{ sample: Sample; rows: number }> {
+  const verdict = await setup.engine.audit.verify(setup.admin.caller);
+  if (!verdict.intact) throw new Error('the bench vault audit log does not verify');
+  const sample = await measure('audit verify', () => setup.engine.audit.verify(setup.admin.caller), { time: 3000, iterations: 10 });
+  const per = 1000 / verdict.events;
+  return { sample: { p50: sample.p50 * per, p99: sample.p99 * per, mean: sample.mean * per, runs: sample.runs }, rows: verdict.events };
+}
