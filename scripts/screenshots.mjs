@@ -7,10 +7,12 @@
 // live there. The host runs in test mode, so the script can move the engine's clock: a fortnight of
 // sign-in activity for the chart, and half an hour of idleness for the lock screen. For the
 // Delivery screen it runs an SMTP server of its own on 127.0.0.1 (smtp-server, a test dependency),
-// which takes every message and keeps nothing.
+// which takes every message and keeps nothing, and for the phone and the codes by SMS a gateway that
+// answers like Twilio's Messages API.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -47,6 +49,7 @@ const pageProblems = [];
 let host;
 let browser;
 let relay;
+let gateway;
 
 try {
   mkdirSync(OUT, { recursive: true });
@@ -67,6 +70,7 @@ try {
 } finally {
   await browser?.close();
   await relay?.stop();
+  await gateway?.stop();
   host?.stop();
   rmSync(sandbox, { recursive: true, force: true });
 }
@@ -215,7 +219,7 @@ async function walkThrough() {
 
   // Account settings, with the answer to a password that is too common.
   await go(page, 'settings', 'Account settings');
-  await page.getByLabel('Current password').fill(PEOPLE.ada.password);
+  await page.getByRole('region', { name: 'Change password' }).getByLabel('Current password').fill(PEOPLE.ada.password);
   await page.getByLabel('New password', { exact: true }).fill('password1234');
   await page.getByLabel('Repeat new password').fill('password1234');
   await page.getByRole('button', { name: 'Change password' }).click();
@@ -294,6 +298,79 @@ async function walkThrough() {
   await shoot(page, 'admin-delivery-outbox');
   await scrollToRegion(page, 'E-mail settings (SMTP)');
   await shoot(page, 'admin-delivery-settings');
+  // Barbara's mail goes out on its retry, so mail is reachable again for the sign-in below.
+  for (const message of await invoke(page, 'admin.delivery.list', { state: 'failed' })) {
+    await invoke(page, 'admin.delivery.retry', { messageId: message.id });
+  }
+
+  // A phone for codes by SMS, proved by the code a Twilio-shaped gateway on this machine received.
+  gateway = await startSmsGateway();
+  for (const [key, value] of [
+    ['sms.baseUrl', gateway.url],
+    ['sms.accountSid', gateway.accountSid],
+    ['sms.from', '+15005550006'],
+    ['sms.region', 'GB'],
+  ]) {
+    await invoke(page, 'admin.delivery.setSetting', { key, value });
+  }
+  await invoke(page, 'admin.delivery.setSecret', { key: 'sms.authToken', secret: gateway.authToken });
+  await go(page, 'settings', 'Account settings');
+  const phoneCard = page.getByRole('region', { name: 'Phone for SMS codes' });
+  await phoneCard.getByLabel('Phone number').fill('+44 7400 123456');
+  await phoneCard.getByLabel('Current password').fill(PEOPLE.ada.password);
+  await phoneCard.getByRole('button', { name: 'Send a code to this phone' }).click();
+  await phoneCard.getByLabel('Code from the SMS').waitFor();
+  await scrollToRegion(page, 'Phone for SMS codes');
+  await shoot(page, 'settings-phone-verify');
+  await phoneCard.getByLabel('Code from the SMS').fill(gateway.lastCode());
+  await phoneCard.getByRole('button', { name: 'Verify phone' }).click();
+  await page.getByRole('status').filter({ hasText: 'is verified' }).waitFor();
+  await scrollToRegion(page, 'Phone for SMS codes');
+  await shoot(page, 'settings-phone');
+
+  // A minute later, with her trusted device forgotten: the second step offers codes by SMS and by e-mail.
+  for (const device of await invoke(page, 'devices.list', {})) await invoke(page, 'devices.revoke', { deviceId: device.id });
+  await advance(page, MINUTE + 1_000);
+  const laptop = await newPage('ada-laptop');
+  await laptop.goto(host.url);
+  await heading(laptop, 'Sign in');
+  await laptop.getByLabel('Account name').fill('ada');
+  await laptop.getByLabel('Password', { exact: true }).fill(PEOPLE.ada.password);
+  await laptop.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await heading(laptop, 'Two-step verification');
+  await shoot(laptop, 'mfa-challenge-offers');
+  await laptop.getByRole('button', { name: /^Send a code by SMS/ }).click();
+  await laptop.getByText(/^Sent by SMS/).waitFor();
+  await shoot(laptop, 'mfa-challenge-sms');
+}
+
+/**
+ * An SMS gateway on 127.0.0.1 that answers like Twilio's Messages API (Basic auth checked, the form
+ * read, a JSON reply) and keeps only the last body, to read the code from.
+ */
+async function startSmsGateway() {
+  const accountSid = `AC${randomBytes(16).toString('hex')}`;
+  const authToken = randomBytes(16).toString('hex');
+  const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  let lastBody = '';
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const reply = (status, body) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      if (request.headers.authorization !== expected) return reply(401, { code: 20003, message: 'Authenticate', status: 401 });
+      lastBody = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('Body') ?? '';
+      return reply(201, { sid: `SM${randomBytes(16).toString('hex')}`, status: 'queued' });
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    accountSid,
+    authToken,
+    lastCode: () => /\b(\d{6})\b/.exec(lastBody)?.[1] ?? '',
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 /** Scrolls so that the region named `name` starts just below the app's header, which stays at the top. */

@@ -123,6 +123,8 @@ export interface SentCodeView {
   readonly channel: Channel;
   /** Masked: `+44••••••••56`, `a•••@example.com`. */
   readonly to: string;
+  /** The vault's time when it was sent: a window counts down to `resendAt` from it, whatever its own clock says. */
+  readonly sentAt: number;
   readonly expiresAt: number;
   /** When another code may be asked for (one a minute, five an hour). */
   readonly resendAt: number;

@@ -83,6 +83,7 @@ export class SentCodes {
     return {
       channel,
       to: recipient.masked,
+      sentAt: now,
       expiresAt,
       resendAt: nextSendAt([...sends, now], now),
       sent: false,

@@ -19,7 +19,10 @@ const MESSAGES: { readonly [C in ErrorCode]: Describe<C> } = {
   MFA_REQUIRED: () => 'Enter the code from your authenticator app to finish signing in.',
   MFA_ENROLLMENT_REQUIRED: () => 'This account must set up two-step sign-in before it can be used.',
   CHALLENGE_INVALID: () => 'This sign-in step has expired or was already used. Start again with your password.',
-  CODE_INVALID: (error) => `That code is not right.${attemptsLeftSentence(error.details)}`,
+  CODE_INVALID: (error) =>
+    error.details?.codeAttemptsLeft === 0 && error.details.attemptsLeft > 0
+      ? `That code is not right, and it is void now. Send a new one, or use another way. ${plural(error.details.attemptsLeft, 'attempt')} left.`
+      : `That code is not right.${attemptsLeftSentence(error.details)}`,
   CODE_REPLAYED: (error) =>
     `That code was already used. Wait for your authenticator app to show a new one.${attemptsLeftSentence(error.details)}`,
   LOCKED_OUT: (error) => describeLockout(error),

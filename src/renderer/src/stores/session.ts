@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { AppStatus, LockReason, SignedInView } from '../../../shared/contract';
+import type { Channel, SentCodeView } from '../../../shared/delivery';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { Result } from '../../../shared/result';
 import type { ChallengeView, SecondFactor, TotpSetupView } from '../../../shared/views';
@@ -49,6 +50,8 @@ interface SessionState {
   createAdmin: (input: { username: string; password: string; email?: string }) => Promise<Result<unknown>>;
   signIn: (input: { username: string; password: string; staySignedIn: boolean }, from?: PendingStep['from']) => Promise<Result<unknown>>;
   answerChallenge: (factor: SecondFactor, code: string, trustDevice: boolean) => Promise<Result<unknown>>;
+  /** A code for the pending step by SMS or e-mail, where the step offers one. */
+  sendCode: (channel: Channel) => Promise<Result<SentCodeView>>;
   beginEnrollment: () => Promise<Result<TotpSetupView>>;
   confirmEnrollment: (code: string, trustDevice: boolean) => Promise<Result<unknown>>;
   acknowledgeBackupCodes: () => void;
@@ -154,6 +157,12 @@ export const useSession = create<SessionState>()((set, get) => {
         set({ phase: { name: 'challenge', step: { ...step, challenge: { ...step.challenge, attemptsLeft } } } });
       }
       return result;
+    },
+
+    async sendCode(channel) {
+      const step = pendingStep();
+      if (step === null) return { ok: false, error: { code: 'CHALLENGE_INVALID', message: '' } };
+      return call('auth.sendCode', { challengeId: step.challenge.challengeId, channel });
     },
 
     async beginEnrollment() {

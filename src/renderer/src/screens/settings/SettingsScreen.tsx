@@ -10,10 +10,11 @@ import { useSession } from '../../stores/session';
 import { ChangePasswordForm } from './ChangePasswordForm';
 import { DisableMfaForm } from './DisableMfaForm';
 import { EmailVerificationPanel } from './EmailVerificationPanel';
+import { PhoneCard } from './PhoneCard';
 import { RegenerateBackupCodesForm } from './RegenerateBackupCodesForm';
 import { EmailAddress } from '../../components/EmailAddress';
 
-/** The signed-in person's own account: password, second factor, backup codes. */
+/** The signed-in person's own account: password, second factor, backup codes, the phone for SMS codes. */
 export function SettingsScreen() {
   const account = useSession((s) => s.signedIn?.account);
   const mfa = useSecurity((s) => s.mfa.data);
@@ -82,6 +83,9 @@ export function SettingsScreen() {
             </p>
           </Card>
         )}
+        <div className="grid-2">
+          <PhoneCard mfaOn={mfaOn} />
+        </div>
       </div>
     </>
   );
