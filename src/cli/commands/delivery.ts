@@ -81,15 +81,22 @@ export function registerDeliveryCommands(program: Command): void {
 
   outbox
     .command('send')
-    .description('Send every message that is due now (the app does this on its own every minute).')
+    .description(
+      'Send every message that is due now (the app does this on its own every 30 s); one waiting out its backoff goes at its next attempt, or now with `outbox retry ID`.',
+    )
     .action(
       action(async (runtime) => {
         const caller = await runtime.caller();
         const engine = await runtime.engine();
         const report = await engine.delivery.sendDueAs(caller);
+        // Said so, lest a message that did not go look lost: it waits for the time its backoff set.
+        const later = engine.delivery
+          .list(caller, { state: 'failed', limit: 500 })
+          .flatMap((message) => (message.nextAttemptAt === null ? [] : [message.nextAttemptAt]));
+        const next = later.length === 0 ? '' : ` ${later.length} wait for their next attempt, the first at ${time(Math.min(...later))}.`;
         return {
-          json: { report },
-          text: `Sent ${report.sent}; ${report.failed} failed and will be retried; ${report.abandoned} given up on; ${report.waiting} wait for their channel to be configured.`,
+          json: { report, waitingForNextAttempt: later.length },
+          text: `Sent ${report.sent}; ${report.failed} failed and will be retried; ${report.abandoned} given up on; ${report.waiting} wait for their channel to be configured.${next}`,
         };
       }),
     );
