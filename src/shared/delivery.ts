@@ -62,6 +62,10 @@ export interface OutboxMessageView {
   readonly sentAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Whether Retry would be taken now: failed or abandoned, with its body kept and not expired. */
+  readonly canRetry: boolean;
+  /** Whether Cancel would be taken: not sent and not given up on. */
+  readonly canCancel: boolean;
 }
 
 /** The settings an administrator sets with `latchkey config set KEY VALUE` and on the Delivery screen. */

@@ -140,7 +140,8 @@ describe('the outbox, delivering mail through a real SMTP server on loopback', (
     await addAccount(engine, admin.caller, 'alice', PASSWORDS.alice, { email: 'alice@example.com' });
     expect(await engine.delivery.sendDue()).toMatchObject({ abandoned: 1 });
     const refused = messageFor(engine, 'alice');
-    expect(refused).toMatchObject({ state: 'abandoned', attempts: 1, nextAttemptAt: null });
+    // Given up on, but its body is kept until it expires: Retry is offered, Cancel is not.
+    expect(refused).toMatchObject({ state: 'abandoned', attempts: 1, nextAttemptAt: null, canRetry: true, canCancel: false });
     expect(refused.lastError).toMatch(/550/);
 
     vault.clock.advance(2 * 60 * MINUTE);
@@ -203,7 +204,8 @@ describe('the outbox, delivering mail through a real SMTP server on loopback', (
     vault.clock.advance(25 * 60 * MINUTE);
     configureSmtp(engine);
     expect(await engine.delivery.sendDue()).toMatchObject({ sent: 0, abandoned: 2 });
-    expect(messageFor(engine, 'alice')).toMatchObject({ state: 'abandoned', attempts: 0 });
+    // Expired: nothing left to retry, so Retry is not offered, and the engine refuses one anyway.
+    expect(messageFor(engine, 'alice')).toMatchObject({ state: 'abandoned', attempts: 0, canRetry: false, canCancel: false });
     expect(smtp.messages).toHaveLength(0);
     await failure(() => engine.delivery.retry(admin.caller, messageFor(engine, 'alice').id), 'CONFLICT');
     expect(withRawVault(vault.path, (db) => db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE payload_enc IS NOT NULL').get())).toEqual({
@@ -214,6 +216,7 @@ describe('the outbox, delivering mail through a real SMTP server on loopback', (
   it('cancels a waiting message: its body is erased and it is never sent', async () => {
     const { engine, admin } = await start();
     await addAccount(engine, admin.caller, 'alice', PASSWORDS.alice, { email: 'alice@example.com' });
+    expect(messageFor(engine, 'alice')).toMatchObject({ state: 'queued', canRetry: false, canCancel: true });
     const cancelled = engine.delivery.cancel(admin.caller, messageFor(engine, 'alice').id);
     expect(cancelled).toMatchObject({ state: 'abandoned', lastError: 'cancelled by admin' });
     configureSmtp(engine);

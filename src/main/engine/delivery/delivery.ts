@@ -84,14 +84,8 @@ export class Delivery {
   async retry(caller: Caller, id: string): Promise<OutboxMessageView> {
     this.#steer(caller, id, 'message.retried', (current, now) => {
       if (current.state === 'queued') return null;
-      if (current.state === 'sending') throw new LatchkeyError('CONFLICT', `Message ${id} is being sent right now.`);
-      if (current.state === 'sent') throw new LatchkeyError('CONFLICT', `Message ${id} was sent already.`);
-      if (current.payload_enc === null || current.expires_at <= now) {
-        throw new LatchkeyError(
-          'CONFLICT',
-          `Message ${id} has expired and its body is erased; ask for a new one (for example, send the verification again).`,
-        );
-      }
+      const refusal = retryRefusal(current, now);
+      if (refusal !== null) throw new LatchkeyError('CONFLICT', refusal);
       return { ...current, state: 'queued', attempts: 0, next_attempt_at: now, lease_until: null, updated_at: now };
     });
     await this.sendNow(id);
@@ -101,9 +95,8 @@ export class Delivery {
   /** Stops a message that is not sent yet; its body is erased at once. */
   cancel(caller: Caller, id: string): OutboxMessageView {
     const row = this.#steer(caller, id, 'message.cancelled', (current, now) => {
-      if (current.state === 'sent' || current.state === 'abandoned') {
-        throw new LatchkeyError('CONFLICT', `Message ${id} is ${current.state} already.`);
-      }
+      const refusal = cancelRefusal(current);
+      if (refusal !== null) throw new LatchkeyError('CONFLICT', refusal);
       const reason = `cancelled by ${caller.username}`;
       return { ...current, state: 'abandoned', payload_enc: null, lease_until: null, last_error: reason, updated_at: now };
     });
@@ -289,6 +282,7 @@ export class Delivery {
   #view(row: OutboxRow): OutboxMessageView {
     const account = row.account_id === null ? undefined : this.#ctx.repos.accounts.byId(row.account_id);
     const waiting = row.state === 'queued' || row.state === 'failed';
+    const now = this.#ctx.clock.now();
     return {
       id: row.id,
       channel: row.channel,
@@ -304,8 +298,24 @@ export class Delivery {
       sentAt: row.sent_at,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      canRetry: row.state !== 'queued' && retryRefusal(row, now) === null,
+      canCancel: cancelRefusal(row) === null,
     };
   }
+}
+
+/** Why an administrator's retry cannot be taken, or null: the screens offer it only where it can. */
+function retryRefusal(row: OutboxRow, now: number): string | null {
+  if (row.state === 'sending') return `Message ${row.id} is being sent right now.`;
+  if (row.state === 'sent') return `Message ${row.id} was sent already.`;
+  if (row.payload_enc === null || row.expires_at <= now) {
+    return `Message ${row.id} has expired and its body is erased; ask for a new one (for example, send the verification again).`;
+  }
+  return null;
+}
+
+function cancelRefusal(row: OutboxRow): string | null {
+  return row.state === 'sent' || row.state === 'abandoned' ? `Message ${row.id} is ${row.state} already.` : null;
 }
 
 function isDue(row: OutboxRow, now: number): boolean {

@@ -20,11 +20,7 @@ const STATE_TONES: Record<OutboxState, Tone> = {
   abandoned: 'danger',
 };
 
-/** What may be done to a message in each state: a failed or given-up one sent again, one not yet sent stopped. */
-const RETRYABLE: ReadonlySet<OutboxState> = new Set(['failed', 'abandoned']);
-const CANCELLABLE: ReadonlySet<OutboxState> = new Set(['queued', 'failed', 'sending']);
-
-/** Every message Latchkey queued, newest first: where it stands, and Retry or Cancel where they apply. Never its text. */
+/** Every message Latchkey queued, newest first: where it stands, and Retry or Cancel where the engine would take them. Never its text. */
 export function OutboxCard() {
   const outbox = useDelivery((s) => s.outbox);
   const counts = useDelivery((s) => s.status.data?.counts);
@@ -137,12 +133,12 @@ export function OutboxCard() {
                 </td>
                 <td className="actions">
                   <div className="outbox-actions">
-                    {RETRYABLE.has(message.state) && (
+                    {message.canRetry && (
                       <Button size="small" busy={act.busy && acting === message.id} onClick={() => void act.run('retry', message.id)}>
                         Retry<span className="visually-hidden"> the message to {message.recipient}</span>
                       </Button>
                     )}
-                    {CANCELLABLE.has(message.state) && (
+                    {message.canCancel && (
                       <Button
                         size="small"
                         variant="quiet"
