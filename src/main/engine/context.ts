@@ -3,6 +3,15 @@ import { ACCOUNT_READS, AccountRepository, type AccountReads } from '../store/ac
 import { AuditRepository } from '../store/audit.js';
 import { EMAIL_VERIFICATION_READS, EmailVerificationRepository, type EmailVerificationReads } from '../store/email-verifications.js';
 import { MetaRepository } from '../store/meta.js';
+import {
+  ALERT_READS,
+  AlertRepository,
+  type AlertReads,
+  FIGURE_READS,
+  FigureRepository,
+  type FigureReads,
+  MonitorHitRepository,
+} from '../store/monitoring.js';
 import { MFA_READS, MfaRepository, type MfaReads } from '../store/mfa.js';
 import { KnownDeviceRepository, OUTBOX_READS, OutboxRepository, type OutboxReads } from '../store/outbox.js';
 import { POLICY_READS, PolicyRepository, type PolicyReads } from '../store/policy.js';
@@ -17,7 +26,9 @@ import { AuditLog, type AuditReader } from './audit/audit-log.js';
 import type { Clock, Uptime } from './clock.js';
 import { Outbox } from './delivery/outbox.js';
 import { SecurityNotices } from './delivery/notices.js';
+import { Monitor } from './monitoring/monitor.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
+import { policyFromRows } from './policy/policy-keys.js';
 import type { Vault } from './vault.js';
 import { type KeptTimeMark, VaultClock } from './vault-clock.js';
 import { type Change, WritePath } from './write-path.js';
@@ -34,6 +45,8 @@ export interface ReadableRepositories {
   readonly outbox: OutboxReads;
   readonly settings: SettingsReads;
   readonly sentCodes: SentCodeReads;
+  readonly alerts: AlertReads;
+  readonly figures: FigureReads;
 }
 
 /** What every rule module is given: the open vault, its repositories to read, the clock, the write path. */
@@ -80,6 +93,9 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     settings: new SettingsRepository(db, vault.rowSeal),
     sentCodes: new SentCodeRepository(db, vault.rowSeal),
     knownDevices: new KnownDeviceRepository(db),
+    alerts: new AlertRepository(db),
+    monitorHits: new MonitorHitRepository(db),
+    figures: new FigureRepository(db),
   };
   const outbox = new Outbox(vault.cipher);
   const queuedHere = new Set<string>();
@@ -89,7 +105,8 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     if (queuedHere.size > QUEUED_HERE_KEPT) queuedHere.delete(queuedHere.values().next().value ?? id);
   };
   const notices = new SecurityNotices(repos, vault.cipher, vault.keys.lookupSecrets);
-  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, notices, queued);
+  const monitor = new Monitor(repos, () => policyFromRows(repos.policy.all()));
+  const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, notices, monitor, queued);
   // A read outside a change names a failure of SQLite itself; inside one, it leaves it to the change.
   const failed = (error: unknown): unknown => (writePath.changing ? error : storageFailure(error, vault.path, 'read'));
   return {
@@ -108,6 +125,8 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
       outbox: readOnly(repos.outbox, OUTBOX_READS, failed),
       settings: readOnly(repos.settings, SETTINGS_READS, failed),
       sentCodes: readOnly(repos.sentCodes, SENT_CODE_READS, failed),
+      alerts: readOnly(repos.alerts, ALERT_READS, failed),
+      figures: readOnly(repos.figures, FIGURE_READS, failed),
     },
     change: (work) => writePath.change(work),
     outbox,

@@ -12,6 +12,8 @@ import { sealRowsOnce } from './integrity/row-sealing.js';
 import { AuditService } from './audit/audit-service.js';
 import { Lockout } from './lockout/lockout.js';
 import { MfaService } from './mfa/mfa-service.js';
+import { AlertService } from './monitoring/alerts.js';
+import { SecurityReports } from './monitoring/report.js';
 import { Phones } from './mfa/phones.js';
 import { SentCodes } from './mfa/sent-codes.js';
 import { TrustedDevices } from './mfa/trusted-devices.js';
@@ -62,6 +64,10 @@ export interface Engine {
   /** The outbox and where it sends: mail and SMS. */
   readonly delivery: Delivery;
   readonly audit: AuditService;
+  /** What the detection rules raised, for administrators to acknowledge and resolve. */
+  readonly alerts: AlertService;
+  /** The figures of the security report (administrators). */
+  readonly reports: SecurityReports;
   /** The background job every host runs on a timer: not on anyone's behalf. */
   cleanUp(): Promise<CleanupReport>;
   /** The same job run now because an administrator asked (`latchkey session cleanup`). */
@@ -121,6 +127,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     emailVerification,
     delivery,
     audit: new AuditService(ctx),
+    alerts: new AlertService(ctx),
+    reports: new SecurityReports(ctx),
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
     cleanUpAs: (caller) => {
       requireAdmin(caller);

@@ -10,9 +10,11 @@ import type { SettingsRepository } from '../store/settings.js';
 import type { SentCodeRepository } from '../store/sent-codes.js';
 import type { SignInFailureRepository } from '../store/sign-in-failures.js';
 import type { MetaRepository } from '../store/meta.js';
+import type { AlertRepository, FigureRepository, MonitorHitRepository } from '../store/monitoring.js';
 import type { AuditEntry, AuditLog } from './audit/audit-log.js';
 import type { NewMessage, Outbox } from './delivery/outbox.js';
 import type { SecurityNotices } from './delivery/notices.js';
+import type { Monitor } from './monitoring/monitor.js';
 import type { ClockSkew, VaultClock } from './vault-clock.js';
 
 /** Every repository with its writes: reachable only inside a change. */
@@ -28,6 +30,9 @@ export interface WritableRepositories {
   readonly settings: SettingsRepository;
   readonly sentCodes: SentCodeRepository;
   readonly knownDevices: KnownDeviceRepository;
+  readonly alerts: AlertRepository;
+  readonly monitorHits: MonitorHitRepository;
+  readonly figures: FigureRepository;
 }
 
 /**
@@ -59,6 +64,7 @@ export class WritePath {
   readonly #clock: VaultClock;
   readonly #meta: MetaRepository;
   readonly #audit: AuditLog;
+  readonly #monitor: Monitor;
   /** How many changes are running, one inside another. */
   #depth = 0;
 
@@ -71,6 +77,7 @@ export class WritePath {
     meta: MetaRepository,
     outbox: Outbox,
     notices: SecurityNotices,
+    monitor: Monitor,
     queued: (id: string) => void,
   ) {
     this.#db = db;
@@ -85,16 +92,20 @@ export class WritePath {
     this.#change = {
       repos,
       audit: (entry) => {
-        audit.append(entry);
+        const seq = audit.append(entry);
+        const knownDevices = monitor.knownDevicesBefore(entry);
         // The events that call for a security notice queue it here, so no rule can leave it out.
         const notice = notices.follow(entry, clock.now());
         if (notice !== null) enqueue(notice);
+        // And every event passes the detection rules and the report's counters, in its own transaction.
+        monitor.follow(entry, seq, clock.now(), knownDevices);
       },
       outbox: enqueue,
     };
     this.#clock = clock;
     this.#meta = meta;
     this.#audit = audit;
+    this.#monitor = monitor;
   }
 
   /** Whether a change is running: a failure of SQLite in it is the outermost change's to name. */
@@ -112,7 +123,10 @@ export class WritePath {
           // The vault's time first, from what other processes stored, so every time this change
           // reads or writes is held to the vault's mark; a clock found off is audited with it.
           const skew = this.#clock.enterChange(this.#meta);
-          if (skew !== null) this.#audit.append(clockEvent(skew));
+          if (skew !== null) {
+            const event = clockEvent(skew);
+            this.#monitor.follow(event, this.#audit.append(event), this.#clock.now(), null);
+          }
           const result = work(tx);
           this.#clock.leaveChange(this.#meta);
           return result;

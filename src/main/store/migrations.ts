@@ -309,6 +309,59 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'security monitoring: alerts, the windows their rules count, daily figures',
+    up: `
+      -- What a detection rule raised (engine/monitoring/rules.ts). One alert that is not resolved
+      -- per rule and subject (an account, a device, the vault): later events add to it. The events
+      -- it rests on are audit seqs; the rows of the audit log stay the evidence.
+      CREATE TABLE alerts (
+        id                   TEXT PRIMARY KEY,
+        kind                 TEXT NOT NULL,
+        severity             TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'high', 'critical')),
+        subject              TEXT NOT NULL,
+        summary              TEXT NOT NULL,
+        accounts             TEXT NOT NULL,
+        first_seen_at        INTEGER NOT NULL,
+        last_seen_at         INTEGER NOT NULL,
+        count                INTEGER NOT NULL,
+        events               TEXT NOT NULL,
+        state                TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+        acknowledged_by_id   TEXT,
+        acknowledged_by_name TEXT,
+        acknowledged_at      INTEGER,
+        acknowledged_note    TEXT,
+        resolved_by_id       TEXT,
+        resolved_by_name     TEXT,
+        resolved_at          INTEGER,
+        resolved_note        TEXT
+      ) STRICT;
+      CREATE INDEX alerts_by_subject ON alerts(kind, subject, state);
+      CREATE INDEX alerts_by_state ON alerts(state, last_seen_at);
+
+      -- The events a windowed rule counts, kept only while inside the rule's window (a day at most).
+      CREATE TABLE monitor_hits (
+        rule    TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        seq     INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX monitor_hits_by_subject ON monitor_hits(rule, subject, at);
+      CREATE INDEX monitor_hits_by_time ON monitor_hits(at);
+
+      -- Daily counters for the security report, bumped as events are written. They start with
+      -- this version: events of an older vault are in the audit log, not counted here.
+      CREATE TABLE security_daily (
+        day    INTEGER NOT NULL,
+        figure TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        count  INTEGER NOT NULL,
+        PRIMARY KEY (day, figure, value)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -76,8 +76,8 @@ export class AuditLog {
     this.#keepTime = keepTime;
   }
 
-  /** Only the write path calls this, inside a change's transaction. */
-  append(entry: AuditEntry): void {
+  /** Only the write path calls this, inside a change's transaction. Returns the event's seq. */
+  append(entry: AuditEntry): number {
     // With no valid head (it was removed or forged) the new row starts a fresh chain after the
     // last stored row: it never verifies against its predecessor, so the break stays on record.
     const head = this.#readHead() ?? { seq: this.#rows.lastSeq(), mac: GENESIS };
@@ -98,6 +98,7 @@ export class AuditLog {
     const mac = this.#rowMac(head.mac, unsigned);
     this.#rows.insert({ ...unsigned, mac });
     this.#writeHead({ seq: unsigned.seq, mac });
+    return unsigned.seq;
   }
 
   list(filter: AuditFilter = {}): AuditEventView[] {

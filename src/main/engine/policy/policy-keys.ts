@@ -100,6 +100,62 @@ export const POLICY_KEYS = {
     default: 30,
     describe: 'Days "trust this device" skips the second factor on that device; 0 turns the option off.',
   },
+  'monitor.failureBurst': {
+    audience: 'admins',
+    schema: z.coerce.number().int().min(2).max(1000),
+    default: 10,
+    describe:
+      'Failed sign-ins or codes for one account within monitor.failureWindowMinutes that raise a warning: half the lockout, far above a few typos.',
+  },
+  'monitor.failureWindowMinutes': {
+    audience: 'admins',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    default: 15,
+    describe: 'The window failed sign-ins for one account are counted over.',
+  },
+  'monitor.sprayNames': {
+    audience: 'admins',
+    schema: z.coerce.number().int().min(2).max(10_000),
+    default: 10,
+    describe:
+      'Different account names (known or not) with a failed sign-in within monitor.sprayWindowMinutes that raise a password-spraying warning.',
+  },
+  'monitor.sprayWindowMinutes': {
+    audience: 'admins',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    default: 10,
+    describe: 'The window failed sign-ins across names are counted over.',
+  },
+  'monitor.evictionsPerDay': {
+    audience: 'admins',
+    schema: z.coerce.number().int().min(1).max(1000),
+    default: 10,
+    describe: 'Sessions of one account ended by the session limit within 24 hours above which a warning is raised.',
+  },
+  'monitor.deviceBurst': {
+    audience: 'admins',
+    schema: z.coerce.number().int().min(2).max(100),
+    default: 4,
+    describe: 'Different devices one account signs in at within monitor.deviceWindowMinutes that raise a warning.',
+  },
+  'monitor.deviceWindowMinutes': {
+    audience: 'admins',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    default: 60,
+    describe: 'The window the devices of one account are counted over.',
+  },
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_KEYS;
@@ -119,6 +175,17 @@ export function policyInputOf(key: PolicyKey): PolicyInput {
     return { kind: 'integer', min: schema.minValue as number, max: schema.maxValue as number };
   }
   throw new Error(`policy key ${key} needs an enum or a bounded number schema`);
+}
+
+/** The policy in force from the stored rows: each valid stored value over its strict default. */
+export function policyFromRows(rows: readonly { readonly key: string; readonly value: string }[]): Policy {
+  const policy = defaultPolicy();
+  for (const row of rows) {
+    if (!isPolicyKey(row.key)) continue;
+    const parsed = POLICY_KEYS[row.key].schema.safeParse(JSON.parse(row.value));
+    if (parsed.success) (policy as Record<PolicyKey, unknown>)[row.key] = parsed.data;
+  }
+  return policy;
 }
 
 export function defaultPolicy(): Policy {

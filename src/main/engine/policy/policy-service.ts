@@ -3,7 +3,7 @@ import { LatchkeyError } from '../../../shared/errors.js';
 import type { Caller } from '../caller.js';
 import { requireAdmin, partyOf } from '../caller.js';
 import type { EngineContext } from '../context.js';
-import { POLICY_KEYS, POLICY_KEY_NAMES, defaultPolicy, isPolicyKey, policyInputOf, type Policy, type PolicyKey } from './policy-keys.js';
+import { POLICY_KEYS, POLICY_KEY_NAMES, isPolicyKey, policyFromRows, policyInputOf, type Policy, type PolicyKey } from './policy-keys.js';
 
 export interface PolicyEntryView {
   readonly key: PolicyKey;
@@ -30,13 +30,7 @@ export class PolicyService {
 
   /** The policy in force: stored values over the strict defaults. */
   current(): Policy {
-    const policy = defaultPolicy();
-    for (const row of this.#ctx.repos.policy.all()) {
-      if (!isPolicyKey(row.key)) continue;
-      const parsed = POLICY_KEYS[row.key].schema.safeParse(JSON.parse(row.value));
-      if (parsed.success) (policy as Record<PolicyKey, unknown>)[row.key] = parsed.data;
-    }
-    return policy;
+    return policyFromRows(this.#ctx.repos.policy.all());
   }
 
   /**

@@ -1,0 +1,148 @@
+import { LatchkeyError } from '../../../shared/errors.js';
+import {
+  ALERT_ID_PATTERN,
+  ALERT_NOTE_MAX_LENGTH,
+  ALERT_SEVERITIES,
+  type AlertPartyView,
+  type AlertSeverity,
+  type AlertView,
+  severityRank,
+} from '../../../shared/monitoring.js';
+import type { AlertRow } from '../../store/monitoring.js';
+import { type Caller, requireAdmin } from '../caller.js';
+import type { EngineContext } from '../context.js';
+import { recordFinding } from './monitor.js';
+import { TAMPER_RULE } from './rules.js';
+
+export interface AlertQuery {
+  /** Only alerts not resolved yet (open or acknowledged). */
+  readonly unresolvedOnly?: boolean;
+  readonly limit?: number;
+}
+
+export const ALERT_LIST_MAX = 1000;
+
+/**
+ * The alerts as administrators read and act on them. Who may is decided here, for every host
+ * alike: administrators only, since an alert names accounts, devices and what was tried on them.
+ */
+export class AlertService {
+  readonly #ctx: EngineContext;
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Newest first. */
+  list(caller: Caller, query: AlertQuery = {}): AlertView[] {
+    requireAdmin(caller);
+    const limit = query.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > ALERT_LIST_MAX) {
+      throw new LatchkeyError('INVALID_INPUT', `A list of alerts holds 1 to ${ALERT_LIST_MAX}.`);
+    }
+    return this.#ctx.repos.alerts.list({ unresolvedOnly: query.unresolvedOnly === true, limit }).map(toView);
+  }
+
+  show(caller: Caller, id: string): AlertView {
+    requireAdmin(caller);
+    return toView(this.#row(id));
+  }
+
+  /** The most severe alert not resolved yet, or null: what `alerts list --fail-on` compares with. */
+  worstUnresolved(caller: Caller): AlertSeverity | null {
+    requireAdmin(caller);
+    const present = this.#ctx.repos.alerts.unresolvedBySeverity().map((row) => row.severity);
+    return [...ALERT_SEVERITIES].reverse().find((severity) => present.includes(severity)) ?? null;
+  }
+
+  /** "Someone is looking at it": the alert stays until resolved, and later events still add to it. */
+  acknowledge(caller: Caller, id: string, note: string | null): AlertView {
+    requireAdmin(caller);
+    const text = checkedNote(note);
+    return this.#ctx.change((tx) => {
+      const row = this.#row(id);
+      if (row.state !== 'open') throw new LatchkeyError('CONFLICT', `This alert is ${row.state} already.`);
+      tx.repos.alerts.acknowledge(id, { byId: caller.accountId, byName: caller.username, at: this.#ctx.clock.now(), note: text });
+      return toView(this.#row(id));
+    });
+  }
+
+  /** Closed, with a note of what was found or done; a later event of the same kind raises a new alert. */
+  resolve(caller: Caller, id: string, note: string): AlertView {
+    requireAdmin(caller);
+    const text = checkedNote(note);
+    if (text === null) throw new LatchkeyError('INVALID_INPUT', 'Resolving an alert needs a note: what was found, or what was done.');
+    return this.#ctx.change((tx) => {
+      const row = this.#row(id);
+      if (row.state === 'resolved') throw new LatchkeyError('CONFLICT', 'This alert is resolved already.');
+      tx.repos.alerts.resolve(id, { byId: caller.accountId, byName: caller.username, at: this.#ctx.clock.now(), note: text });
+      return toView(this.#row(id));
+    });
+  }
+
+  /**
+   * Verifies the audit log and raises a critical alert when it does not: hosts run it at start and
+   * on a timer, and `alerts list` before it answers. Each break is raised once; resolved, it stays
+   * resolved (a broken chain cannot be mended), and a break elsewhere raises a new alert.
+   */
+  async checkAuditLog(): Promise<AlertView | null> {
+    const verdict = await this.#ctx.audit.verify();
+    if (verdict.intact) return null;
+    const subject = `${verdict.problem}:${verdict.brokenAt}`;
+    return this.#ctx.change((tx) => {
+      const known = this.#ctx.repos.alerts.latest(TAMPER_RULE.kind, subject);
+      if (known?.state === 'resolved') return toView(known);
+      const at = this.#ctx.clock.now();
+      recordFinding(
+        tx.repos,
+        TAMPER_RULE.kind,
+        TAMPER_RULE.severity,
+        { subject, accounts: [], summary: `${verdict.message} (audit verify)`, crossed: true, adds: false, evidence: [] },
+        null,
+        at,
+      );
+      const raised = this.#ctx.repos.alerts.latest(TAMPER_RULE.kind, subject);
+      if (raised === undefined) throw new Error('the tamper alert was not stored');
+      return toView(raised);
+    });
+  }
+
+  #row(id: string): AlertRow {
+    if (!ALERT_ID_PATTERN.test(id)) throw new LatchkeyError('INVALID_INPUT', 'An alert id looks like alrt_ followed by 32 hex digits.');
+    const row = this.#ctx.repos.alerts.byId(id);
+    if (row === undefined) throw new LatchkeyError('NOT_FOUND', 'There is no such alert.');
+    return row;
+  }
+}
+
+function checkedNote(note: string | null): string | null {
+  if (note === null) return null;
+  const text = note.trim();
+  if (text.length > ALERT_NOTE_MAX_LENGTH)
+    throw new LatchkeyError('INVALID_INPUT', `A note is at most ${ALERT_NOTE_MAX_LENGTH} characters.`);
+  return text === '' ? null : text;
+}
+
+/** Whether an unresolved alert at or above `threshold` exists, given the most severe one. */
+export function reachesSeverity(worst: AlertSeverity | null, threshold: AlertSeverity): boolean {
+  return worst !== null && severityRank(worst) >= severityRank(threshold);
+}
+
+function toView(row: AlertRow): AlertView {
+  const action = (id: string | null, name: string | null, at: number | null, note: string | null): AlertView['acknowledged'] =>
+    name === null || at === null ? null : { by: { id, name }, at, note };
+  return {
+    id: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    state: row.state,
+    summary: row.summary,
+    accounts: JSON.parse(row.accounts) as AlertPartyView[],
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    count: row.count,
+    events: JSON.parse(row.events) as number[],
+    acknowledged: action(row.acknowledged_by_id, row.acknowledged_by_name, row.acknowledged_at, row.acknowledged_note),
+    resolved: action(row.resolved_by_id, row.resolved_by_name, row.resolved_at, row.resolved_note),
+  };
+}

@@ -1,0 +1,248 @@
+import type { AuditEventType } from '../../../shared/audit-events.js';
+import type { AlertKind, AlertPartyView, AlertSeverity } from '../../../shared/monitoring.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import { DAY, MINUTE } from '../clock.js';
+import type { Policy } from '../policy/policy-keys.js';
+
+/** An audit event as the rules see it, just after it was written. */
+export interface Observed {
+  readonly entry: AuditEntry;
+  readonly seq: number;
+  readonly at: number;
+  /** For a successful sign-in: whether its device is one the account had never signed in from. */
+  readonly newDevice: boolean;
+}
+
+/** A windowed count: the rule's hits about one subject since `since`. */
+export interface Window {
+  /**
+   * Records this event as a hit with `value`; then how many hits (or distinct values) the window
+   * holds, and whether `value` was new in it.
+   */
+  add(value: string, options?: { distinct?: boolean }): { readonly count: number; readonly fresh: boolean };
+  /** The seqs of the hits in the window, oldest first: the evidence of a crossed threshold. */
+  evidence(): number[];
+}
+
+/** What a rule saw in one event. */
+export interface Finding {
+  /** What the rule groups on: one unresolved alert per rule and subject, which later findings add to. */
+  readonly subject: string;
+  readonly accounts: readonly AlertPartyView[];
+  readonly summary: string;
+  /** True when the event alone, or its window, crosses the threshold: a new alert is raised. Otherwise it only adds to an unresolved one. */
+  readonly crossed: boolean;
+  /** Whether this event adds to an unresolved alert of the rule about the subject: a repeat of what it holds does not. */
+  readonly adds: boolean;
+  /** The events a new alert starts with. */
+  readonly evidence: readonly number[];
+}
+
+export interface RuleTools {
+  readonly policy: Policy;
+  /** The window of `ms` back from the event, of this rule about `subject`. */
+  readonly window: (subject: string, ms: number) => Window;
+}
+
+/**
+ * A detection rule: its alert's kind and severity, the audit events it looks at, and what it
+ * finds in one. Rules never refuse anything: they read the event after it was written.
+ */
+export interface Rule {
+  readonly kind: AlertKind;
+  readonly severity: AlertSeverity;
+  readonly watches: readonly AuditEventType[];
+  /** The policy keys its threshold and window come from, for the README and `policy show`. */
+  readonly policyKeys: readonly (keyof Policy)[];
+  detect(event: Observed, tools: RuleTools): Finding | null;
+}
+
+function accountOf(entry: AuditEntry): { readonly id: string; readonly name: string } | null {
+  const target = entry.target;
+  return target?.id == null ? null : { id: target.id, name: target.name };
+}
+
+/** A rule every one of whose events is an alert by itself (a replayed code, a reused token, a clock set back). */
+function eachEvent(
+  kind: AlertKind,
+  severity: AlertSeverity,
+  watches: readonly AuditEventType[],
+  summary: (entry: AuditEntry) => string,
+): Rule {
+  return {
+    kind,
+    severity,
+    watches,
+    policyKeys: [],
+    detect({ entry, seq }) {
+      const account = accountOf(entry);
+      return {
+        subject: account?.id ?? 'vault',
+        accounts: account === null ? [] : [account],
+        summary: summary(entry),
+        crossed: true,
+        adds: true,
+        evidence: [seq],
+      };
+    },
+  };
+}
+
+const minutes = (ms: number): string => `${Math.round(ms / MINUTE)} min`;
+
+/** Every detection rule, declared once: the monitor runs them, the README lists them, the tests fire each. */
+export const RULES: readonly Rule[] = [
+  {
+    kind: 'new_device',
+    severity: 'info',
+    watches: ['signin.succeeded'],
+    policyKeys: [],
+    // The device is new by the same record the e-mailed notice reads (known_devices), never a second list.
+    detect({ entry, seq, newDevice }) {
+      const account = accountOf(entry);
+      if (!newDevice || account === null) return null;
+      const device = entry.device ?? 'an unnamed device';
+      const host = entry.details?.['host'];
+      return {
+        subject: `${account.id}:${typeof host === 'string' ? host : ''}:${device}`,
+        accounts: [account],
+        summary: `${account.name} signed in from ${device}${typeof host === 'string' ? ` (${host})` : ''}, a device never seen for this account.`,
+        crossed: true,
+        adds: true,
+        evidence: [seq],
+      };
+    },
+  },
+  {
+    kind: 'failure_burst',
+    severity: 'warning',
+    watches: ['signin.failed', 'mfa.challenge_failed'],
+    policyKeys: ['monitor.failureBurst', 'monitor.failureWindowMinutes'],
+    detect({ entry }, { policy, window }) {
+      const account = accountOf(entry);
+      if (account === null) return null;
+      const threshold = policy['monitor.failureBurst'];
+      const span = policy['monitor.failureWindowMinutes'] * MINUTE;
+      const counted = window(account.id, span);
+      const failures = counted.add(entry.type).count;
+      return {
+        subject: account.id,
+        accounts: [account],
+        summary: `${failures} failed sign-ins or codes for ${account.name} within ${minutes(span)} (threshold ${threshold}, policy monitor.failureBurst).`,
+        crossed: failures >= threshold,
+        adds: true,
+        evidence: failures >= threshold ? counted.evidence() : [],
+      };
+    },
+  },
+  {
+    kind: 'password_spray',
+    severity: 'warning',
+    watches: ['signin.failed'],
+    policyKeys: ['monitor.sprayNames', 'monitor.sprayWindowMinutes'],
+    // Unknown names are recorded as a digest of the name, so they count as names without being kept.
+    detect({ entry }, { policy, window }) {
+      const name = entry.target?.name;
+      if (name === undefined) return null;
+      const threshold = policy['monitor.sprayNames'];
+      const span = policy['monitor.sprayWindowMinutes'] * MINUTE;
+      const counted = window('all names', span);
+      const { count: names, fresh } = counted.add(name, { distinct: true });
+      return {
+        subject: 'all names',
+        accounts: [],
+        summary: `Failed sign-ins for ${names} different account names within ${minutes(span)} (threshold ${threshold}, policy monitor.sprayNames).`,
+        crossed: names >= threshold,
+        adds: fresh,
+        evidence: names >= threshold ? counted.evidence() : [],
+      };
+    },
+  },
+  eachEvent(
+    'totp_replayed',
+    'warning',
+    ['mfa.code_replayed'],
+    (entry) => `${entry.target?.name ?? 'An account'} was offered a TOTP code for a time step already used: a copied or observed code.`,
+  ),
+  eachEvent(
+    'totp_ahead',
+    'warning',
+    ['mfa.code_ahead'],
+    (entry) => `${entry.target?.name ?? 'An account'} was offered a TOTP code valid only at a time the vault has not reached.`,
+  ),
+  eachEvent(
+    'refresh_token_reused',
+    'high',
+    ['session.refresh_reuse'],
+    (entry) =>
+      `A rotated "stay signed in" token of ${entry.target?.name ?? 'an account'} was used again, so it was copied: every session of its family was ended.`,
+  ),
+  eachEvent(
+    'clock_rollback',
+    'high',
+    ['clock.behind'],
+    (entry) =>
+      `${entry.reason ?? "This machine's clock is behind the vault's time."} Sessions, codes and links that had expired stay expired; an administrator should set the clock right and find out who moved it.`,
+  ),
+  eachEvent(
+    'clock_ahead',
+    'high',
+    ['clock.ahead'],
+    (entry) =>
+      `${entry.reason ?? "This machine's clock is ahead of the time that really passed."} Delays and locks still run on real time; an administrator should set the clock right.`,
+  ),
+  {
+    kind: 'session_evictions',
+    severity: 'warning',
+    watches: ['session.evicted'],
+    policyKeys: ['monitor.evictionsPerDay', 'session.maxPerAccount'],
+    detect({ entry, seq }, { policy, window }) {
+      const account = accountOf(entry);
+      if (account === null) return null;
+      const threshold = policy['monitor.evictionsPerDay'];
+      const counted = window(account.id, DAY);
+      const evicted = counted.add(entry.sessionId ?? String(seq)).count;
+      return {
+        subject: account.id,
+        accounts: [account],
+        summary: `${evicted} sessions of ${account.name} were ended by the limit of ${policy['session.maxPerAccount']} within 24 hours (more than ${threshold}, policy monitor.evictionsPerDay): someone may be signing in with the same password elsewhere.`,
+        crossed: evicted > threshold,
+        adds: true,
+        evidence: evicted > threshold ? counted.evidence() : [],
+      };
+    },
+  },
+  {
+    kind: 'many_devices',
+    severity: 'warning',
+    watches: ['signin.succeeded'],
+    policyKeys: ['monitor.deviceBurst', 'monitor.deviceWindowMinutes'],
+    detect({ entry }, { policy, window }) {
+      const account = accountOf(entry);
+      if (account === null) return null;
+      const threshold = policy['monitor.deviceBurst'];
+      const span = policy['monitor.deviceWindowMinutes'] * MINUTE;
+      const counted = window(account.id, span);
+      const { count: devices, fresh } = counted.add(entry.device ?? '', { distinct: true });
+      return {
+        subject: account.id,
+        accounts: [account],
+        summary: `${account.name} signed in at ${devices} different devices within ${minutes(span)} (threshold ${threshold}, policy monitor.deviceBurst).`,
+        crossed: devices >= threshold,
+        // Only another device adds to an alert already raised: the same laptop again is no news.
+        adds: fresh,
+        evidence: devices >= threshold ? counted.evidence() : [],
+      };
+    },
+  },
+];
+
+/** The rules that look at each event type, found once. */
+export const RULES_BY_EVENT: ReadonlyMap<string, readonly Rule[]> = (() => {
+  const map = new Map<string, Rule[]>();
+  for (const rule of RULES) for (const type of rule.watches) map.set(type, [...(map.get(type) ?? []), rule]);
+  return map;
+})();
+
+/** The one rule not driven by an event: the audit log checked as a whole (at start, and on a timer). */
+export const TAMPER_RULE = { kind: 'audit_tampered', severity: 'critical' } as const satisfies { kind: AlertKind; severity: AlertSeverity };

@@ -1,0 +1,247 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HOUR, MINUTE, SECOND } from '../../../src/main/engine/clock.js';
+import type { Engine } from '../../../src/main/engine/engine.js';
+import type { AlertKind, AlertView } from '../../../src/shared/monitoring.js';
+import { AUDITOR } from '../../support/auditor.js';
+import { failure } from '../../support/errors.js';
+import { codeAt, enableTotp, passwordStep, TOTP_PERIOD } from '../../support/mfa.js';
+import { withRawVault } from '../../support/raw-vault.js';
+import { addAccount, auditEvents, openVaultWithAdmin, QUICK_HASH, signIn, type VaultWithAdmin } from '../../support/signed-in.js';
+import { PASSWORDS, cliClient } from '../../support/temp-vault.js';
+
+let setup: VaultWithAdmin;
+afterEach(() => setup?.vault.dispose());
+
+async function start(): Promise<VaultWithAdmin> {
+  setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH });
+  await addAccount(setup.engine, setup.admin.caller, 'alice', PASSWORDS.alice);
+  return setup;
+}
+
+const alerts = (engine: Engine, kind?: AlertKind): AlertView[] =>
+  engine.alerts.list(AUDITOR).filter((alert) => kind === undefined || alert.kind === kind);
+
+const setPolicy = (s: VaultWithAdmin, key: string, value: string): void => void s.engine.policy.set(s.admin.caller, key, value);
+
+/** A wrong password for `name`, a minute after the last try (past any delay the first failures bring). */
+async function wrongPassword(s: VaultWithAdmin, name: string, gap = MINUTE): Promise<void> {
+  s.vault.clock.advance(gap);
+  await failure(() => s.engine.signIn.withPassword({ username: name, password: 'not the password at all', client: cliClient() }));
+}
+
+describe('new device', () => {
+  it('raises an info alert for a sign-in from a device the account never used, not for the first sign-in or a known device', async () => {
+    const s = await start();
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    expect(alerts(s.engine, 'new_device')).toEqual([]);
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'kiosk-7' });
+    const [alert] = alerts(s.engine, 'new_device');
+    expect(alert).toMatchObject({ severity: 'info', state: 'open', count: 1, accounts: [{ name: 'alice' }] });
+    expect(alert?.summary).toContain('kiosk-7');
+    const signInEvent = auditEvents(s.engine, 'signin.succeeded').at(-1);
+    expect(alert?.events).toEqual([signInEvent?.seq]);
+  });
+});
+
+describe('failure bursts', () => {
+  it('raises a warning at monitor.failureBurst failures for one account within the window, below the lockout', async () => {
+    const s = await start();
+    for (let i = 0; i < 9; i += 1) await wrongPassword(s, 'alice');
+    expect(alerts(s.engine, 'failure_burst')).toEqual([]);
+    await wrongPassword(s, 'alice');
+    const [alert] = alerts(s.engine, 'failure_burst');
+    expect(alert).toMatchObject({ severity: 'warning', count: 10, accounts: [{ name: 'alice' }] });
+    expect(alert?.events).toHaveLength(10);
+    expect(auditEvents(s.engine, 'account.locked')).toEqual([]);
+    // Later failures add to the open alert instead of raising another.
+    await wrongPassword(s, 'alice');
+    expect(alerts(s.engine, 'failure_burst')).toMatchObject([{ count: 11 }]);
+  });
+
+  it('follows the threshold and the window in policy', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.failureBurst', '3');
+    setPolicy(s, 'monitor.failureWindowMinutes', '5');
+    // Three failures, but never three within five minutes.
+    for (let i = 0; i < 3; i += 1) await wrongPassword(s, 'alice', 3 * MINUTE);
+    expect(alerts(s.engine, 'failure_burst')).toEqual([]);
+    await wrongPassword(s, 'alice', 30 * SECOND);
+    await wrongPassword(s, 'alice', 30 * SECOND);
+    expect(alerts(s.engine, 'failure_burst')).toHaveLength(1);
+  });
+
+  it('counts wrong second-step codes as failures of the account', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.failureBurst', '3');
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    await enableTotp(s.engine, s.vault.clock, alice.caller);
+    const challenge = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    for (let i = 0; i < 3; i += 1) {
+      s.vault.clock.advance(SECOND * 5);
+      await failure(() => s.engine.signIn.answer({ challengeId: challenge.challengeId, factor: 'totp', code: '000000' }));
+    }
+    expect(alerts(s.engine, 'failure_burst')).toHaveLength(1);
+  });
+});
+
+describe('password spraying', () => {
+  it('raises a warning when failures reach monitor.sprayNames different names within the window, unknown names included', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.sprayNames', '5');
+    await wrongPassword(s, 'alice', 10 * SECOND);
+    await wrongPassword(s, 'admin', 10 * SECOND);
+    for (const name of ['carol', 'dave']) await wrongPassword(s, name, 10 * SECOND);
+    // The same name again is not another name.
+    await wrongPassword(s, 'dave', 10 * SECOND);
+    expect(alerts(s.engine, 'password_spray')).toEqual([]);
+    await wrongPassword(s, 'erin', 10 * SECOND);
+    const [alert] = alerts(s.engine, 'password_spray');
+    expect(alert).toMatchObject({ severity: 'warning', count: 6 });
+    expect(alert?.summary).toContain('5 different account names');
+    // An unknown name is kept only as the digest the audit log records.
+    expect(JSON.stringify(alert)).not.toMatch(/carol|dave|erin/);
+  });
+
+  it('does not count names whose failures lie outside the window', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.sprayNames', '3');
+    setPolicy(s, 'monitor.sprayWindowMinutes', '10');
+    for (const name of ['carol', 'dave', 'erin']) await wrongPassword(s, name, 6 * MINUTE);
+    expect(alerts(s.engine, 'password_spray')).toEqual([]);
+  });
+});
+
+describe('MFA bypass attempts', () => {
+  it('raises a warning for a replayed TOTP code, with the replay event as evidence', async () => {
+    const s = await start();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    const { secret } = await enableTotp(s.engine, s.vault.clock, alice.caller);
+    s.vault.clock.advance(TOTP_PERIOD);
+    const code = codeAt(secret, s.vault.clock.now());
+    const first = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    s.engine.signIn.answer({ challengeId: first.challengeId, factor: 'totp', code });
+    const second = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    await failure(() => s.engine.signIn.answer({ challengeId: second.challengeId, factor: 'totp', code }), 'CODE_REPLAYED');
+    const [alert] = alerts(s.engine, 'totp_replayed');
+    expect(alert).toMatchObject({ severity: 'warning', accounts: [{ name: 'alice' }] });
+    expect(alert?.events).toEqual([auditEvents(s.engine, 'mfa.code_replayed')[0]?.seq]);
+  });
+
+  it('raises a high alert for a reused "stay signed in" token', async () => {
+    const s = await start();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice, { staySignedIn: true });
+    const token = alice.started.refreshToken ?? '';
+    s.engine.sessions.refresh(token, cliClient());
+    await failure(() => s.engine.sessions.refresh(token, cliClient()), 'REFRESH_TOKEN_INVALID');
+    expect(alerts(s.engine, 'refresh_token_reused')).toMatchObject([{ severity: 'high', accounts: [{ name: 'alice' }] }]);
+  });
+});
+
+describe('clock rollback', () => {
+  it("turns a clock found behind the vault's time into a high alert, once", async () => {
+    const s = await start();
+    s.vault.clock.advance(-2 * HOUR);
+    await signIn(s.engine, 'alice', PASSWORDS.alice);
+    await signIn(s.engine, 'alice', PASSWORDS.alice);
+    const [alert] = alerts(s.engine, 'clock_rollback');
+    expect(alert).toMatchObject({ severity: 'high', count: 1, accounts: [] });
+    expect(alert?.events).toEqual([auditEvents(s.engine, 'clock.behind')[0]?.seq]);
+    expect(alert?.summary).toMatch(/about 120 min behind.*stay expired/);
+  });
+});
+
+describe('unusual session patterns', () => {
+  it('raises a warning when more sessions than monitor.evictionsPerDay are evicted by the limit in a day', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.evictionsPerDay', '2');
+    setPolicy(s, 'session.maxPerAccount', '2');
+    for (let i = 0; i < 4; i += 1) await signIn(s.engine, 'alice', PASSWORDS.alice);
+    expect(auditEvents(s.engine, 'session.evicted')).toHaveLength(2);
+    expect(alerts(s.engine, 'session_evictions')).toEqual([]);
+    await signIn(s.engine, 'alice', PASSWORDS.alice);
+    expect(alerts(s.engine, 'session_evictions')).toMatchObject([{ severity: 'warning', count: 3 }]);
+  });
+
+  it('raises a warning for sign-ins at monitor.deviceBurst devices within the window', async () => {
+    const s = await start();
+    for (const device of ['laptop', 'laptop', 'phone', 'desk-3']) {
+      s.vault.clock.advance(5 * MINUTE);
+      await signIn(s.engine, 'alice', PASSWORDS.alice, { device });
+    }
+    expect(alerts(s.engine, 'many_devices')).toEqual([]);
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'kiosk-9' });
+    // Its evidence is every sign-in of the window: the laptop's two as well.
+    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ severity: 'warning', count: 5 }]);
+    expect(alerts(s.engine, 'many_devices')[0]?.summary).toContain('4 different devices');
+    // The same devices again add nothing; another one does.
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ count: 5 }]);
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'kiosk-10' });
+    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ count: 6 }]);
+  });
+
+  it('follows monitor.deviceBurst in policy', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.deviceBurst', '2');
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'phone' });
+    expect(alerts(s.engine, 'many_devices')).toHaveLength(1);
+  });
+});
+
+describe('tampering', () => {
+  it('raises a critical alert when the audit log does not verify, once per break, and keeps a resolved one resolved', async () => {
+    const s = await start();
+    expect(await s.engine.alerts.checkAuditLog()).toBeNull();
+    withRawVault(s.vault.path, (db) => db.prepare("UPDATE audit_events SET reason = 'edited' WHERE seq = 2").run());
+    const raised = await s.engine.alerts.checkAuditLog();
+    expect(raised).toMatchObject({ kind: 'audit_tampered', severity: 'critical', state: 'open' });
+    expect(raised?.summary).toContain('Event 2 was altered');
+    await s.engine.alerts.checkAuditLog();
+    expect(alerts(s.engine, 'audit_tampered')).toHaveLength(1);
+    s.engine.alerts.resolve(AUDITOR, raised?.id ?? '', 'restored from backup and compared');
+    await s.engine.alerts.checkAuditLog();
+    expect(alerts(s.engine, 'audit_tampered')).toMatchObject([{ state: 'resolved' }]);
+  });
+});
+
+describe('acting on alerts', () => {
+  async function withAlert(): Promise<{ s: VaultWithAdmin; alert: AlertView }> {
+    const s = await start();
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'kiosk-7' });
+    const [alert] = alerts(s.engine);
+    if (alert === undefined) throw new Error('expected an alert');
+    return { s, alert };
+  }
+
+  it('records who acknowledged and resolved an alert, and their notes', async () => {
+    const { s, alert } = await withAlert();
+    const acked = s.engine.alerts.acknowledge(s.admin.caller, alert.id, 'asking alice');
+    expect(acked).toMatchObject({ state: 'acknowledged', acknowledged: { by: { name: 'admin' }, note: 'asking alice' }, resolved: null });
+    const resolved = s.engine.alerts.resolve(s.admin.caller, alert.id, 'alice was at the kiosk');
+    expect(resolved).toMatchObject({ state: 'resolved', resolved: { by: { name: 'admin' }, note: 'alice was at the kiosk' } });
+    expect(s.engine.alerts.list(s.admin.caller, { unresolvedOnly: true })).toEqual([]);
+    await failure(() => s.engine.alerts.resolve(s.admin.caller, alert.id, 'again'), 'CONFLICT');
+  });
+
+  it('is for administrators only, needs a note to resolve, and bounds the note', async () => {
+    const { s, alert } = await withAlert();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    await failure(() => s.engine.alerts.list(alice.caller), 'NOT_AUTHORISED');
+    await failure(() => s.engine.alerts.acknowledge(alice.caller, alert.id, null), 'NOT_AUTHORISED');
+    await failure(() => s.engine.reports.report(alice.caller, 30), 'NOT_AUTHORISED');
+    await failure(() => s.engine.alerts.resolve(s.admin.caller, alert.id, '  '), 'INVALID_INPUT');
+    await failure(() => s.engine.alerts.acknowledge(s.admin.caller, alert.id, 'x'.repeat(1001)), 'INVALID_INPUT');
+    await failure(() => s.engine.alerts.show(s.admin.caller, 'alrt_nope'), 'INVALID_INPUT');
+    await failure(() => s.engine.alerts.show(s.admin.caller, `alrt_${'0'.repeat(32)}`), 'NOT_FOUND');
+  });
+
+  it('tells the most severe unresolved alert', async () => {
+    const { s, alert } = await withAlert();
+    expect(s.engine.alerts.worstUnresolved(s.admin.caller)).toBe('info');
+    s.engine.alerts.resolve(s.admin.caller, alert.id, 'known');
+    expect(s.engine.alerts.worstUnresolved(s.admin.caller)).toBeNull();
+  });
+});
