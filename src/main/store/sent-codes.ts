@@ -1,4 +1,10 @@
 import { CHANNELS, CODE_PURPOSES, type Channel, type CodePurpose } from '../../shared/delivery.js';
+
+/**
+ * What a send is counted under in `code_sends` (its `channel` column): codes per channel, and
+ * verification mails asked for again, which have limits of their own so that neither starves the other.
+ */
+export type SendLimitKey = Channel | 'verification';
 import type { Db } from './database.js';
 import { type RowSeal, SealedWrites, type SealedTable, type Stored } from './row-seal.js';
 import { closedColumns } from './row-values.js';
@@ -99,13 +105,13 @@ export class SentCodeRepository {
     return this.#deleteExpired.run({ now, limit }).changes;
   }
 
-  recordSend(accountId: string, channel: Channel, at: number): void {
-    this.#recordSend.run(accountId, channel, at);
+  recordSend(accountId: string, key: SendLimitKey, at: number): void {
+    this.#recordSend.run(accountId, key, at);
   }
 
   /** The times of the sends after `since`, oldest first. */
-  sendsSince(accountId: string, channel: Channel, since: number): number[] {
-    return this.#sendsSince.all(accountId, channel, since).map((row) => row.sent_at);
+  sendsSince(accountId: string, key: SendLimitKey, since: number): number[] {
+    return this.#sendsSince.all(accountId, key, since).map((row) => row.sent_at);
   }
 
   deleteSendsBefore(before: number, limit: number): number {

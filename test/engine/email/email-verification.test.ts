@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOUR } from '../../../src/main/engine/clock.js';
+import { HOUR, MINUTE } from '../../../src/main/engine/clock.js';
 import { VERIFICATION_LINK_LIFETIME } from '../../../src/main/engine/email/email-verification.js';
 import { tokenOfVerificationLink, verificationLink } from '../../../src/main/engine/email/verification-link.js';
 import { failure } from '../../support/errors.js';
@@ -49,6 +49,30 @@ describe('e-mail verification links', () => {
     const alice = await signIn(engine, 'alice', PASSWORDS.alice);
     expect(engine.emailVerification.issue(alice.caller, 'alice').email).toBe('alice@example.com');
     await failure(() => engine.emailVerification.issue(alice.caller, 'bob'), 'NOT_AUTHORISED');
+  });
+
+  it('mails a new link at most once a minute and five times an hour, counted apart from sign-in codes', async () => {
+    const { engine, admin, vault } = await withAlice();
+    const alice = await signIn(engine, 'alice', PASSWORDS.alice);
+    const queued = (): number => countRows(vault.path, 'outbox');
+    const before = queued();
+    engine.emailVerification.send(alice.caller, 'alice');
+    const soon = await failure(() => engine.emailVerification.send(alice.caller, 'alice'), 'RATE_LIMITED');
+    expect(soon.details).toEqual({ retryAt: vault.clock.now() + MINUTE, retryAfterSeconds: 60 });
+    // An administrator asking for the same address counts toward the same limit: it is the mailbox that is spared.
+    await failure(() => engine.emailVerification.send(admin.caller, 'alice'), 'RATE_LIMITED');
+    for (let sent = 1; sent < 5; sent += 1) {
+      vault.clock.advance(MINUTE);
+      engine.emailVerification.send(alice.caller, 'alice');
+    }
+    vault.clock.advance(MINUTE);
+    const hourly = await failure(() => engine.emailVerification.send(alice.caller, 'alice'), 'RATE_LIMITED');
+    expect(hourly.message).toMatch(/^5 verification e-mails were sent to this address in the last hour/);
+    expect(queued()).toBe(before + 5);
+    // A refusal queued nothing and spent no send: an hour after the first, one more goes.
+    vault.clock.advance(HOUR - 5 * MINUTE);
+    engine.emailVerification.send(alice.caller, 'alice');
+    expect(queued()).toBe(before + 6);
   });
 
   it('refuses an account without an address, and an unknown account', async () => {

@@ -6,6 +6,7 @@ import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { hashToken, newToken } from '../crypto/random.js';
 import { requireValidUsername } from '../accounts/usernames.js';
+import { reserveSend, SENDS_PER_HOUR } from '../mfa/sent-codes.js';
 import type { Change } from '../write-path.js';
 import { verificationLink } from './verification-link.js';
 
@@ -56,7 +57,15 @@ export class EmailVerification {
   /** Mails a new link to the account's current address (through the outbox); any earlier link stops working. */
   send(caller: Caller, username: string): SentVerification {
     const account = this.#unverified(caller, username);
-    return this.#ctx.change((tx) => this.sendIn(tx, account, caller));
+    return this.#ctx.change((tx) => {
+      // Asked for again and again, it would flood the address: the limits of sent codes apply, counted apart.
+      reserveSend(this.#ctx, tx, account, 'verification', {
+        many: `${SENDS_PER_HOUR} verification e-mails were sent to this address in the last hour`,
+        recent: 'A verification e-mail was sent less than a minute ago',
+        otherwise: 'or use the link in the last one',
+      });
+      return this.sendIn(tx, account, caller);
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { Channel, CodePurpose, SentCodeView } from '../../../shared/delivery.js';
 import { LatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
+import type { SendLimitKey } from '../../store/sent-codes.js';
 import { HOUR, MINUTE, SECOND } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { constantTimeEqual } from '../crypto/random.js';
@@ -41,21 +42,14 @@ export class SentCodes {
   sendIn(tx: Change, recipient: CodeRecipient, purpose: CodePurpose, challengeId: string | null): SentCodeView & { messageId: string } {
     const { account, channel } = recipient;
     const now = this.#ctx.clock.now();
-    const sends = this.#ctx.repos.sentCodes.sendsSince(account.id, channel, now - HOUR);
-    const resendAt = nextSendAt(sends, now);
-    if (resendAt > now) {
-      const retryAfterSeconds = Math.ceil((resendAt - now) / SECOND);
-      throw new LatchkeyError(
-        'RATE_LIMITED',
-        sends.length >= SENDS_PER_HOUR
-          ? `${SENDS_PER_HOUR} codes were sent by ${channel === 'sms' ? 'SMS' : 'e-mail'} in the last hour. Ask again in ${Math.ceil(retryAfterSeconds / 60)} min, or use another way to sign in.`
-          : `A code was sent ${channel === 'sms' ? 'by SMS' : 'by e-mail'} less than a minute ago. Ask again in ${retryAfterSeconds} s.`,
-        { retryAt: resendAt, retryAfterSeconds },
-      );
-    }
+    const by = channel === 'sms' ? 'by SMS' : 'by e-mail';
+    const sends = reserveSend(this.#ctx, tx, account, channel, {
+      many: `${SENDS_PER_HOUR} codes were sent ${by} in the last hour`,
+      recent: `A code was sent ${by} less than a minute ago`,
+      otherwise: 'or use another way to sign in',
+    });
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + SENT_CODE_LIFETIME;
-    tx.repos.sentCodes.recordSend(account.id, channel, now);
     tx.repos.sentCodes.putCode({
       account_id: account.id,
       channel,
@@ -131,6 +125,35 @@ export class SentCodes {
     // Bound to the account, channel and purpose: a code sent to prove a phone cannot finish a sign-in.
     return createHmac('sha256', this.#ctx.vault.keys.lookupSecrets).update(`sent-code:${accountId}:${channel}:${purpose}:${code}`).digest();
   }
+}
+
+/**
+ * Inside a change: reserves one send of `key` for the account against the limits (one a minute,
+ * five an hour), read and recorded in the same transaction, or refuses with RATE_LIMITED in the
+ * words given. Answers the sends of the hour before this one.
+ */
+export function reserveSend(
+  ctx: EngineContext,
+  tx: Change,
+  account: AccountRow,
+  key: SendLimitKey,
+  words: { readonly many: string; readonly recent: string; readonly otherwise: string },
+): number[] {
+  const now = ctx.clock.now();
+  const sends = ctx.repos.sentCodes.sendsSince(account.id, key, now - HOUR);
+  const resendAt = nextSendAt(sends, now);
+  if (resendAt > now) {
+    const retryAfterSeconds = Math.ceil((resendAt - now) / SECOND);
+    throw new LatchkeyError(
+      'RATE_LIMITED',
+      sends.length >= SENDS_PER_HOUR
+        ? `${words.many}. Ask again in ${Math.ceil(retryAfterSeconds / 60)} min, ${words.otherwise}.`
+        : `${words.recent}. Ask again in ${retryAfterSeconds} s.`,
+      { retryAt: resendAt, retryAfterSeconds },
+    );
+  }
+  tx.repos.sentCodes.recordSend(account.id, key, now);
+  return sends;
 }
 
 /** When the next send is allowed, given the sends of the last hour (oldest first). */

@@ -29,7 +29,7 @@ const MESSAGES: { readonly [C in ErrorCode]: Describe<C> } = {
   RATE_LIMITED: (error, now) =>
     error.details === undefined
       ? error.message
-      : `Too many codes were asked for just now. You can ask for another in ${formatDuration((error.details.retryAt - now) / 1000)}.`,
+      : `That was asked for too often just now: at most one a minute and five an hour. You can ask again in ${formatDuration((error.details.retryAt - now) / 1000)}.`,
   ACCOUNT_DISABLED: () => 'This account is disabled. Ask an administrator to enable it.',
   SESSION_EXPIRED: () => 'Your session has ended. Sign in again to continue.',
   SESSION_LIMIT_REACHED: () =>
