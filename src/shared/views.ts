@@ -80,6 +80,14 @@ export interface ChallengeView {
 export const ASSURANCES = ['password', 'two_factor', 'trusted_device', 'email_code'] as const;
 export type Assurance = (typeof ASSURANCES)[number];
 
+/** Each assurance in words, the same in the app and the CLI. */
+export const ASSURANCE_LABELS: Record<Assurance, string> = {
+  password: 'Password only',
+  two_factor: 'Password and second factor',
+  trusted_device: 'Password on a trusted device',
+  email_code: 'Password and a code by e-mail (lower assurance)',
+};
+
 export const SESSION_HOSTS = ['desktop', 'cli', 'browser'] as const;
 export type SessionHost = (typeof SESSION_HOSTS)[number];
 

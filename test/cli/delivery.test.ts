@@ -135,6 +135,8 @@ describe('latchkey config, outbox, email and mfa sms', () => {
     const second = await v.cli(['signin', 'alice', '--code', code, '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.json()).toMatchObject({ session: { username: 'alice', assurance: 'email_code' } });
+    // For people, the words the app uses; for scripts, the value.
+    expect((await v.cli(['whoami'])).stdout).toMatch(/Assurance:\s+Password and a code by e-mail \(lower assurance\)/);
     // The kept step is spent: the same code again is a fresh sign-in, which asks for the password.
     expect((await v.cli(['signin', 'alice', '--code', code])).code).toBe(2);
   });

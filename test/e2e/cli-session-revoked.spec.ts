@@ -19,9 +19,16 @@ test('the dashboard lists a session started from the CLI, and revoking it there 
   await expect(cliSession).toHaveCount(1);
   await expectAccessible(page);
 
-  await cliSession.getByRole('button', { name: 'Revoke' }).click();
+  // The button says which session it ends, for a screen reader or a script that cannot see the row.
+  const revoke = cliSession.getByRole('button', { name: /^Revoke session: Command line on .+, signed in .+$/ });
+  await expect(revoke).toHaveCount(1);
+  await revoke.focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('status').filter({ hasText: /The session on .+ was signed out\./ })).toBeVisible();
   await expect(sessions.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
+  // The focus stays with the list rather than falling back to the top of the page.
+  await expect(page.locator('.focus-frame:focus')).toHaveCount(1);
+  await expect(page.locator('.focus-frame:focus').getByRole('table', { name: 'Active sessions' })).toHaveCount(1);
 
   const whoami = await latchkey.cli(['whoami', '--json']);
   expect(whoami.code).toBe(1);

@@ -4,7 +4,7 @@ import type { Channel } from '../../shared/delivery.js';
 import { challengeId } from '../../shared/field-schemas.js';
 import type { KeychainEntry } from '../../main/secrets/host-keychain.js';
 import { LatchkeyError, isLatchkeyError } from '../../shared/errors.js';
-import type { ChallengeView, SecondFactor, SessionView } from '../../shared/views.js';
+import { ASSURANCE_LABELS, type ChallengeView, type SecondFactor, type SessionView } from '../../shared/views.js';
 import { normaliseUsername } from '../../shared/fields.js';
 import type { SignedIn, StartedSession } from '../../main/engine/index.js';
 import { signInWithKeptDevice } from '../../main/host/kept-device.js';
@@ -19,7 +19,7 @@ export function describeSession(session: SessionView): string[] {
   return fields([
     ['Session', session.id],
     ['Account', session.username],
-    ['Assurance', session.assurance],
+    ['Assurance', ASSURANCE_LABELS[session.assurance]],
     ['Device', `${session.deviceName}${session.osUser === null ? '' : ` (${session.osUser})`}`],
     ['Started', time(session.createdAt)],
     ['Expires', time(session.expiresAt)],

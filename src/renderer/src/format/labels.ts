@@ -1,18 +1,19 @@
 import type { AuditEventType, AuditOutcome } from '../../../shared/audit-events';
 import type { PromptDelivery } from '../../../shared/contract';
 import type { Channel, MessageKind, OutboxState, SmtpSecurity } from '../../../shared/delivery';
-import type { Assurance, AuditEventView, MfaState, Role, SessionEndReason, SessionHost } from '../../../shared/views';
+import {
+  ASSURANCE_LABELS,
+  type Assurance,
+  type AuditEventView,
+  type MfaState,
+  type Role,
+  type SessionEndReason,
+  type SessionHost,
+} from '../../../shared/views';
 import { formatDateTime, plural } from './time';
 import type { Notice } from '../../../shared/notices';
 
 /** The words the screens use for the engine's values; each table covers its whole union. */
-
-export const ASSURANCE_LABELS: Record<Assurance, string> = {
-  password: 'Password only',
-  two_factor: 'Password and second factor',
-  trusted_device: 'Password on a trusted device',
-  email_code: 'Password and a code by e-mail (lower assurance)',
-};
 
 export const HOST_LABELS: Record<SessionHost, string> = {
   desktop: 'Desktop app',

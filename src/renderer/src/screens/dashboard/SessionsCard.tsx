@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { SessionView } from '../../../../shared/views';
 import { useAction } from '../../api/use-action';
 import { ErrorAlert, StatusMessage } from '../../components/Alerts';
@@ -8,7 +8,8 @@ import { Card } from '../../components/Card';
 import { DataTable, EmptyState } from '../../components/DataTable';
 import { Time } from '../../components/Time';
 import { HOST_LABELS, describeUserAgent } from '../../format/labels';
-import { plural } from '../../format/time';
+import { formatDateTime, plural } from '../../format/time';
+import { keepFocusIn } from '../../components/keep-focus';
 import { useSecurity } from '../../stores/security';
 import { useSession } from '../../stores/session';
 
@@ -19,9 +20,13 @@ export function SessionsCard() {
   const revokeOthers = useSecurity((s) => s.revokeOtherSessions);
   const currentId = useSession((s) => s.signedIn?.session.id);
   const [message, setMessage] = useState<string | null>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const revoke = useAction(async (session: SessionView) => {
     const result = await revokeSession(session.id);
-    if (result.ok) setMessage(`The session on ${session.deviceName} was signed out.`);
+    if (result.ok) {
+      setMessage(`The session on ${session.deviceName} was signed out.`);
+      keepFocusIn(listRef.current);
+    }
     return result;
   });
   const others = useAction(async () => {
@@ -59,59 +64,65 @@ export function SessionsCard() {
       ) : ordered.length === 0 ? (
         <EmptyState>No active sessions.</EmptyState>
       ) : (
-        <DataTable caption="Active sessions">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">App</th>
-              <th scope="col">IP address</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last active</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {ordered.map((session) => (
-              <tr key={session.id}>
-                <th scope="row">
-                  <span className="cell-main">{session.deviceName}</span>
-                  {session.osUser !== null && <span className="cell-sub">OS user {session.osUser}</span>}
+        <div ref={listRef} tabIndex={-1} className="focus-frame">
+          <DataTable caption="Active sessions">
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">App</th>
+                <th scope="col">IP address</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last active</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
                 </th>
-                <td>
-                  {HOST_LABELS[session.host]}
-                  <span className="cell-sub" title={session.userAgent}>
-                    {describeUserAgent(session.userAgent)}
-                  </span>
-                </td>
-                <td className="mono">{session.ip ?? '—'}</td>
-                <td>
-                  <Time at={session.createdAt} />
-                </td>
-                <td>
-                  <Time at={session.lastActiveAt} relative />
-                </td>
-                <td className="actions">
-                  {session.id === currentId ? (
-                    <Badge tone="accent">This session</Badge>
-                  ) : (
-                    <Button
-                      size="small"
-                      busy={revoke.busy && revoking === session.id}
-                      onClick={() => {
-                        setRevoking(session.id);
-                        void revoke.run(session);
-                      }}
-                    >
-                      Revoke
-                    </Button>
-                  )}
-                </td>
               </tr>
-            ))}
-          </tbody>
-        </DataTable>
+            </thead>
+            <tbody>
+              {ordered.map((session) => (
+                <tr key={session.id}>
+                  <th scope="row">
+                    <span className="cell-main">{session.deviceName}</span>
+                    {session.osUser !== null && <span className="cell-sub">OS user {session.osUser}</span>}
+                  </th>
+                  <td>
+                    {HOST_LABELS[session.host]}
+                    <span className="cell-sub" title={session.userAgent}>
+                      {describeUserAgent(session.userAgent)}
+                    </span>
+                  </td>
+                  <td className="mono">{session.ip ?? '—'}</td>
+                  <td>
+                    <Time at={session.createdAt} />
+                  </td>
+                  <td>
+                    <Time at={session.lastActiveAt} relative />
+                  </td>
+                  <td className="actions">
+                    {session.id === currentId ? (
+                      <Badge tone="accent">This session</Badge>
+                    ) : (
+                      <Button
+                        size="small"
+                        busy={revoke.busy && revoking === session.id}
+                        onClick={() => {
+                          setRevoking(session.id);
+                          void revoke.run(session);
+                        }}
+                      >
+                        Revoke
+                        <span className="visually-hidden">
+                          {' '}
+                          session: {HOST_LABELS[session.host]} on {session.deviceName}, signed in {formatDateTime(session.createdAt, true)}
+                        </span>
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+        </div>
       )}
     </Card>
   );

@@ -1,7 +1,8 @@
 import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { Time } from '../../components/Time';
-import { ASSURANCE_LABELS, HOST_LABELS, describeUserAgent } from '../../format/labels';
+import { ASSURANCE_LABELS } from '../../../../shared/views';
+import { HOST_LABELS, describeUserAgent } from '../../format/labels';
 import { formatRelative } from '../../format/time';
 import { useSession } from '../../stores/session';
 
