@@ -3,6 +3,7 @@ import { EVENT_FILTER_PATTERN, MAX_EVENT_FILTER_LENGTH } from '../shared/audit-e
 import { CHANNELS, DELIVERY_SECRET_MAX, OUTBOX_STATES } from '../shared/delivery.js';
 import { backupCode, deviceId, email, messageId, phoneNumber, sentCode, sessionId, totpCode, username } from '../shared/field-schemas.js';
 import { BACKUP_CODE_LENGTH, CODE_MAX_LENGTH, EMAIL_MAX_LENGTH, PHONE_INPUT_MAX, USERNAME_MAX_LENGTH } from '../shared/fields.js';
+import { ALERT_ID_LENGTH, ALERT_ID_PATTERN, ALERT_NOTE_MAX_LENGTH, ALERT_SEVERITIES, REPORT_PERIODS } from '../shared/monitoring.js';
 import { policyValueProblem } from '../shared/policy-input.js';
 import { isPolicyKey, POLICY_KEY_NAMES, policyInputOf, type PolicyKey } from '../main/engine/index.js';
 import { UsageError } from './password-input.js';
@@ -59,6 +60,22 @@ const rules = {
     200,
     z.string().regex(/^(?:latchkey:\/\/verify\?token=)?[A-Za-z0-9_-]{43}$/),
     'give the token from the mail (43 letters, digits, - and _) or the whole latchkey://verify link',
+  ),
+  alertId: rule(ALERT_ID_LENGTH, z.string().regex(ALERT_ID_PATTERN), 'an alert id looks like alrt_ followed by 32 hex digits'),
+  alertNote: rule(
+    ALERT_NOTE_MAX_LENGTH,
+    z.string().trim().min(1),
+    `give a note of 1 to ${ALERT_NOTE_MAX_LENGTH} characters: what was found, or what was done`,
+  ),
+  severity: rule(16, z.enum(ALERT_SEVERITIES), `give one of ${ALERT_SEVERITIES.join(', ')}`),
+  reportPeriod: rule(
+    8,
+    z
+      .string()
+      .regex(/^\d{1,3}d$/)
+      .transform((text) => Number(text.slice(0, -1)))
+      .pipe(z.union(REPORT_PERIODS.map((days) => z.literal(days)) as [z.ZodLiteral<7>, z.ZodLiteral<30>, z.ZodLiteral<90>])),
+    `give ${REPORT_PERIODS.map((days) => `${days}d`).join(', ')}`,
   ),
 } as const;
 

@@ -6,6 +6,7 @@ import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerEmailCommands } from './commands/email.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerMfaCommands } from './commands/mfa.js';
+import { registerMonitoringCommands } from './commands/monitoring.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerSetupCommands } from './commands/setup.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerAuditCommands(program);
   registerPolicyCommands(program);
+  registerMonitoringCommands(program);
   registerEmailCommands(program);
   registerDeliveryCommands(program);
   for (const command of allCommands(program)) command.exitOverride();

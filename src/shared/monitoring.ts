@@ -45,6 +45,11 @@ export function severityRank(severity: AlertSeverity): number {
   return ALERT_SEVERITIES.indexOf(severity);
 }
 
+/** Whether an alert of severity `worst` is at or above `threshold` (none is not). */
+export function reachesSeverity(worst: AlertSeverity | null, threshold: AlertSeverity): boolean {
+  return worst !== null && severityRank(worst) >= severityRank(threshold);
+}
+
 export const ALERT_ID_PATTERN = /^alrt_[0-9a-f]{32}$/;
 export const ALERT_ID_LENGTH = 37;
 /** An acknowledgement or resolution note: a sentence or a short paragraph, never a document. */
@@ -147,5 +152,6 @@ export interface SecurityReport {
     readonly median: number | null;
     readonly max: number;
   };
-  readonly openAlerts: { readonly [S in AlertSeverity]: number };
+  /** Alerts open or acknowledged, by severity. */
+  readonly unresolvedAlerts: { readonly [S in AlertSeverity]: number };
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/main.js';
 import { AUDIT_EVENT_TYPES } from '../../src/shared/audit-events.js';
+import { ALERT_SEVERITIES } from '../../src/shared/monitoring.js';
 import { DELIVERY_SECRET_KEYS, DELIVERY_SETTING_KEYS, OUTBOX_STATES } from '../../src/shared/delivery.js';
 import { IMPORT_COLUMNS } from '../../src/main/engine/accounts/import.js';
 import { POLICY_KEY_NAMES } from '../../src/main/engine/policy/policy-keys.js';
@@ -107,6 +108,7 @@ const deliveryKeys = new Set<string>([...DELIVERY_SETTING_KEYS, ...DELIVERY_SECR
 const unknownSettingKey = unknownPolicyKey.filter((key) => !deliveryKeys.has(key));
 const namesNoOneHas = fc.oneof(pools.unknownName, badName);
 const rootSpelling = spellingsOf('root');
+const anyNote = fc.oneof(fc.string({ maxLength: 40 }), fc.constant('x'.repeat(1001)), fc.constant('   '), hostileText);
 
 function decoyPath(world: CliWorld): fc.Arbitrary<string> {
   const d = world.decoys;
@@ -130,7 +132,14 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
     case 'account':
       return fc.oneof(pools.anyName, hostile);
     case 'id':
-      return fc.oneof(idOf('sess'), idOf('dev'), idOf('msg'), fc.constantFrom(...world.sessionIds, world.root.deviceId), hostile);
+      return fc.oneof(
+        idOf('sess'),
+        idOf('dev'),
+        idOf('msg'),
+        idOf('alrt'),
+        fc.constantFrom(...world.sessionIds, world.root.deviceId),
+        hostile,
+      );
     case 'file':
       return fc.oneof(decoyPath(world), fc.constantFrom(...importPaths(world), world.bigImport));
     case 'qr-png':
@@ -158,6 +167,10 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
         fc.constantFrom('30m', '24h', '7d', '0m', '999999d', '1000000d', '-1d', '2026-01-31', '2026-13-45', '2026-01-31T09:00Z', '1e3h'),
         hostile,
       );
+    case 'note':
+      return anyNote;
+    case 'fail-on':
+      return fc.oneof(fc.constantFrom(...ALERT_SEVERITIES, 'HIGH', 'severe', ''), hostile);
     case 'limit':
       return fc.oneof(fc.constantFrom('1', '50', '10000', '0', '10001', '-1', '1e3', 'NaN', ' 5 ', '0x10', '99999999999'), hostile);
     case 'token':
@@ -370,6 +383,10 @@ const READS = new Set([
   'policy show',
   'outbox list',
   'config show',
+  // Verifies the log first, and writes only when it does not verify, which it does in this world.
+  'alerts list',
+  'alerts show',
+  'report',
 ]);
 
 /**
@@ -462,6 +479,10 @@ const WRONG: Readonly<Record<string, Wrong>> = {
     ),
   'email verify': () => verificationShaped.map((token) => call([token])),
   'outbox retry': () => idOf('msg').map((id) => call([id])),
+  // No alert has such an id: each is refused, whatever the note.
+  'alerts ack': () => fc.tuple(idOf('alrt'), maybe(anyNote.map((note) => ['--note', note]))).map(([id, note]) => call([id], note)),
+  'alerts resolve': () =>
+    fc.tuple(idOf('alrt'), fc.string({ minLength: 1, maxLength: 40 })).map(([id, note]) => call([id], [['--note', note]])),
   'outbox cancel': () => idOf('msg').map((id) => call([id])),
   'outbox test': () =>
     fc.oneof(

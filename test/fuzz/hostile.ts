@@ -205,6 +205,6 @@ function deeplyNested(depth: number): unknown {
 export const hex32 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 });
 
 /** Well-formed ids of a kind (acc_, sess_, dev_, chal_) that almost surely name nothing. */
-export function idOf(prefix: 'acc' | 'sess' | 'dev' | 'chal' | 'msg'): fc.Arbitrary<string> {
+export function idOf(prefix: 'acc' | 'sess' | 'dev' | 'chal' | 'msg' | 'alrt'): fc.Arbitrary<string> {
   return hex32.map((hex) => `${prefix}_${hex}`);
 }

@@ -15,6 +15,11 @@ export const REFUSAL_MAY_TOUCH = {
     sign_in_failures: 'wrong passwords and codes count toward the lockout',
     // A password check is reserved before the comparison and removed when it ends.
     sign_in_checks: 'a password check is reserved while it runs',
+    // Each audited refusal passes the detection rules and the report's counters, in its transaction:
+    // a burst of them is what raises an alert.
+    alerts: 'a refusal may raise or add to an alert',
+    monitor_hits: "a refusal is counted in its rule's window",
+    security_daily: 'a refusal is counted in the day it happened',
   },
   rows: {
     // The authenticated head of the audit chain moves with every event appended; the vault's time

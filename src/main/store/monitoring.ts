@@ -78,8 +78,8 @@ export class AlertRepository {
       `UPDATE alerts SET state = 'resolved', resolved_by_id = @byId, resolved_by_name = @byName, resolved_at = @at, resolved_note = @note
        WHERE id = @id AND state <> 'resolved'`,
     );
-    this.#openCounts = db.prepare<[], { severity: AlertSeverity; n: number }>(
-      "SELECT severity, COUNT(*) AS n FROM alerts WHERE state <> 'resolved' GROUP BY severity",
+    this.#openCounts = db.prepare<[], { state: Exclude<AlertState, 'resolved'>; severity: AlertSeverity; n: number }>(
+      "SELECT state, severity, COUNT(*) AS n FROM alerts WHERE state <> 'resolved' GROUP BY state, severity",
     );
   }
 
@@ -118,7 +118,8 @@ export class AlertRepository {
     return this.#resolve.run({ id, ...action }).changes === 1;
   }
 
-  unresolvedBySeverity(): { severity: AlertSeverity; n: number }[] {
+  /** How many alerts not resolved yet there are, by state and severity. */
+  unresolvedBySeverity(): { state: Exclude<AlertState, 'resolved'>; severity: AlertSeverity; n: number }[] {
     return this.#openCounts.all();
   }
 }

@@ -110,7 +110,7 @@ describe('the security report', () => {
     expect(week.mfaAdoption).toEqual({ withSecondFactor: 3, activeAccounts: 5, rate: 0.6, target: 0.8 });
     // Every account signed in at the test's device; alice also at her phone.
     expect(week.devicesPerAccount).toEqual({ accounts: 5, median: 1, max: 2 });
-    expect(week.openAlerts).toEqual({ info: 1, warning: 0, high: 0, critical: 0 });
+    expect(week.unresolvedAlerts).toEqual({ info: 1, warning: 0, high: 0, critical: 0 });
 
     const month = engine.reports.report(AUDITOR, 30);
     expect(month.totpSetup).toEqual({ confirmed: 3, medianMs: 2 * MINUTE, targetMs: 5 * MINUTE });

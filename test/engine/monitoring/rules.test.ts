@@ -238,10 +238,10 @@ describe('acting on alerts', () => {
     await failure(() => s.engine.alerts.show(s.admin.caller, `alrt_${'0'.repeat(32)}`), 'NOT_FOUND');
   });
 
-  it('tells the most severe unresolved alert', async () => {
+  it('tells the most severe open alert: an acknowledged one no longer counts', async () => {
     const { s, alert } = await withAlert();
-    expect(s.engine.alerts.worstUnresolved(s.admin.caller)).toBe('info');
-    s.engine.alerts.resolve(s.admin.caller, alert.id, 'known');
-    expect(s.engine.alerts.worstUnresolved(s.admin.caller)).toBeNull();
+    expect(s.engine.alerts.worstOpen(s.admin.caller)).toBe('info');
+    s.engine.alerts.acknowledge(s.admin.caller, alert.id, null);
+    expect(s.engine.alerts.worstOpen(s.admin.caller)).toBeNull();
   });
 });

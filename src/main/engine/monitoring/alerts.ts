@@ -6,7 +6,6 @@ import {
   type AlertPartyView,
   type AlertSeverity,
   type AlertView,
-  severityRank,
 } from '../../../shared/monitoring.js';
 import type { AlertRow } from '../../store/monitoring.js';
 import { type Caller, requireAdmin } from '../caller.js';
@@ -48,10 +47,16 @@ export class AlertService {
     return toView(this.#row(id));
   }
 
-  /** The most severe alert not resolved yet, or null: what `alerts list --fail-on` compares with. */
-  worstUnresolved(caller: Caller): AlertSeverity | null {
+  /**
+   * The most severe open alert, or null: what `alerts list --fail-on` compares with. An
+   * acknowledged alert is being looked at, so it no longer pages anyone; it stays listed until resolved.
+   */
+  worstOpen(caller: Caller): AlertSeverity | null {
     requireAdmin(caller);
-    const present = this.#ctx.repos.alerts.unresolvedBySeverity().map((row) => row.severity);
+    const present = this.#ctx.repos.alerts
+      .unresolvedBySeverity()
+      .filter((row) => row.state === 'open')
+      .map((row) => row.severity);
     return [...ALERT_SEVERITIES].reverse().find((severity) => present.includes(severity)) ?? null;
   }
 
@@ -121,11 +126,6 @@ function checkedNote(note: string | null): string | null {
   if (text.length > ALERT_NOTE_MAX_LENGTH)
     throw new LatchkeyError('INVALID_INPUT', `A note is at most ${ALERT_NOTE_MAX_LENGTH} characters.`);
   return text === '' ? null : text;
-}
-
-/** Whether an unresolved alert at or above `threshold` exists, given the most severe one. */
-export function reachesSeverity(worst: AlertSeverity | null, threshold: AlertSeverity): boolean {
-  return worst !== null && severityRank(worst) >= severityRank(threshold);
 }
 
 function toView(row: AlertRow): AlertView {

@@ -110,7 +110,7 @@ export class SecurityReports {
     const medianMinutes = medianOf(sessionMinutes);
     const medianSetup = medianOf(setupSeconds);
     const open = Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, 0])) as Record<AlertSeverity, number>;
-    for (const row of this.#ctx.repos.alerts.unresolvedBySeverity()) open[row.severity] = row.n;
+    for (const row of this.#ctx.repos.alerts.unresolvedBySeverity()) open[row.severity] += row.n;
     return {
       periodDays,
       from: firstDay * DAY,
@@ -144,7 +144,7 @@ export class SecurityReports {
         median: devices.length === 0 ? null : medianOfSorted(devices),
         max: devices.at(-1) ?? 0,
       },
-      openAlerts: open,
+      unresolvedAlerts: open,
     };
   }
 }
