@@ -37,7 +37,8 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The rules a new password can break, each with its own words in every host. */
-export type PasswordRule = 'lost_character' | 'too_short' | 'too_long' | 'control_character' | 'common' | 'contains_name';
+export type PasswordRule =
+  'lost_character' | 'too_short' | 'too_long' | 'control_character' | 'common' | 'contains_name' | 'same_as_current';
 
 /** What a refused vault file was found to hold, where it was more than a page that would not read. */
 export type VaultProblem =

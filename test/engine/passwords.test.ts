@@ -98,6 +98,26 @@ describe('password policy', () => {
     expect(change.details?.rule).toBe('contains_name');
   });
 
+  it('refuses a new password that is the current one, also typed in another Unicode form, once the current is proved', async () => {
+    await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice);
+    const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);
+    const same = await failure(
+      () => v.engine.accounts.changeOwnPassword(alice.caller, PASSWORDS.alice, PASSWORDS.alice),
+      'PASSWORD_REJECTED',
+    );
+    expect(same.details).toEqual({ rule: 'same_as_current' });
+    const fullwidth = 'ｖｉｏｌｅｔ－ｈａｒｂｏｕｒ－ｌａｎｔｅｒｎ－９２';
+    expect(fullwidth.normalize('NFKC')).toBe(PASSWORDS.alice);
+    await failure(() => v.engine.accounts.changeOwnPassword(alice.caller, PASSWORDS.alice, fullwidth), 'PASSWORD_REJECTED');
+    // A wrong current password is refused as such, whatever the new one: no hint that the two match.
+    await failure(
+      () => v.engine.accounts.changeOwnPassword(alice.caller, 'not the current one', 'not the current one'),
+      'INVALID_CREDENTIALS',
+    );
+    // The password is unchanged: it still signs in.
+    await signIn(v.engine, 'alice', PASSWORDS.alice);
+  });
+
   it('signs in with the NFKC form of a password typed in a compatibility form (fullwidth letters)', async () => {
     const fullwidth = 'ｖｉｏｌｅｔ－ｈａｒｂｏｕｒ－ｌａｎｔｅｒｎ－９２';
     expect(fullwidth.normalize('NFKC')).toBe('violet-harbour-lantern-92');

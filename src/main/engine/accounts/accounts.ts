@@ -147,6 +147,12 @@ export class AccountService {
   async changeOwnPassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const row = this.#byId(caller.accountId);
     await this.#requireCurrentPassword(caller, row, currentPassword, 'password.changed');
+    // Compared only once the current one is proved, so the answer tells nothing a guesser did not know.
+    if (currentPassword.normalize('NFKC') === newPassword.normalize('NFKC')) {
+      throw new LatchkeyError('PASSWORD_REJECTED', 'The new password is the current one. Choose a different one.', {
+        rule: 'same_as_current',
+      });
+    }
     const hash = await this.#hashNew(row, newPassword);
     this.#ctx.change((tx) => {
       tx.repos.accounts.setPasswordHash(row.id, hash, this.#ctx.clock.now(), true);

@@ -68,6 +68,7 @@ const PASSWORD_RULES: Record<PasswordRule, (details: ErrorDetails<'PASSWORD_REJE
   control_character: () => 'The password contains a control character. Letters, digits, symbols and spaces are all fine.',
   common: () => 'This password is too common: it is on the lists attackers try first. Choose another.',
   contains_name: () => 'The password must not contain the account name or e-mail address.',
+  same_as_current: () => 'The new password is the one you have now. Choose a different one.',
 };
 
 function describePasswordRule(error: ErrorInfo<'PASSWORD_REJECTED'>): string {
