@@ -28,6 +28,14 @@ import {
 } from './field-schemas.js';
 import { EMAIL_MAX_LENGTH } from './fields.js';
 import type { ErrorInfo } from './errors.js';
+import {
+  ALERT_ID_LENGTH,
+  ALERT_ID_PATTERN,
+  ALERT_NOTE_MAX_LENGTH,
+  REPORT_PERIODS,
+  type AlertView,
+  type SecurityReport,
+} from './monitoring.js';
 import type { AccountNotice } from './notices.js';
 import type { PolicyInput } from './policy-input.js';
 import type { Result } from './result.js';
@@ -63,6 +71,10 @@ function channel<Output>() {
 }
 
 const none = z.object({}).strict();
+
+const alertId = z.string().max(ALERT_ID_LENGTH).regex(ALERT_ID_PATTERN);
+/** An administrator's note on an alert; the engine trims it and bounds it again. */
+const alertNote = z.string().trim().min(1).max(ALERT_NOTE_MAX_LENGTH);
 
 /** The longest `latchkey://` link read; a verification link is 66 characters. */
 const LINK_MAX_LENGTH = 200;
@@ -228,6 +240,26 @@ export const contract = {
   'admin.audit.activity': channel<readonly ActivityBucket[]>()(
     'admin',
     z.object({ days: z.number().int().min(1).max(90).default(14) }).strict(),
+  ),
+
+  /** The alerts the monitoring rules raised, newest first; `unresolvedOnly` leaves out the resolved ones. */
+  'admin.alerts.list': channel<readonly AlertView[]>()(
+    'admin',
+    z.object({ unresolvedOnly: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  ),
+  'admin.alerts.acknowledge': channel<AlertView>()('admin', z.object({ alertId, note: alertNote.nullable().default(null) }).strict()),
+  /** A resolution always says what was found or done. */
+  'admin.alerts.resolve': channel<AlertView>()('admin', z.object({ alertId, note: alertNote }).strict()),
+  /** The security figures over 7, 30 or 90 days. */
+  'admin.security.report': channel<SecurityReport>()(
+    'admin',
+    z
+      .object({
+        periodDays: z
+          .union(REPORT_PERIODS.map((days) => z.literal(days)) as [z.ZodLiteral<7>, z.ZodLiteral<30>, z.ZodLiteral<90>])
+          .default(30),
+      })
+      .strict(),
   ),
 
   'admin.delivery.status': channel<DeliveryStatusView>()('admin', none),

@@ -125,6 +125,10 @@ function makeFieldValues(world: IpcWorld): Record<string, fc.Arbitrary<unknown>>
     ms: fc.nat(),
     state: fc.constantFrom(...OUTBOX_STATES),
     messageId: idOf('msg'),
+    alertId: idOf('alrt'),
+    note: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constant('asked the account holder'), hostileText),
+    unresolvedOnly: fc.boolean(),
+    periodDays: fc.constantFrom(7, 30, 90),
     channel: fc.constantFrom('email', 'sms'),
     to: fc.oneof(fc.emailAddress(), fc.constantFrom('+447400123456', '07400 123456', 'not-an-address'), hostileText),
     secret: fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), hostileText),
@@ -362,6 +366,15 @@ const WRONG: WrongInputs = {
   // Unknown ids only: the vault's real messages (alice's verification, queued) may be cancelled or retried.
   'admin.delivery.retry': (_world, persona) => (persona !== 'admin' ? null : fc.record({ messageId: idOf('msg') })),
   'admin.delivery.cancel': (_world, persona) => (persona !== 'admin' ? null : fc.record({ messageId: idOf('msg') })),
+  // No alert has such an id.
+  'admin.alerts.acknowledge': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.record({ alertId: idOf('alrt'), note: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: null }) }),
+  'admin.alerts.resolve': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.record({ alertId: idOf('alrt'), note: fc.string({ minLength: 1, maxLength: 40 }).filter((note) => note.trim() !== '') }),
   'admin.delivery.sendTest': (_world, persona) =>
     persona !== 'admin'
       ? null

@@ -177,6 +177,11 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     },
     'admin.audit.activity': ({ input, caller }) => engine.audit.activity(caller, input.days),
 
+    'admin.alerts.list': ({ input, caller }) => engine.alerts.list(caller, { unresolvedOnly: input.unresolvedOnly, limit: input.limit }),
+    'admin.alerts.acknowledge': ({ input, caller }) => engine.alerts.acknowledge(caller, input.alertId, input.note),
+    'admin.alerts.resolve': ({ input, caller }) => engine.alerts.resolve(caller, input.alertId, input.note),
+    'admin.security.report': ({ input, caller }) => engine.reports.report(caller, input.periodDays),
+
     'admin.delivery.status': ({ caller }) => engine.delivery.status(caller),
     'admin.delivery.list': ({ input, caller }) =>
       engine.delivery.list(caller, { limit: input.limit, ...(input.state === undefined ? {} : { state: input.state }) }),
