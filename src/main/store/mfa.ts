@@ -148,7 +148,8 @@ export class MfaRepository {
     this.#challenge = db.prepare<[string], Stored<ChallengeRow>>('SELECT * FROM mfa_challenges WHERE id = ?');
     this.#deleteDeadChallenges = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM mfa_challenges WHERE rowid IN (
-         SELECT rowid FROM mfa_challenges WHERE expires_at <= @now OR used_at IS NOT NULL LIMIT @limit)`,
+         SELECT rowid FROM mfa_challenges WHERE expires_at <= @now
+         UNION ALL SELECT rowid FROM mfa_challenges WHERE used_at IS NOT NULL LIMIT @limit)`,
     );
     this.#deviceByToken = db.prepare<[Buffer], Stored<TrustedDeviceRow>>('SELECT * FROM trusted_devices WHERE token_hash = ?');
     this.#devices = db.prepare<[string, number], Stored<TrustedDeviceRow>>(
@@ -160,7 +161,8 @@ export class MfaRepository {
     );
     this.#deleteDeadDevices = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM trusted_devices WHERE rowid IN (
-         SELECT rowid FROM trusted_devices WHERE expires_at <= @now OR revoked_at IS NOT NULL LIMIT @limit)`,
+         SELECT rowid FROM trusted_devices WHERE expires_at <= @now
+         UNION ALL SELECT rowid FROM trusted_devices WHERE revoked_at IS NOT NULL LIMIT @limit)`,
     );
   }
 

@@ -140,10 +140,14 @@ export class SessionRepository {
     this.#forAccount = db.prepare<[string], Stored<SessionRow>>('SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at DESC, id');
     this.#activeAll = db.prepare<[], Stored<SessionRow>>('SELECT * FROM sessions WHERE active = 1 ORDER BY created_at DESC, id');
     this.#all = db.prepare<[], Stored<SessionRow>>('SELECT * FROM sessions ORDER BY created_at DESC, id');
+    // One range per deadline, each on its own partial index, so a batch reads the rows it ends and
+    // no more; an OR of the three would read every active session.
     this.#timedOut = db.prepare<{ now: number; idleMs: number; absoluteMs: number; limit: number }, Stored<SessionRow>>(
-      `SELECT * FROM sessions WHERE active = 1
-         AND (expires_at <= @now OR last_active_at + @idleMs <= @now OR created_at + @absoluteMs <= @now)
-       ORDER BY created_at LIMIT @limit`,
+      `SELECT * FROM sessions WHERE rowid IN (
+         SELECT rowid FROM (SELECT rowid FROM sessions WHERE active = 1 AND expires_at <= @now LIMIT @limit)
+         UNION ALL SELECT rowid FROM (SELECT rowid FROM sessions WHERE active = 1 AND last_active_at <= @now - @idleMs LIMIT @limit)
+         UNION ALL SELECT rowid FROM (SELECT rowid FROM sessions WHERE active = 1 AND created_at <= @now - @absoluteMs LIMIT @limit))
+       LIMIT @limit`,
     );
     this.#deleteEnded = db.prepare<{ before: number; limit: number }>(
       `DELETE FROM sessions WHERE rowid IN (
@@ -152,11 +156,13 @@ export class SessionRepository {
     this.#family = db.prepare<[string], Stored<SessionFamilyRow>>('SELECT * FROM session_families WHERE id = ?');
     this.#activeInFamily = db.prepare<[string], Stored<SessionRow>>('SELECT * FROM sessions WHERE family_id = ? AND active = 1');
     this.#refresh = db.prepare<[Buffer], Stored<RefreshTokenRow>>('SELECT * FROM refresh_tokens WHERE token_hash = ?');
+    // Revoked and expired families through their own indexes, as for timed-out sessions.
     this.#deleteDeadFamilies = db.prepare<{ now: number; limit: number }>(
       `DELETE FROM session_families WHERE id IN (
-         SELECT f.id FROM session_families f
-         WHERE (f.revoked_at IS NOT NULL OR f.expires_at <= @now)
-           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.family_id = f.id AND s.active = 1)
+         SELECT f.id FROM (
+           SELECT id FROM session_families WHERE revoked_at IS NOT NULL
+           UNION ALL SELECT id FROM session_families WHERE expires_at <= @now) AS f
+         WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.family_id = f.id AND s.active = 1)
          LIMIT @limit)`,
     );
   }
