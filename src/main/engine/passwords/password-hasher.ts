@@ -1,5 +1,4 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
-import { compare as bcryptCompare } from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { hasLostCharacter } from '../../../shared/password-rules.js';
 
@@ -93,8 +92,10 @@ export class PasswordHasher {
     // bcrypt reads only the first 72 bytes: this check can be no stricter than the old system's,
     // and the argon2id rehash keeps the whole password from then on.
     const forms = [...new Set([password, normalisePassword(password)])];
+    // Loaded only here: most vaults never hold a bcrypt hash, and every CLI run would pay for it.
+    const { compare } = await import('bcryptjs');
     for (const form of forms) {
-      if (await bcryptCompare(form, stored)) return { valid: true, needsRehash: true };
+      if (await compare(form, stored)) return { valid: true, needsRehash: true };
     }
     return NO_MATCH;
   }

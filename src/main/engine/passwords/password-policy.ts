@@ -1,4 +1,5 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import type { dictionary as Dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { LatchkeyError, type PasswordRule } from '../../../shared/errors.js';
 import { PASSWORD_LIMITS, hasLostCharacter } from '../../../shared/password-rules.js';
 import { normalisePassword } from './password-hasher.js';
@@ -11,10 +12,17 @@ export interface PasswordContext {
 
 let common: ReadonlySet<string> | null = null;
 
-/** About 49,000 passwords seen most often in breaches, from zxcvbn-ts's maintained list. */
+/**
+ * About 49,000 passwords seen most often in breaches, from zxcvbn-ts's maintained list. Loaded the
+ * first time a password is checked, not when the engine is: most commands never set one.
+ */
 function commonPasswords(): ReadonlySet<string> {
-  common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  common ??= new Set(loadDictionary()['passwords-common'].map((p) => p.toLowerCase()));
   return common;
+}
+
+function loadDictionary(): typeof Dictionary {
+  return (createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: typeof Dictionary }).dictionary;
 }
 
 /**
