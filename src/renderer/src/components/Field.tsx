@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useId, useState, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes } from 'react';
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
   readonly label: string;
@@ -8,11 +8,68 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
   readonly invalid?: boolean;
 }
 
-/** A labelled text input; its hint is part of its accessible description. */
+/** A labelled text input; its hint is part of its accessible description. A password field gets Show and a Caps Lock warning. */
 export function TextField({ label, hint, invalid = false, className, ...input }: FieldProps) {
+  if (input.type === 'password') return <PasswordTextField label={label} hint={hint} invalid={invalid} className={className} {...input} />;
   return (
     <LabelledControl label={label} hint={hint} className={className}>
       {(control) => <input className="input" aria-invalid={invalid || undefined} {...control} {...input} />}
+    </LabelledControl>
+  );
+}
+
+/**
+ * A password input with a Show / Hide toggle (for a long passphrase typed on a keyboard that is
+ * hard to see) and a warning while Caps Lock is on, the most common reason a right password fails.
+ */
+function PasswordTextField({ label, hint, invalid = false, className, onKeyDown, onKeyUp, onBlur, ...input }: FieldProps) {
+  const [shown, setShown] = useState(false);
+  const [capsLock, setCapsLock] = useState(false);
+  const capsId = useId();
+  const readCapsLock = (event: KeyboardEvent<HTMLInputElement>): void => setCapsLock(event.getModifierState('CapsLock'));
+  return (
+    <LabelledControl label={label} hint={hint} className={className}>
+      {(control) => (
+        <>
+          <div className="input-group">
+            <input
+              className="input"
+              aria-invalid={invalid || undefined}
+              {...control}
+              {...input}
+              aria-describedby={[control['aria-describedby'], capsLock ? capsId : undefined].filter(Boolean).join(' ') || undefined}
+              type={shown ? 'text' : 'password'}
+              spellCheck={false}
+              autoCapitalize="off"
+              onKeyDown={(event) => {
+                readCapsLock(event);
+                onKeyDown?.(event);
+              }}
+              onKeyUp={(event) => {
+                readCapsLock(event);
+                onKeyUp?.(event);
+              }}
+              onBlur={(event) => {
+                setCapsLock(false);
+                onBlur?.(event);
+              }}
+            />
+            <button
+              type="button"
+              className="input-group__toggle"
+              aria-pressed={shown}
+              aria-controls={control.id}
+              onClick={() => setShown((now) => !now)}
+            >
+              {shown ? 'Hide' : 'Show'}
+              <span className="visually-hidden"> {label.toLowerCase()}</span>
+            </button>
+          </div>
+          <p className="field__warning" id={capsId} aria-live="polite">
+            {capsLock ? 'Caps Lock is on.' : ''}
+          </p>
+        </>
+      )}
     </LabelledControl>
   );
 }
