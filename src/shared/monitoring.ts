@@ -15,6 +15,7 @@ export const ALERT_KINDS = [
   'new_device',
   'failure_burst',
   'password_spray',
+  'challenge_reused',
   'totp_replayed',
   'totp_ahead',
   'refresh_token_reused',
@@ -31,6 +32,7 @@ export const ALERT_TITLES: { readonly [K in AlertKind]: string } = {
   new_device: 'Sign-in from a device never seen for this account',
   failure_burst: 'Many failed sign-ins for one account',
   password_spray: 'Failed sign-ins spread over many account names',
+  challenge_reused: 'A second sign-in step was answered after it expired or was used',
   totp_replayed: 'An authenticator code was offered again',
   totp_ahead: "An authenticator code matched only a clock that runs ahead of the vault's time",
   refresh_token_reused: 'A "stay signed in" token was used twice',
@@ -40,6 +42,9 @@ export const ALERT_TITLES: { readonly [K in AlertKind]: string } = {
   many_devices: 'Sign-ins at many devices in a short time',
   audit_tampered: 'The audit log does not verify',
 };
+
+/** The reasons an answer to a second step that was no longer live is audited with (mfa.challenge_failed). */
+export const STALE_CHALLENGE = { spent: 'challenge_spent', expired: 'challenge_expired' } as const;
 
 export function severityRank(severity: AlertSeverity): number {
   return ALERT_SEVERITIES.indexOf(severity);

@@ -128,6 +128,34 @@ describe('MFA bypass attempts', () => {
     expect(alert?.events).toEqual([auditEvents(s.engine, 'mfa.code_replayed')[0]?.seq]);
   });
 
+  it('raises a warning for a second step answered after it was used or expired, and counts it as no verification', async () => {
+    const s = await start();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    const { secret } = await enableTotp(s.engine, s.vault.clock, alice.caller);
+    s.vault.clock.advance(TOTP_PERIOD);
+    const used = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    s.engine.signIn.answer({ challengeId: used.challengeId, factor: 'totp', code: codeAt(secret, s.vault.clock.now()) });
+    s.vault.clock.advance(TOTP_PERIOD);
+    const again = () =>
+      s.engine.signIn.answer({ challengeId: used.challengeId, factor: 'totp', code: codeAt(secret, s.vault.clock.now()) });
+    await failure(again, 'CHALLENGE_INVALID');
+    const [alert] = alerts(s.engine, 'challenge_reused');
+    expect(alert).toMatchObject({ severity: 'warning', count: 1, accounts: [{ name: 'alice' }] });
+    expect(alert?.summary).toContain('after it was used');
+    const late = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    s.vault.clock.advance(6 * MINUTE);
+    await failure(() => s.engine.signIn.answer({ challengeId: late.challengeId, factor: 'totp', code: '123456' }), 'CHALLENGE_INVALID');
+    expect(alerts(s.engine, 'challenge_reused')).toMatchObject([{ count: 2 }]);
+    expect(auditEvents(s.engine, 'mfa.challenge_failed').map((event) => event.reason)).toEqual(['challenge_spent', 'challenge_expired']);
+    // A made-up id is no one's challenge: nothing to tell of it.
+    await failure(
+      () => s.engine.signIn.answer({ challengeId: `chal_${'0'.repeat(32)}`, factor: 'totp', code: '123456' }),
+      'CHALLENGE_INVALID',
+    );
+    expect(auditEvents(s.engine, 'mfa.challenge_failed')).toHaveLength(2);
+    expect(s.engine.reports.report(AUDITOR, 7).mfaVerification).toMatchObject({ succeeded: 1, failed: 0 });
+  });
+
   it('raises a high alert for a reused "stay signed in" token', async () => {
     const s = await start();
     const alice = await signIn(s.engine, 'alice', PASSWORDS.alice, { staySignedIn: true });

@@ -15,6 +15,7 @@ import type { TrustedDevices } from '../mfa/trusted-devices.js';
 import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Change } from '../write-path.js';
 import { accountParty } from '../audit/audit-log.js';
+import { STALE_CHALLENGE } from '../../../shared/monitoring.js';
 import { CODE_CHANNEL_PROBLEM_TEXT, type Channel, type SentCodeView } from '../../../shared/delivery.js';
 import type { Assurance } from '../../../shared/views.js';
 import type { Delivery } from '../delivery/delivery.js';
@@ -198,7 +199,7 @@ export class SignIn {
         const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
         return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
       });
-    const { challenge, account } = this.#liveChallenge(answer.challengeId, 'verify', answer.username);
+    const { challenge, account } = this.#liveOrAudited(answer.challengeId, answer.username);
     const outcome = this.#refusedAtLimit(account, (JSON.parse(challenge.client) as ClientInfo).deviceName, attempt);
     if ('refused' in outcome) throw outcome.refused;
     if ('check' in outcome) {
@@ -336,6 +337,33 @@ export class SignIn {
     if (account.status !== 'active')
       throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     return { challenge, account };
+  }
+
+  /**
+   * The challenge an answer is for. One answered after it expired or was used is refused like any
+   * gone challenge, and audited: a second step sent again from a captured exchange is a way around it.
+   */
+  #liveOrAudited(id: string, username?: string): { challenge: ChallengeRow; account: AccountRow } {
+    try {
+      return this.#liveChallenge(id, 'verify', username);
+    } catch (error) {
+      const stale = this.#ctx.repos.mfa.challenge(id);
+      const owner = stale === undefined ? undefined : this.#ctx.repos.accounts.byId(stale.account_id);
+      const reason =
+        stale === undefined
+          ? null
+          : stale.used_at !== null
+            ? STALE_CHALLENGE.spent
+            : stale.expires_at <= this.#ctx.clock.now()
+              ? STALE_CHALLENGE.expired
+              : null;
+      if (isLatchkeyError(error) && error.code === 'CHALLENGE_INVALID' && owner !== undefined && reason !== null) {
+        this.#ctx.change((tx) =>
+          tx.audit({ type: 'mfa.challenge_failed', outcome: 'denied', target: accountParty(owner), reason, details: { challengeId: id } }),
+        );
+      }
+      throw error;
+    }
   }
 
   #startTwoFactor(

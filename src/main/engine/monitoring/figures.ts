@@ -1,4 +1,5 @@
 import type { AuditEventType } from '../../../shared/audit-events.js';
+import { STALE_CHALLENGE } from '../../../shared/monitoring.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { DAY, MINUTE } from '../clock.js';
 import { SETUP_LIFETIME } from '../mfa/mfa-service.js';
@@ -49,7 +50,11 @@ const COUNTS: { readonly [type: string]: Count } = {
     }
   },
   'signin.failed': (repos, entry, at) => bump(repos, at, FIGURE.failure, entry.reason ?? 'unknown'),
-  'mfa.challenge_failed': (repos, _entry, at) => bump(repos, at, FIGURE.mfaVerify, 'failed'),
+  // An answer to a step no longer live tried no code: it is watched, not counted as a verification.
+  'mfa.challenge_failed': (repos, entry, at) => {
+    if (!(Object.values(STALE_CHALLENGE) as (string | null | undefined)[]).includes(entry.reason))
+      bump(repos, at, FIGURE.mfaVerify, 'failed');
+  },
   'account.locked': (repos, _entry, at) => bump(repos, at, FIGURE.lockout),
   'session.created': (repos, _entry, at) => bump(repos, at, FIGURE.sessionStart),
   'mfa.totp_setup_started': (repos, entry, at) => {

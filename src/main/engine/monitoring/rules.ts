@@ -1,5 +1,5 @@
 import type { AuditEventType } from '../../../shared/audit-events.js';
-import type { AlertKind, AlertPartyView, AlertSeverity } from '../../../shared/monitoring.js';
+import { STALE_CHALLENGE, type AlertKind, type AlertPartyView, type AlertSeverity } from '../../../shared/monitoring.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { DAY, MINUTE } from '../clock.js';
 import type { Policy } from '../policy/policy-keys.js';
@@ -155,6 +155,25 @@ export const RULES: readonly Rule[] = [
         crossed: names >= threshold,
         adds: fresh,
         evidence: names >= threshold ? counted.evidence() : [],
+      };
+    },
+  },
+  {
+    kind: 'challenge_reused',
+    severity: 'warning',
+    watches: ['mfa.challenge_failed'],
+    policyKeys: [],
+    detect({ entry, seq }) {
+      const account = accountOf(entry);
+      const stale = Object.values(STALE_CHALLENGE) as (string | null | undefined)[];
+      if (account === null || !stale.includes(entry.reason)) return null;
+      return {
+        subject: account.id,
+        accounts: [account],
+        summary: `The second step of a sign-in of ${account.name} was answered after it ${entry.reason === STALE_CHALLENGE.spent ? 'was used' : 'expired'}: an answer sent again, perhaps from a captured exchange.`,
+        crossed: true,
+        adds: true,
+        evidence: [seq],
       };
     },
   },
