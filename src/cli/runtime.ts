@@ -8,6 +8,7 @@ import { OsKeychain } from '../main/secrets/keychain.js';
 import { resolveVaultPath } from '../main/host/vault-location.js';
 import { PasswordInput, UsageError } from './password-input.js';
 import { latchkeyVersion } from './version.js';
+import { describeClockSkew } from '../shared/monitoring.js';
 import { keychainServiceFrom, osUserName } from '../main/host/host-setup.js';
 
 export interface GlobalOptions {
@@ -139,6 +140,9 @@ export class CliRuntime {
     this.#engine = null;
     if (engine === null) return;
     try {
+      // On standard error, so a --json answer on standard output stays one object.
+      const skew = engine.clockSkew();
+      if (skew !== null) process.stderr.write(`latchkey: ${describeClockSkew(skew)}\n`);
       // The command's answer is printed; a message that cannot go now waits in the outbox.
       await engine.delivery.sendQueuedHere().catch(() => undefined);
       // The command's own outcome is already decided; a keychain that fails here only weakens the anchor.

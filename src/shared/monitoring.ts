@@ -43,6 +43,20 @@ export const ALERT_TITLES: { readonly [K in AlertKind]: string } = {
   audit_tampered: 'The audit log does not verify',
 };
 
+/** The machine's clock against the vault's time, when they differ by more than the engine's tolerance. */
+export interface ClockSkewView {
+  readonly direction: 'behind' | 'ahead';
+  readonly byMs: number;
+}
+
+/** What the person at the machine is told when its clock is off: what happened, what still works, what to do. Declared once for every host. */
+export function describeClockSkew(skew: ClockSkewView): string {
+  const minutes = Math.max(1, Math.round(skew.byMs / 60_000));
+  return skew.direction === 'behind'
+    ? `This computer's clock is about ${minutes} min behind the time this vault has already reached. Latchkey keeps to the vault's time, so nothing that had expired (a session, a code, a link) comes back, and signing in still works. This was recorded, and administrators see it as an alert (latchkey alerts list): set the clock right, or ask an administrator to.`
+    : `This computer's clock is about ${minutes} min ahead of the time that really passed since it started. Latchkey counts the real time, so no wait or lock ends early, and an authenticator code still works while its phone shows the right time. This was recorded, and administrators see it as an alert (latchkey alerts list): set the clock right, or ask an administrator to.`;
+}
+
 /** The reasons an answer to a second step that was no longer live is audited with (mfa.challenge_failed). */
 export const STALE_CHALLENGE = { spent: 'challenge_spent', expired: 'challenge_expired' } as const;
 

@@ -132,6 +132,8 @@ describe.skipIf(process.platform !== 'linux')('a clock set back, with the CLI un
     // Anything that writes to the vault finds the clock behind: here a mistyped sign-in.
     const behind = await underFaketime('-3h', ['signin', 'root', '--password-stdin', '--json'], `${PASSWORDS.bob}\n`);
     expect(errorCode(behind)).toBe('INVALID_CREDENTIALS');
+    // The person at the machine is told what happened, what still works and what to do.
+    expect(behind.stderr).toMatch(/clock is about 180 min behind .*nothing that had expired .* comes back.*alerts list/);
     const run = await v.cli(['alerts', 'list', '--open', '--fail-on', 'high', '--json']);
     expect(run.code).toBe(3);
     const alerts = run.json<{ alerts: AlertView[] }>().alerts;

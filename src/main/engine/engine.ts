@@ -1,3 +1,4 @@
+import type { ClockSkewView } from '../../shared/monitoring.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { AccountService } from './accounts/accounts.js';
 import { AccountImporter } from './accounts/import.js';
@@ -72,6 +73,8 @@ export interface Engine {
   cleanUp(): Promise<CleanupReport>;
   /** The same job run now because an administrator asked (`latchkey session cleanup`). */
   cleanUpAs(caller: Caller): Promise<CleanupReport>;
+  /** How this machine's clock stands against the vault's time, for the host to tell the person at it; null when it agrees. */
+  clockSkew(): ClockSkewView | null;
   /** The vault file's checks: damaged pages, rows that refer to rows not there, security rows whose seal fails. Reads only. */
   verifyVault(): VaultVerdict;
   close(): void;
@@ -134,6 +137,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       requireAdmin(caller);
       return cleanUp(ctx, sessions, lockout, mfa);
     },
+    clockSkew: () => ctx.clock.skew(),
     verifyVault: () => verifyVault(vault),
     close: () => vault.close(),
   };
