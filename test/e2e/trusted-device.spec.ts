@@ -34,7 +34,7 @@ test('a trusted device skips the code until it is revoked', async ({ latchkey })
 
   await deviceRows.getByRole('button', { name: 'Revoke' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'is no longer trusted' })).toBeVisible();
-  await expect(page.getByText('No devices are trusted. Every sign-in asks for your code.')).toBeVisible();
+  await expect(page.getByText('No devices are trusted. Every sign-in asks for a code from your authenticator app.')).toBeVisible();
   await signOut(page);
 
   await submitPassword(page, ADMIN);

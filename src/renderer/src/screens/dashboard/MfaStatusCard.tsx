@@ -33,7 +33,10 @@ export function MfaStatusCard() {
             </div>
           </div>
           <p className="muted small">
-            On since <Time at={status.enabledAt} />. Each sign-in asks for a code from your authenticator app.
+            On since <Time at={status.enabledAt} />.{' '}
+            {status.trustedDevices === 0
+              ? 'Each sign-in asks for a code from your authenticator app.'
+              : `Each sign-in asks for a code from your authenticator app, except on ${status.trustedDevices === 1 ? 'the trusted device' : `the ${status.trustedDevices} trusted devices`} until their trust ends.`}
           </p>
           {status.backupCodesLeft <= BACKUP_CODES_LOW && (
             // Zero is also an account imported with its authenticator but never given codes: "left" would not fit.

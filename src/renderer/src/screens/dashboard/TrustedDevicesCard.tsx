@@ -14,6 +14,7 @@ import { useSecurity } from '../../stores/security';
 export function TrustedDevicesCard() {
   const devices = useSecurity((s) => s.devices);
   const revokeDevice = useSecurity((s) => s.revokeDevice);
+  const mfaOn = useSecurity((s) => s.mfa.data?.state === 'ENABLED');
   const [message, setMessage] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
@@ -40,7 +41,11 @@ export function TrustedDevicesCard() {
       {devices.data === null ? (
         devices.loading && <p className="card__body loading-line">Loading devices…</p>
       ) : list.length === 0 ? (
-        <EmptyState>No devices are trusted. Every sign-in asks for your code.</EmptyState>
+        <EmptyState>
+          {mfaOn
+            ? 'No devices are trusted. Every sign-in asks for a code from your authenticator app.'
+            : 'No devices are trusted. Two-step sign-in is off, so sign-ins ask for your password alone; a device can be trusted once it is on.'}
+        </EmptyState>
       ) : (
         <div ref={listRef} tabIndex={-1} className="focus-frame">
           <DataTable caption="Trusted devices">

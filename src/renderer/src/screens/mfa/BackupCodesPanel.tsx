@@ -20,7 +20,9 @@ interface BackupCodesPanelProps {
 export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupCodesPanelProps) {
   const [saved, setSaved] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const text = backupCodesText(codes, username);
+  // When the codes were shown: one time for the file, the print and every render in between.
+  const [madeAt] = useState(() => Date.now());
+  const text = backupCodesText(codes, username, madeAt);
 
   const copy = async (): Promise<void> => {
     setMessage(
@@ -44,6 +46,9 @@ export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupC
               password manager, or printed in a drawer.
             </p>
           </Callout>
+          <p className="print-only">
+            Latchkey backup codes for {username}, made {formatDateTime(madeAt)}. Each code works once.
+          </p>
           <ol className="code-list" aria-label="Backup codes">
             {codes.map((code) => (
               <li key={code}>{code}</li>
@@ -54,6 +59,7 @@ export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupC
           <div className="button-row">
             <Button onClick={() => void copy()}>Copy codes</Button>
             <Button onClick={save}>Save as text file</Button>
+            <Button onClick={() => window.print()}>Print</Button>
           </div>
           <StatusMessage>{message}</StatusMessage>
           <Checkbox label="I have saved these backup codes" checked={saved} onChange={(e) => setSaved(e.target.checked)} />
@@ -69,10 +75,10 @@ export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupC
   );
 }
 
-function backupCodesText(codes: readonly string[], username: string): string {
+function backupCodesText(codes: readonly string[], username: string, madeAt: number): string {
   return [
     `Latchkey backup codes for ${username}`,
-    `Made ${formatDateTime(Date.now())}`,
+    `Made ${formatDateTime(madeAt)}`,
     '',
     'Each code works once. Dashes and letter case do not matter.',
     '',

@@ -59,6 +59,8 @@ export function DisableMfaForm({ required, onDisabled }: { readonly required: bo
             setFactor(next);
             setCode('');
             setSwitched(true);
+            // The refusal was about the other kind of code.
+            disable.setError(null);
           }}
         />
         <ErrorAlert error={disable.error} />
