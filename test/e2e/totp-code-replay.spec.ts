@@ -28,4 +28,22 @@ test('a TOTP code signs in once; the same code in the same time step is refused 
   await expect(page.getByRole('heading', { level: 1, name: 'Two-step verification' })).toBeVisible();
   await expect(page.getByLabel('Authentication code')).toHaveAttribute('aria-invalid', 'true');
   await expectAccessible(page);
+
+  // The audit log says it in words; the time steps are one click away, for whoever checks by hand.
+  await nextTimeStep(latchkey);
+  await page.getByLabel('Authentication code').fill(await totpCode(latchkey, secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expectDashboard(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Audit log' }).click();
+  const replay = page
+    .getByRole('table', { name: 'Audit events' })
+    .getByRole('row')
+    .filter({ hasText: 'A code that was already used' })
+    .first();
+  await expect(replay).toBeVisible();
+  await expect(replay).not.toContainText('Time step');
+  await replay.getByText('Raw fields').click();
+  await expect(replay.locator('pre')).toContainText('"reason": "code_replayed"');
+  await expectAccessible(page);
 });

@@ -54,7 +54,17 @@ export function AuditEventTable({
             {!compact && <td>{event.actor?.name ?? <span className="muted">—</span>}</td>}
             {!compact && <td>{event.target?.name ?? <span className="muted">—</span>}</td>}
             <td>{event.device ?? <span className="muted">—</span>}</td>
-            <td className="details">{describeEventDetails(event)}</td>
+            <td className="details">
+              {describeEventDetails(event)}
+              {(event.reason !== null || Object.keys(event.details ?? {}).length > 0) && (
+                <details className="raw-fields">
+                  <summary>
+                    Raw fields<span className="visually-hidden"> of event {event.seq}</span>
+                  </summary>
+                  <pre>{JSON.stringify({ reason: event.reason, details: event.details }, null, 2)}</pre>
+                </details>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

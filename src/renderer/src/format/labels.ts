@@ -165,13 +165,17 @@ const REASON_LABELS: Record<string, string> = {
   too_many_failures: 'Too many failed sign-ins',
   wrong_totp: 'Wrong authenticator code',
   wrong_backup_code: 'Wrong backup code',
-  code_replayed: 'Code already used',
+  wrong_sms_code: 'Wrong code from the SMS',
+  wrong_email_code: 'Wrong code from the e-mail',
+  code_replayed: 'A code that was already used',
 };
 
 const FACTOR_WORDS: Record<string, string> = {
   password: 'password',
   totp: 'authenticator code',
   backup_code: 'backup code',
+  sms_code: 'code by SMS',
+  email_code: 'code by e-mail',
   trusted_device: 'trusted device',
 };
 
@@ -192,8 +196,15 @@ const DETAIL_LABELS: Record<string, (value: DetailValue) => string | null> = {
   staySignedIn: (v) => (v === true ? 'Stay signed in' : null),
   attempt: (v) => `Attempt ${String(v)}`,
   purpose: (v) => (v === 'enroll' ? 'To set up two-step sign-in' : v === 'verify' ? 'To finish a sign-in' : `Purpose: ${String(v)}`),
-  step: (v) => `Time step ${String(v)}`,
-  lastStep: (v) => `last used ${String(v)}`,
+  // Time steps are for whoever checks a replay by hand: in the raw fields, not in the sentence.
+  step: () => null,
+  lastStep: () => null,
+  channel: (v) => `By ${CHANNEL_LABELS[v as Channel] ?? String(v)}`,
+  kind: (v) => MESSAGE_KIND_LABELS[v as MessageKind] ?? `Kind: ${String(v)}`,
+  to: (v) => `To ${String(v)}`,
+  phone: (v) => `Phone ${String(v)}`,
+  message: () => null,
+  nextAttemptAt: (v) => (typeof v === 'number' ? `Next attempt ${formatDateTime(v, true)}` : null),
   days: (v) => (typeof v === 'number' ? `For ${plural(v, 'day')}` : `Days: ${v}`),
   failures: (v) => (typeof v === 'number' ? plural(v, 'failed sign-in') : `Failures: ${v}`),
   lockedUntil: (v) => (typeof v === 'number' ? `Locked until ${formatDateTime(v, true)}` : null),
