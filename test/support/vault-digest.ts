@@ -123,7 +123,9 @@ function tableQuery(db: Database.Database, table: string): string {
   const where = Object.entries(exemptRows[table] ?? {})
     .map(([column, values]) => `"${column}" NOT IN (${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`)
     .join(' AND ');
-  const from = `(SELECT * FROM "${table}"${where === '' ? '' : ` WHERE ${where}`} ORDER BY rowid)`;
+  // By every column rather than rowid: a WITHOUT ROWID table has none, and the order must not depend on how rows were stored.
+  const order = columns.map((name) => `"${name}"`).join(', ');
+  const from = `(SELECT * FROM "${table}"${where === '' ? '' : ` WHERE ${where}`} ORDER BY ${order})`;
   return `SELECT count(*) AS n, group_concat(${row}, char(30)) AS rows FROM ${from}`;
 }
 
