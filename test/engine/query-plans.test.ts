@@ -26,7 +26,6 @@ const WHOLE_TABLE_BY_DESIGN: readonly { readonly sql: RegExp; readonly why: stri
     why: "an administrator's list of every active session, all returned",
   },
   { sql: /^SELECT state, COUNT\(\*\) AS count FROM outbox GROUP BY state$/, why: 'the Delivery screen counts the whole outbox' },
-  { sql: /FROM pragma_data_version$/, why: "one row: SQLite's own count of commits" },
   {
     sql: /^SELECT \* FROM alerts WHERE state <> 'resolved' ORDER BY last_seen_at DESC, rowid DESC LIMIT \?$/,
     why: 'the Alerts screen, newest first through its index, passing over the resolved ones',

@@ -16,6 +16,7 @@ import { MFA_READS, MfaRepository, type MfaReads } from '../store/mfa.js';
 import { KnownDeviceRepository, OUTBOX_READS, OutboxRepository, type OutboxReads } from '../store/outbox.js';
 import { POLICY_READS, PolicyRepository, type PolicyReads } from '../store/policy.js';
 import { readOnly } from '../store/read-only.js';
+import { VaultVersion } from '../store/unchanged-cache.js';
 import { ROW_INTEGRITY_READS, RowIntegrityRepository, type RowIntegrityReads } from '../store/row-integrity.js';
 import { SESSION_READS, SessionRepository, type SessionReads } from '../store/sessions.js';
 import { SETTINGS_READS, SettingsRepository, type SettingsReads } from '../store/settings.js';
@@ -62,6 +63,8 @@ export interface EngineContext {
   readonly outbox: Outbox;
   /** The messages this process queued (a CLI command tries to deliver them before it ends); some may have been rolled back. */
   readonly queuedHere: ReadonlySet<string>;
+  /** Whether the vault may hold anything else than when last looked at: what a cache of checked reads is kept by. */
+  readonly vaultVersion: VaultVersion;
 }
 
 /** The process's clock, the machine's uptime, and the vault's mark as the keychain keeps it. */
@@ -80,7 +83,16 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
   const meta = new MetaRepository(db);
   const clock = new VaultClock(time.clock, time.uptime, vault.keys.auditChain, meta, time.keptAt);
   const anchor = new AuditAnchor(vault.secrets, vault.id, vault.keys.auditChain);
-  const audit = new AuditLog(new AuditRepository(db), meta, vault.keys.auditChain, clock, anchor, () => time.keptMark.record(clock.mark()));
+  const vaultVersion = new VaultVersion(db);
+  const audit = new AuditLog(
+    new AuditRepository(db),
+    meta,
+    vault.keys.auditChain,
+    clock,
+    anchor,
+    () => time.keptMark.record(clock.mark()),
+    vaultVersion,
+  );
   const repos = {
     accounts: new AccountRepository(db, vault.rowSeal),
     sessions: new SessionRepository(db, vault.rowSeal),
@@ -131,5 +143,6 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     change: (work) => writePath.change(work),
     outbox,
     queuedHere,
+    vaultVersion,
   };
 }

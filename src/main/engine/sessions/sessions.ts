@@ -4,6 +4,7 @@ import type { AccountNotice } from '../../../shared/notices.js';
 import type { Assurance, SessionEndReason, SessionView } from '../../../shared/views.js';
 import type { AccountRow } from '../../store/accounts.js';
 import type { SessionRow } from '../../store/sessions.js';
+import { UnchangedCache } from '../../store/unchanged-cache.js';
 import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../caller.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import { accountParty } from '../audit/audit-log.js';
@@ -37,13 +38,31 @@ interface NewSession {
 
 const SESSION_ENDED = 'Your session has ended. Sign in again.';
 
+/** What validation reads for a token: its session, the session's account and the policy, each as checked when read. */
+interface ValidationFacts {
+  readonly row: SessionRow;
+  readonly account: AccountRow | undefined;
+  readonly policy: Policy;
+}
+
+/** Validations kept per token while the vault is unchanged; a host holds a handful of tokens, a server a few hundred. */
+const VALIDATIONS_KEPT = 1024;
+
 export class SessionService {
   readonly #ctx: EngineContext;
   readonly #policy: () => Policy;
+  /**
+   * A session is validated on every call a window or command makes, nearly always while nothing was
+   * written: one look at the vault's version then answers for the session, its account and the
+   * policy together, where reading them costs three statements and three seals. Any commit, by this
+   * process or another, empties it; the deadlines are still checked on every call.
+   */
+  readonly #validations: UnchangedCache<string, ValidationFacts | undefined>;
 
   constructor(ctx: EngineContext, policy: () => Policy) {
     this.#ctx = ctx;
     this.#policy = policy;
+    this.#validations = new UnchangedCache(ctx.vaultVersion, VALIDATIONS_KEPT);
   }
 
   /**
@@ -124,23 +143,22 @@ export class SessionService {
    */
   validate(token: string, options: { touch?: boolean } = {}): Caller {
     const hash = hashToken(token);
-    const row = this.#ctx.repos.sessions.byTokenHash(hash);
+    const facts = this.#validations.get(hash.toString('latin1'), () => this.#validationFacts(hash));
     // The look-up is by SHA-256 of the token, so its timing says nothing about the token itself;
     // the explicit compare is a second guard should the look-up ever change.
-    if (row === undefined || !constantTimeEqual(row.token_hash, hash)) {
+    if (facts === undefined || !constantTimeEqual(facts.row.token_hash, hash)) {
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
     }
+    const { row, account, policy } = facts;
     // Already ended (by another path before this holder came back): say why, so an idle lock
     // still reads as one while the row is kept.
     if (row.active !== 1) throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: row.end_reason ?? 'ended' });
     const now = this.#ctx.clock.now();
-    const policy = this.#policy();
     const timeout = this.#timeoutReason(row, now, policy);
     if (timeout !== null) {
       this.#ctx.change((tx) => this.#endAlone(tx, row, timeout, now));
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: timeout });
     }
-    const account = this.#ctx.repos.accounts.byId(row.account_id);
     if (account === undefined || account.status !== 'active') {
       throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED);
     }
@@ -153,6 +171,14 @@ export class SessionService {
       role: account.role,
       deviceName: row.device_name,
     };
+  }
+
+  #validationFacts(hash: Buffer): ValidationFacts | undefined {
+    const row = this.#ctx.repos.sessions.byTokenHash(hash);
+    if (row === undefined) return undefined;
+    // An ended session needs neither: it is refused for its own reason.
+    const account = row.active === 1 ? this.#ctx.repos.accounts.byId(row.account_id) : undefined;
+    return { row, account, policy: this.#policy() };
   }
 
   /** The caller's own session, as the dashboard shows it. */
