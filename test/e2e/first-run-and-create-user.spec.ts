@@ -1,6 +1,6 @@
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
-import { ADMIN, ALICE, createAccount, createFirstAdministrator, expectDashboard, signIn, signOut } from './steps.js';
+import { ADMIN, ALICE, createAccount, createFirstAdministrator, expectDashboard, openAccounts, signIn, signOut } from './steps.js';
 
 test('first run: the first administrator signs in and creates a user, who appears in the Accounts table', async ({ latchkey }) => {
   const { page } = latchkey;
@@ -25,4 +25,28 @@ test('first run: the first administrator signs in and creates a user, who appear
   // Back to the dashboard through the app's own link.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
   await expectDashboard(page);
+});
+
+test('an administrator generates a password for a new account, sees it to pass on, and it signs in', async ({ latchkey }) => {
+  const { page } = latchkey;
+  await createFirstAdministrator(page);
+  await openAccounts(page);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create account' });
+  await dialog.getByLabel('Account name').fill('dana');
+  await dialog.getByRole('button', { name: 'Generate a password' }).click();
+  const field = dialog.getByLabel('Initial password');
+  await expect(field).toHaveAttribute('type', 'text');
+  const first = await field.inputValue();
+  expect(first).toMatch(/^[a-hjkmnp-z2-9]{5}(-[a-hjkmnp-z2-9]{5}){3}$/);
+  await dialog.getByRole('button', { name: 'Generate another' }).click();
+  const generated = await field.inputValue();
+  expect(generated).toMatch(/^[a-hjkmnp-z2-9]{5}(-[a-hjkmnp-z2-9]{5}){3}$/);
+  expect(generated).not.toBe(first);
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Create account' }).click();
+  await expect(dialog).toBeHidden();
+
+  await signOut(page);
+  await signIn(page, { name: 'dana', password: generated });
 });

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../components/Alerts';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
+import { NewPasswordField } from '../../components/NewPasswordField';
 import { Dialog } from '../../components/Dialog';
 import { TextField } from '../../components/Field';
 import { Time } from '../../components/Time';
@@ -153,14 +154,12 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
           onClose={close}
           onConfirm={() => void act.run(() => admin.resetPassword(name, newPassword), `The password of ${name} was reset.`)}
         >
-          <TextField
+          <NewPasswordField
             label="New password"
-            type="password"
-            autoComplete="new-password"
             hint={PASSWORD_HINT}
             invalid={act.error?.code === 'PASSWORD_REJECTED'}
             value={newPassword}
-            onChange={(e) => setNewPassword(e.target.value)}
+            onChange={setNewPassword}
             autoFocus
           />
         </Dialog>

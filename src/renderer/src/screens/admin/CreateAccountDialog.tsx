@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { AccountView, Role } from '../../../../shared/views';
 import { useAction } from '../../api/use-action';
+import { NewPasswordField } from '../../components/NewPasswordField';
 import { Dialog } from '../../components/Dialog';
 import { SelectField, TextField } from '../../components/Field';
 import { ROLE_LABELS } from '../../format/labels';
@@ -61,15 +62,12 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
           </option>
         ))}
       </SelectField>
-      <TextField
+      <NewPasswordField
         label="Initial password"
-        type="password"
-        autoComplete="new-password"
-        required
         hint={PASSWORD_HINT}
         invalid={code === 'PASSWORD_REJECTED'}
         value={password}
-        onChange={(e) => setPassword(e.target.value)}
+        onChange={setPassword}
       />
     </Dialog>
   );
