@@ -16,6 +16,7 @@ export const ALERT_KINDS = [
   'failure_burst',
   'password_spray',
   'challenge_reused',
+  'backup_code_reused',
   'totp_replayed',
   'totp_ahead',
   'refresh_token_reused',
@@ -33,6 +34,7 @@ export const ALERT_TITLES: { readonly [K in AlertKind]: string } = {
   failure_burst: 'Many failed sign-ins for one account',
   password_spray: 'Failed sign-ins spread over many account names',
   challenge_reused: 'A second sign-in step was answered after it expired or was used',
+  backup_code_reused: 'A backup code was offered again after it was used',
   totp_replayed: 'An authenticator code was offered again',
   totp_ahead: "An authenticator code matched only a clock that runs ahead of the vault's time",
   refresh_token_reused: 'A "stay signed in" token was used twice',
@@ -59,6 +61,9 @@ export function describeClockSkew(skew: ClockSkewView): string {
 
 /** The reasons an answer to a second step that was no longer live is audited with (mfa.challenge_failed). */
 export const STALE_CHALLENGE = { spent: 'challenge_spent', expired: 'challenge_expired' } as const;
+
+/** The reason a refused backup code is audited with when it is one the account already used (mfa.challenge_failed). */
+export const BACKUP_CODE_REUSED = 'backup_code_reused';
 
 export function severityRank(severity: AlertSeverity): number {
   return ALERT_SEVERITIES.indexOf(severity);

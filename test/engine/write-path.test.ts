@@ -133,6 +133,7 @@ describe('the read-only repositories', () => {
             totp: ['x'],
             expiredSetups: [now, 10],
             backupCodesLeft: ['x'],
+            backupCodeSpent: ['x', hash],
             challenge: ['x'],
             trustedDeviceByToken: [hash],
             trustedDevices: ['x', now],

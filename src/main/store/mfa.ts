@@ -201,6 +201,12 @@ export class MfaRepository {
   }
 
   /** Marks a code used; false if it is unknown or was used before. */
+  /** Whether this account has this backup code and it was used already. */
+  backupCodeSpent(accountId: string, digest: Buffer): boolean {
+    const row = this.#seal.openMaybe(BACKUP_CODES, this.#code.get(accountId, digest));
+    return row !== undefined && row.used_at !== null;
+  }
+
   spendBackupCode(accountId: string, digest: Buffer, at: number): boolean {
     const row = this.#seal.openMaybe(BACKUP_CODES, this.#code.get(accountId, digest));
     if (row === undefined || row.used_at !== null) return false;
@@ -281,6 +287,7 @@ export const MFA_READS = [
   'totp',
   'expiredSetups',
   'backupCodesLeft',
+  'backupCodeSpent',
   'challenge',
   'trustedDeviceByToken',
   'trustedDevices',

@@ -156,6 +156,24 @@ describe('MFA bypass attempts', () => {
     expect(s.engine.reports.report(AUDITOR, 7).mfaVerification).toMatchObject({ succeeded: 1, failed: 0 });
   });
 
+  it('raises a warning for a backup code offered again after it was used, not for a wrong one', async () => {
+    const s = await start();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    const { backupCodes } = await enableTotp(s.engine, s.vault.clock, alice.caller);
+    const code = backupCodes[0] ?? '';
+    const first = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    s.engine.signIn.answer({ challengeId: first.challengeId, factor: 'backup_code', code });
+    const second = await passwordStep(s.engine, 'alice', PASSWORDS.alice);
+    await failure(() => s.engine.signIn.answer({ challengeId: second.challengeId, factor: 'backup_code', code: 'AAAAA-AAAAA-AAA' }));
+    expect(alerts(s.engine, 'backup_code_reused')).toEqual([]);
+    await failure(() => s.engine.signIn.answer({ challengeId: second.challengeId, factor: 'backup_code', code: code.toLowerCase() }));
+    expect(auditEvents(s.engine, 'mfa.challenge_failed').map((event) => event.reason)).toEqual(['wrong_backup_code', 'backup_code_reused']);
+    const [alert] = alerts(s.engine, 'backup_code_reused');
+    expect(alert).toMatchObject({ severity: 'warning', accounts: [{ name: 'alice' }] });
+    // The code itself is nowhere in the alert or the log.
+    expect(JSON.stringify(alert) + JSON.stringify(auditEvents(s.engine))).not.toContain(code.replace(/-/g, '').slice(0, 10));
+  });
+
   it('raises a high alert for a reused "stay signed in" token', async () => {
     const s = await start();
     const alice = await signIn(s.engine, 'alice', PASSWORDS.alice, { staySignedIn: true });

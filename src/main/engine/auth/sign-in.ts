@@ -1,7 +1,7 @@
 import type { ClientInfo } from '../../../shared/client.js';
 import { LatchkeyError, isLatchkeyError } from '../../../shared/errors.js';
 import type { AccountRow } from '../../store/accounts.js';
-import { isValidUsername, normaliseUsername } from '../../../shared/fields.js';
+import { canonicalBackupCode, isValidUsername, normaliseUsername } from '../../../shared/fields.js';
 import type { EngineContext } from '../context.js';
 import type { Lockout, Reservation } from '../lockout/lockout.js';
 import type { SessionService, StartedSession } from '../sessions/sessions.js';
@@ -15,7 +15,8 @@ import type { TrustedDevices } from '../mfa/trusted-devices.js';
 import { hasSecondFactor } from '../mfa/second-factor-rule.js';
 import type { Change } from '../write-path.js';
 import { accountParty } from '../audit/audit-log.js';
-import { STALE_CHALLENGE } from '../../../shared/monitoring.js';
+import { BACKUP_CODE_REUSED, STALE_CHALLENGE } from '../../../shared/monitoring.js';
+import { backupCodeDigest } from '../mfa/backup-codes.js';
 import { CODE_CHANNEL_PROBLEM_TEXT, type Channel, type SentCodeView } from '../../../shared/delivery.js';
 import type { Assurance } from '../../../shared/views.js';
 import type { Delivery } from '../delivery/delivery.js';
@@ -183,7 +184,7 @@ export class SignIn {
         if (check !== 'ok') {
           tx.repos.mfa.countChallengeAttempt(challenge.id);
           this.#lockout.recordFailure(tx, account.username, account);
-          this.#challengeFailed(tx, account, challenge, client, check === 'replayed' ? 'code_replayed' : `wrong_${answer.factor}`);
+          this.#challengeFailed(tx, account, challenge, client, this.#refusedCodeReason(account, answer, check));
           return {
             check,
             attemptsLeft: Math.max(0, CHALLENGE_ATTEMPTS - challenge.attempts - 1),
@@ -337,6 +338,15 @@ export class SignIn {
     if (account.status !== 'active')
       throw new LatchkeyError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
     return { challenge, account };
+  }
+
+  /** Why a code was refused, as audited: a backup code already spent is told apart, being a bypass attempt or a code list gone astray. */
+  #refusedCodeReason(account: AccountRow, answer: ChallengeAnswer, check: Exclude<CodeCheck, 'ok'>): string {
+    if (check === 'replayed') return 'code_replayed';
+    if (answer.factor !== 'backup_code') return `wrong_${answer.factor}`;
+    const canonical = canonicalBackupCode(answer.code);
+    const digest = canonical === null ? null : backupCodeDigest(this.#ctx.vault.keys.lookupSecrets, canonical);
+    return digest !== null && this.#ctx.repos.mfa.backupCodeSpent(account.id, digest) ? BACKUP_CODE_REUSED : 'wrong_backup_code';
   }
 
   /**

@@ -1,5 +1,11 @@
 import type { AuditEventType } from '../../../shared/audit-events.js';
-import { STALE_CHALLENGE, type AlertKind, type AlertPartyView, type AlertSeverity } from '../../../shared/monitoring.js';
+import {
+  BACKUP_CODE_REUSED,
+  STALE_CHALLENGE,
+  type AlertKind,
+  type AlertPartyView,
+  type AlertSeverity,
+} from '../../../shared/monitoring.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { DAY, MINUTE } from '../clock.js';
 import type { Policy } from '../policy/policy-keys.js';
@@ -171,6 +177,24 @@ export const RULES: readonly Rule[] = [
         subject: account.id,
         accounts: [account],
         summary: `The second step of a sign-in of ${account.name} was answered after it ${entry.reason === STALE_CHALLENGE.spent ? 'was used' : 'expired'}: an answer sent again, perhaps from a captured exchange.`,
+        crossed: true,
+        adds: true,
+        evidence: [seq],
+      };
+    },
+  },
+  {
+    kind: 'backup_code_reused',
+    severity: 'warning',
+    watches: ['mfa.challenge_failed'],
+    policyKeys: [],
+    detect({ entry, seq }) {
+      const account = accountOf(entry);
+      if (account === null || entry.reason !== BACKUP_CODE_REUSED) return null;
+      return {
+        subject: account.id,
+        accounts: [account],
+        summary: `A backup code of ${account.name} that was already used was offered again: someone else may hold the list of codes.`,
         crossed: true,
         adds: true,
         evidence: [seq],
