@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RULES } from '../../../src/main/engine/monitoring/rules.js';
+import { POLICY_KEY_NAMES } from '../../../src/main/engine/policy/policy-keys.js';
 import { HOUR, MINUTE, SECOND } from '../../../src/main/engine/clock.js';
 import type { Engine } from '../../../src/main/engine/engine.js';
 import type { AlertKind, AlertView } from '../../../src/shared/monitoring.js';
@@ -28,6 +32,22 @@ async function wrongPassword(s: VaultWithAdmin, name: string, gap = MINUTE): Pro
   s.vault.clock.advance(gap);
   await failure(() => s.engine.signIn.withPassword({ username: name, password: 'not the password at all', client: cliClient() }));
 }
+
+describe('the rules', () => {
+  it('are each named in the README with the policy keys their thresholds come from', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const start = readme.indexOf('## Security monitoring');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    expect(RULES.length).toBeGreaterThanOrEqual(12);
+    for (const key of RULES.flatMap((rule) => rule.policyKeys)) expect(section, key).toContain(key);
+    for (const key of POLICY_KEY_NAMES.filter((name) => name.startsWith('monitor.'))) {
+      expect(
+        RULES.some((rule) => rule.policyKeys.includes(key)),
+        key,
+      ).toBe(true);
+    }
+  });
+});
 
 describe('new device', () => {
   it('raises an info alert for a sign-in from a device the account never used, not for the first sign-in or a known device', async () => {

@@ -58,7 +58,7 @@ export interface Rule {
   readonly kind: AlertKind;
   readonly severity: AlertSeverity;
   readonly watches: readonly AuditEventType[];
-  /** The policy keys its threshold and window come from, for the README and `policy show`. */
+  /** The policy keys its threshold and window come from; the README's table names each (a test checks). */
   readonly policyKeys: readonly (keyof Policy)[];
   detect(event: Observed, tools: RuleTools): Finding | null;
 }
