@@ -10,6 +10,8 @@ const desktop: ClientInfo = { host: 'desktop', deviceName: 'workstation', osUser
 
 export interface SessionFigures {
   readonly validate: Sample;
+  /** Validation right after another process committed: nothing kept can answer. */
+  readonly validateAfterCommit: Sample;
   readonly validateThroughRouter: Sample;
   readonly create: Sample;
   readonly refresh: Sample;
@@ -30,6 +32,14 @@ export async function sessionFigures(): Promise<{ figures: SessionFigures; setup
   const alice = await signIn(engine, 'alice', PASSWORDS.alice, { staySignedIn: true });
   for (let i = 0; i < 4; i += 1) await signIn(engine, 'alice', PASSWORDS.alice, { device: `laptop-${i}` });
   const validate = await measure('validate', () => engine.sessions.validate(alice.token));
+  const otherProcess = await setup.vault.open({ hashParameters: QUICK_HASH });
+  let toggle = false;
+  const validateAfterCommit = await measure('validate after another process committed', () => engine.sessions.validate(alice.token), {
+    beforeEach: () => {
+      toggle = !toggle;
+      otherProcess.policy.set(admin.caller, 'lockout.lockMinutes', toggle ? '61' : '60');
+    },
+  });
   if (engine.sessions.list(alice.caller).length !== 5) throw new Error('alice should hold 5 sessions');
   const listFive = await measure('session list (5 sessions)', () => engine.sessions.list(alice.caller));
 
@@ -63,7 +73,7 @@ export async function sessionFigures(): Promise<{ figures: SessionFigures; setup
     engine.policy.set(admin.caller, 'mfa.trustDeviceDays', flip ? '29' : '30');
   });
 
-  return { figures: { validate, validateThroughRouter, create, refresh, revoke, listFive, auditAppend }, setup };
+  return { figures: { validate, validateAfterCommit, validateThroughRouter, create, refresh, revoke, listFive, auditAppend }, setup };
 }
 
 export interface SecondFactorFigures {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureFloors } from './floors.js';
 import { machine, table, writeResults, type Row } from './harness.js';
+import { concurrencyFigures } from './concurrency.js';
 import { auditVerifyFigure, secondFactorFigures, sessionFigures, signInFigure } from './latchkey.js';
 import { betterAuthGetSession } from './peer.js';
 import { processFigures } from './processes.js';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     await setup.vault.dispose();
     step('processes');
     const cli = await processFigures(dir);
+    step('concurrency');
+    const concurrency = await concurrencyFigures();
     const node = { name: 'node -e 0', sample: cli.nodeAlone };
     const validate = { name: 'validate', sample: s.validate };
     const signInOverhead = {
@@ -53,6 +56,13 @@ async function main(): Promise<void> {
       { group: 'floor', figure: 'argon2id, m=19456 KiB, t=2, p=1', sample: floors.argon2 },
       { group: 'peer', figure: 'Better Auth getSession (SQLite, cookie cache off)', sample: peer, baseline: read, target: '' },
       { group: 'latchkey', figure: 'validate', sample: s.validate, baseline: read, target: '≤ 2× read floor' },
+      {
+        group: 'latchkey',
+        figure: 'validate after another process committed',
+        sample: s.validateAfterCommit,
+        baseline: read,
+        target: '≤ 2× read floor',
+      },
       {
         group: 'latchkey',
         figure: 'validate vs Better Auth getSession',
@@ -89,8 +99,13 @@ async function main(): Promise<void> {
       { group: 'process', figure: 'latchkey whoami', sample: cli.whoami, baseline: node, target: '≤ 2× node -e 0' },
     ];
     const printed = table(rows);
-    process.stdout.write(`\nLatchkey bench on ${machine()}\n\n${printed}\n\n`);
-    writeResults(RESULTS, 'npm run bench', rows);
+    const errors = Object.entries(concurrency.errors).map(([code, n]) => `${code} ×${n}`);
+    const shared =
+      `Shared vault, 4 reader processes validating for 5 s: ${Math.round(concurrency.readersAlone).toLocaleString('en')} validations/s alone, ` +
+      `${Math.round(concurrency.readersWithWriter).toLocaleString('en')}/s while a fifth process commits ` +
+      `${Math.round(concurrency.writerCommitsPerSecond).toLocaleString('en')} changes/s; errors seen by any caller: ${errors.length === 0 ? 'none' : errors.join(', ')}.`;
+    process.stdout.write(`\nLatchkey bench on ${machine()}\n\n${printed}\n\n${shared}\n\n`);
+    writeResults(RESULTS, 'npm run bench', rows, { concurrency });
     process.stdout.write(`written to ${RESULTS}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
