@@ -21,6 +21,7 @@ const rule = <T extends z.ZodType<unknown, string>>(maxLength: number, schema: T
 
 const rules = {
   accountName: rule(256, username, `an account name is 1 to ${USERNAME_MAX_LENGTH} characters`),
+  role: rule(8, z.enum(['admin', 'user']), 'give admin or user'),
   sessionId: rule(37, sessionId, 'a session id looks like sess_ followed by 32 hex digits'),
   email: rule(EMAIL_MAX_LENGTH, email, `give an e-mail address such as alice@example.com, at most ${EMAIL_MAX_LENGTH} characters`),
   limit: rule(

@@ -38,6 +38,7 @@ export const AUDIT_EVENT_TYPES = [
   'device.revoked',
   'account.imported',
   'account.email_changed',
+  'account.role_changed',
   'email.verification_issued',
   'email.verified',
   'email.verification_failed',

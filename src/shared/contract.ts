@@ -215,6 +215,15 @@ export const contract = {
   ),
   'admin.accounts.setStatus': channel<AccountView>()('admin', z.object({ username, status: z.enum(['active', 'disabled']) }).strict()),
   'admin.accounts.unlock': channel<AccountView>()('admin', z.object({ username }).strict()),
+  'admin.accounts.setRole': channel<AccountView>()('admin', z.object({ username, role: z.enum(['admin', 'user']) }).strict()),
+  /**
+   * A new address (null: none) for an account, unverified and mailed a link; the old verified one
+   * is told. Your own takes your current password.
+   */
+  'admin.accounts.setEmail': channel<AccountView>()(
+    'admin',
+    z.object({ username, email: email.nullable(), currentPassword: password.optional() }).strict(),
+  ),
   'admin.accounts.resetMfa': channel<null>()('admin', z.object({ username }).strict()),
   'admin.accounts.resetPassword': channel<null>()('admin', z.object({ username, newPassword: password }).strict()),
   'admin.accounts.delete': channel<null>()('admin', z.object({ username }).strict()),

@@ -88,6 +88,19 @@ describe('the latchkey CLI', () => {
     expect(list.json<{ accounts: { username: string }[] }>().accounts.map((a) => a.username)).toEqual(['alice', 'root']);
   });
 
+  it('changes a role, refuses to make a user of the last administrator, and refuses a role that is not one', async () => {
+    const last = await cli(['account', 'role', 'root', 'user', '--json']);
+    expect(last.code).toBe(1);
+    expect(last.json<ErrorEnvelope>().error.code).toBe('CONFLICT');
+    const promoted = await cli(['account', 'role', 'alice', 'admin']);
+    expect(promoted.stdout).toContain('Account "alice" is now an administrator.');
+    const back = await cli(['account', 'role', 'alice', 'user', '--json']);
+    expect(back.json<{ account: { role: string } }>().account.role).toBe('user');
+    const wrong = await cli(['account', 'role', 'alice', 'owner', '--json']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.json<ErrorEnvelope>().error.message).toContain('give admin or user');
+  });
+
   it('never takes a password as an argument: that is a usage error, exit 2', async () => {
     // A child process: the real program exits 2.
     const run = await childCli(['account', 'add', 'carol', '--password', PASSWORDS.bob, '--json']);

@@ -109,6 +109,31 @@ describe('accounts', () => {
     await failure(() => v.engine.accounts.disable(deputy.caller, 'deputy'), 'CONFLICT');
   });
 
+  it('changes a role, audited, keeps the last active admin, and a demoted admin loses the rights at the next call', async () => {
+    await failure(() => v.engine.accounts.setRole(v.admin.caller, 'admin', 'user'), 'CONFLICT');
+    await addAccount(v.engine, v.admin.caller, 'bob', PASSWORDS.bob);
+    const bob = await signIn(v.engine, 'bob', PASSWORDS.bob);
+    await failure(() => v.engine.accounts.setRole(bob.caller, 'bob', 'admin'), 'NOT_AUTHORISED');
+
+    expect(v.engine.accounts.setRole(v.admin.caller, 'bob', 'admin').role).toBe('admin');
+    expect(auditEvents(v.engine, 'account.role_changed').at(-1)).toMatchObject({
+      actor: expect.objectContaining({ name: 'admin' }),
+      target: expect.objectContaining({ name: 'bob' }),
+      details: { role: 'admin', previousRole: 'user' },
+    });
+    // Bob's session, begun as a user, is an administrator's from its next call.
+    expect(v.engine.accounts.list(v.engine.sessions.validate(bob.token)).length).toBe(2);
+
+    // With two administrators, one may be made a user again; then that one is the last.
+    expect(v.engine.accounts.setRole(v.admin.caller, 'admin', 'user').role).toBe('user');
+    await failure(() => v.engine.accounts.list(v.engine.sessions.validate(v.admin.token)), 'NOT_AUTHORISED');
+    await failure(() => v.engine.accounts.setRole(v.engine.sessions.validate(bob.token), 'bob', 'user'), 'CONFLICT');
+    // Unchanged asks change nothing and write nothing.
+    const events = auditEvents(v.engine).length;
+    expect(v.engine.accounts.setRole(v.engine.sessions.validate(bob.token), 'bob', 'admin').role).toBe('admin');
+    expect(auditEvents(v.engine)).toHaveLength(events);
+  });
+
   it('deletes an account with its sessions, audited, and frees its name', async () => {
     await addAccount(v.engine, v.admin.caller, 'alice', PASSWORDS.alice);
     const alice = await signIn(v.engine, 'alice', PASSWORDS.alice);

@@ -435,6 +435,12 @@ const WRONG: Readonly<Record<string, Wrong>> = {
       .map(([[name, password], ...extra]) => call([name], [['--password-stdin'], ...extra.flat()], lines(password))),
   'account disable': () => fc.oneof(namesNoOneHas, rootSpelling).map((name) => call([name])),
   'account enable': () => namesNoOneHas.map((name) => call([name])),
+  // root is the vault's only administrator: making a user of it is refused, as is any unknown name.
+  'account role': () =>
+    fc.oneof(
+      fc.tuple(namesNoOneHas, fc.constantFrom('admin', 'user')).map(([name, role]) => call([name, role])),
+      rootSpelling.map((name) => call([name, 'user'])),
+    ),
   'account unlock': () => namesNoOneHas.map((name) => call([name])),
   'account reset-mfa': () => namesNoOneHas.map((name) => call([name])),
   'account delete': () => fc.oneof(namesNoOneHas, rootSpelling).map((name) => call([name])),

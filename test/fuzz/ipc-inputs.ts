@@ -345,6 +345,22 @@ const WRONG: WrongInputs = {
           fc.record({ username: adminSpelling, status: fc.constant('disabled' as const) }),
         ),
   'admin.accounts.unlock': (_world, persona) => (persona !== 'admin' ? null : fc.record({ username: namesNoOneHas })),
+  'admin.accounts.setRole': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.oneof(
+          fc.record({ username: namesNoOneHas, role: fc.constantFrom('admin' as const, 'user' as const) }),
+          // The last active administrator.
+          fc.record({ username: adminSpelling, role: fc.constant('user' as const) }),
+        ),
+  // Someone else's unknown name, or the administrator's own address without the right password.
+  'admin.accounts.setEmail': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc.oneof(
+          fc.record({ username: namesNoOneHas, email: fc.option(fc.constant('someone@example.org'), { nil: null }) }),
+          fc.record({ username: adminSpelling, email: fc.constant('root@example.org') }),
+        ),
   'admin.accounts.resetMfa': (_world, persona) => (persona !== 'admin' ? null : fc.record({ username: namesNoOneHas })),
   'admin.accounts.resetPassword': (_world, persona) =>
     persona !== 'admin'

@@ -95,6 +95,24 @@ export function registerAccountCommands(program: Command): void {
   }
 
   account
+    .command('role')
+    .description('Make an account an administrator or a user; the vault always keeps one active administrator.')
+    .argument('<name>', 'account name')
+    .argument('<role>', 'admin or user')
+    .action(
+      action(async (runtime, name: string, given: string) => {
+        const username = parseArg('accountName', name, 'account name');
+        const role = parseArg('role', given, 'role');
+        const caller = await runtime.caller();
+        const changed = (await runtime.engine()).accounts.setRole(caller, username, role);
+        return {
+          json: { account: changed },
+          text: `Account "${changed.username}" is now ${changed.role === 'admin' ? 'an administrator' : 'a user'}.`,
+        };
+      }),
+    );
+
+  account
     .command('reset-mfa')
     .description(
       "Turn off an account's two-step sign-in (a lost phone): voids its authenticator, backup codes and trusted devices, and ends its sessions. It is told at its next sign-in.",

@@ -148,6 +148,12 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     'admin.accounts.setStatus': ({ input, caller }) =>
       input.status === 'active' ? engine.accounts.enable(caller, input.username) : engine.accounts.disable(caller, input.username),
     'admin.accounts.unlock': ({ input, caller }) => engine.accounts.unlock(caller, input.username),
+    'admin.accounts.setRole': ({ input, caller }) => engine.accounts.setRole(caller, input.username, input.role),
+    'admin.accounts.setEmail': async ({ input, caller }) => {
+      const account = await engine.accounts.setEmail(caller, input.username, input.email, input.currentPassword);
+      await engine.delivery.sendQueuedHere();
+      return account;
+    },
     'admin.accounts.resetMfa': ({ input, caller }) => {
       engine.mfa.reset(caller, input.username);
       return null;

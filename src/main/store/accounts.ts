@@ -103,6 +103,10 @@ export class AccountRepository {
     this.#update(id, (row) => ({ ...row, status, updated_at: at }));
   }
 
+  setRole(id: string, role: AccountRow['role'], at: number): void {
+    this.#update(id, (row) => ({ ...row, role, updated_at: at }));
+  }
+
   /** `changed` is false for a rehash: same password, stronger hash. */
   setPasswordHash(id: string, hash: string, at: number, changed: boolean): void {
     this.#update(id, (row) => ({

@@ -116,6 +116,22 @@ export class AccountService {
     return this.view(this.find(username));
   }
 
+  /**
+   * An administrator makes an account an administrator or a user. The vault always keeps one
+   * active administrator; a demoted one loses the rights at its next call, as roles are read then.
+   */
+  setRole(caller: Caller, username: string, role: AccountRow['role']): AccountView {
+    requireAdmin(caller);
+    const row = this.find(username);
+    if (row.role === role) return this.view(row);
+    this.#ctx.change((tx) => {
+      if (role === 'user') this.#keepAnAdmin(row, 'make a user of');
+      tx.repos.accounts.setRole(row.id, role, this.#ctx.clock.now());
+      this.#audit(tx, caller, 'account.role_changed', row, { role, previousRole: row.role });
+    });
+    return this.view(this.find(username));
+  }
+
   unlock(caller: Caller, username: string): AccountView {
     requireAdmin(caller);
     const row = this.find(username);
@@ -333,6 +349,7 @@ export class AccountService {
       | 'account.unlocked'
       | 'account.deleted'
       | 'account.email_changed'
+      | 'account.role_changed'
       | 'password.changed'
       | 'password.reset'
       | 'phone.added',

@@ -31,6 +31,9 @@ interface AdminState {
   unlockAccount: (username: string) => Promise<Result<AccountView>>;
   resetMfa: (username: string) => Promise<Result<null>>;
   resetPassword: (username: string, newPassword: string) => Promise<Result<null>>;
+  setRole: (username: string, role: AccountView['role']) => Promise<Result<AccountView>>;
+  /** A new address or none; the administrator's own needs their current password. */
+  setEmail: (username: string, email: string | null, currentPassword?: string) => Promise<Result<AccountView>>;
   deleteAccount: (username: string) => Promise<Result<null>>;
   revokeAccountSessions: (accountId: string) => Promise<Result<number>>;
   /** Mails the account a new verification link, tried at once. */
@@ -82,6 +85,11 @@ export const useAdmin = create<AdminState>()((set, get) => {
     resetMfa: async (username) => afterAccountChange(await call('admin.accounts.resetMfa', { username })),
     resetPassword: async (username, newPassword) =>
       afterAccountChange(await call('admin.accounts.resetPassword', { username, newPassword })),
+    setRole: async (username, role) => afterAccountChange(await call('admin.accounts.setRole', { username, role })),
+    setEmail: async (username, email, currentPassword) =>
+      afterAccountChange(
+        await call('admin.accounts.setEmail', { username, email, ...(currentPassword === undefined ? {} : { currentPassword }) }),
+      ),
     deleteAccount: async (username) => afterAccountChange(await call('admin.accounts.delete', { username })),
     revokeAccountSessions: async (accountId) => afterAccountChange(await call('admin.sessions.revokeAccount', { accountId })),
     sendVerification: (username) => call('email.sendVerification', { username }),

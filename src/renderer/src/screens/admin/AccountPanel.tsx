@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { EMAIL_MAX_LENGTH } from '../../../../shared/fields';
 import type { SentVerificationView } from '../../../../shared/contract';
 import type { Result } from '../../../../shared/result';
 import type { AccountView } from '../../../../shared/views';
@@ -20,7 +21,7 @@ import { AccountStatus } from './AccountStatus';
 import { EmailAddress } from '../../components/EmailAddress';
 import { VerificationOutcome } from '../../components/VerificationOutcome';
 
-type Question = 'disable' | 'reset-mfa' | 'reset-password' | 'revoke-sessions' | 'delete';
+type Question = 'disable' | 'reset-mfa' | 'reset-password' | 'revoke-sessions' | 'delete' | 'role' | 'email';
 
 interface AccountPanelProps {
   readonly account: AccountView;
@@ -36,7 +37,11 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
   const [question, setQuestion] = useState<Question | null>(null);
   const [newPassword, setNewPassword] = useState('');
   const [confirmName, setConfirmName] = useState('');
+  const [newEmail, setNewEmail] = useState('');
+  const [ownPassword, setOwnPassword] = useState('');
+  const refreshSession = useSession((s) => s.refresh);
   const name = account.username;
+  const otherRole = account.role === 'admin' ? 'user' : 'admin';
 
   const act = useAction(async (work: () => Promise<Result<unknown>>, message: string, deleted: boolean = false) => {
     const result = await work();
@@ -44,7 +49,10 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
       setQuestion(null);
       setNewPassword('');
       setConfirmName('');
+      setOwnPassword('');
       onDone(message, deleted);
+      // A change to one's own account (role, address) changes what this window may show.
+      if (me) void refreshSession();
     }
     return result;
   });
@@ -121,6 +129,15 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
             Send verification e-mail
           </Button>
         )}
+        <Button onClick={() => ask('role')}>{otherRole === 'admin' ? 'Make administrator' : 'Make user'}</Button>
+        <Button
+          onClick={() => {
+            setNewEmail(account.email ?? '');
+            ask('email');
+          }}
+        >
+          {account.email === null ? 'Add e-mail address' : 'Change e-mail address'}
+        </Button>
         <Button onClick={() => ask('reset-password')}>Reset password</Button>
         {account.mfaState !== 'DISABLED' && <Button onClick={() => ask('reset-mfa')}>Reset two-step sign-in</Button>}
         <Button disabled={sessions === 0} onClick={() => ask('revoke-sessions')}>
@@ -162,6 +179,74 @@ export function AccountPanel({ account, sessions, onDone }: AccountPanelProps) {
             onChange={setNewPassword}
             autoFocus
           />
+        </Dialog>
+      )}
+      {question === 'role' && (
+        <Dialog
+          title={otherRole === 'admin' ? `Make ${name} an administrator?` : `Make ${name} a user?`}
+          description={
+            <p>
+              {otherRole === 'admin'
+                ? `${name} can then manage every account, the policy, delivery and the audit log, from their next action on.`
+                : `${name} keeps their sessions but loses the administrator's screens and commands at their next action.${me ? ' That includes you, in this window.' : ''}`}
+            </p>
+          }
+          confirmLabel={otherRole === 'admin' ? 'Make administrator' : 'Make user'}
+          danger={otherRole === 'admin' || me}
+          busy={act.busy}
+          error={act.error}
+          onClose={close}
+          onConfirm={() =>
+            void act.run(() => admin.setRole(name, otherRole), `${name} is now ${otherRole === 'admin' ? 'an administrator' : 'a user'}.`)
+          }
+        />
+      )}
+      {question === 'email' && (
+        <Dialog
+          title={account.email === null ? `Add an e-mail address for ${name}` : `Change the e-mail address of ${name}`}
+          description={
+            <p>
+              The new address is not verified until its owner opens the link mailed to it; only a verified address gets codes and notices.
+              {account.emailVerifiedAt !== null && ' The old address is told of the change.'} Leave it empty to remove the address.
+            </p>
+          }
+          confirmLabel="Save address"
+          busy={act.busy}
+          error={act.error}
+          canConfirm={newEmail.trim() !== (account.email ?? '') && (!me || ownPassword !== '')}
+          onClose={close}
+          onConfirm={() => {
+            const address = newEmail.trim() === '' ? null : newEmail.trim();
+            void act.run(
+              () => admin.setEmail(name, address, me ? ownPassword : undefined),
+              address === null
+                ? `${name} has no e-mail address now.`
+                : `The address of ${name} is now ${address}; a verification link was mailed to it.`,
+            );
+          }}
+        >
+          <TextField
+            label="E-mail address"
+            type="email"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={EMAIL_MAX_LENGTH}
+            invalid={act.error?.code === 'INVALID_INPUT'}
+            value={newEmail}
+            onChange={(e) => setNewEmail(e.target.value)}
+            autoFocus
+          />
+          {me && (
+            <TextField
+              label="Your current password"
+              hint="Your own address is a way to reach you about your account, so changing it takes your password."
+              type="password"
+              autoComplete="current-password"
+              invalid={act.error?.code === 'INVALID_CREDENTIALS'}
+              value={ownPassword}
+              onChange={(e) => setOwnPassword(e.target.value)}
+            />
+          )}
         </Dialog>
       )}
       {question === 'reset-mfa' && (
