@@ -39,6 +39,8 @@ export const AUDIT_EVENT_TYPES = [
   'account.imported',
   'account.email_changed',
   'account.role_changed',
+  'alert.acknowledged',
+  'alert.resolved',
   'email.verification_issued',
   'email.verified',
   'email.verification_failed',

@@ -290,6 +290,17 @@ describe('acting on alerts', () => {
     expect(resolved).toMatchObject({ state: 'resolved', resolved: { by: { name: 'admin' }, note: 'alice was at the kiosk' } });
     expect(s.engine.alerts.list(s.admin.caller, { unresolvedOnly: true })).toEqual([]);
     await failure(() => s.engine.alerts.resolve(s.admin.caller, alert.id, 'again'), 'CONFLICT');
+    // Both acts are in the audit log, by whom, without the notes (free text stays on the alert).
+    const acts = auditEvents(s.engine).filter((e) => e.type === 'alert.acknowledged' || e.type === 'alert.resolved');
+    expect(acts).toEqual([
+      expect.objectContaining({
+        type: 'alert.acknowledged',
+        actor: expect.objectContaining({ name: 'admin' }),
+        details: { alert: alert.id, alertKind: alert.kind, severity: alert.severity },
+      }),
+      expect.objectContaining({ type: 'alert.resolved', actor: expect.objectContaining({ name: 'admin' }) }),
+    ]);
+    expect(JSON.stringify(acts)).not.toContain('kiosk');
   });
 
   it('is for administrators only, needs a note to resolve, and bounds the note', async () => {

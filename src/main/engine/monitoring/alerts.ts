@@ -8,7 +8,8 @@ import {
   type AlertView,
 } from '../../../shared/monitoring.js';
 import type { AlertRow } from '../../store/monitoring.js';
-import { type Caller, requireAdmin } from '../caller.js';
+import { type Caller, partyOf, requireAdmin } from '../caller.js';
+import type { Change } from '../write-path.js';
 import type { EngineContext } from '../context.js';
 import { recordFinding } from './monitor.js';
 import { TAMPER_RULE } from './rules.js';
@@ -68,6 +69,7 @@ export class AlertService {
       const row = this.#row(id);
       if (row.state !== 'open') throw new LatchkeyError('CONFLICT', `This alert is ${row.state} already.`);
       tx.repos.alerts.acknowledge(id, { byId: caller.accountId, byName: caller.username, at: this.#ctx.clock.now(), note: text });
+      this.#audit(tx, caller, 'alert.acknowledged', row);
       return toView(this.#row(id));
     });
   }
@@ -81,6 +83,7 @@ export class AlertService {
       const row = this.#row(id);
       if (row.state === 'resolved') throw new LatchkeyError('CONFLICT', 'This alert is resolved already.');
       tx.repos.alerts.resolve(id, { byId: caller.accountId, byName: caller.username, at: this.#ctx.clock.now(), note: text });
+      this.#audit(tx, caller, 'alert.resolved', row);
       return toView(this.#row(id));
     });
   }
@@ -109,6 +112,18 @@ export class AlertService {
       const raised = this.#ctx.repos.alerts.latest(TAMPER_RULE.kind, subject);
       if (raised === undefined) throw new Error('the tamper alert was not stored');
       return toView(raised);
+    });
+  }
+
+  /** Who acted on which alert, in the log the alert rests on; the note stays on the alert, as free text. */
+  #audit(tx: Change, caller: Caller, type: 'alert.acknowledged' | 'alert.resolved', row: AlertRow): void {
+    tx.audit({
+      type,
+      outcome: 'success',
+      actor: partyOf(caller),
+      sessionId: caller.sessionId,
+      device: caller.deviceName,
+      details: { alert: row.id, alertKind: row.kind, severity: row.severity },
     });
   }
 

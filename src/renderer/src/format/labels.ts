@@ -97,6 +97,8 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'clock.ahead': 'Clock found ahead',
   'account.email_changed': 'E-mail address changed',
   'account.role_changed': 'Role changed',
+  'alert.acknowledged': 'Alert acknowledged',
+  'alert.resolved': 'Alert resolved',
   'mfa.code_sent': 'Code sent by SMS or e-mail',
   'phone.added': 'Phone added',
   'phone.verified': 'Phone verified',
@@ -169,6 +171,9 @@ const REASON_LABELS: Record<string, string> = {
   wrong_sms_code: 'Wrong code from the SMS',
   wrong_email_code: 'Wrong code from the e-mail',
   code_replayed: 'A code that was already used',
+  challenge_spent: 'A second step answered again after it was used',
+  challenge_expired: 'A second step answered after it expired',
+  backup_code_reused: 'A backup code that was already used',
 };
 
 const FACTOR_WORDS: Record<string, string> = {
@@ -205,6 +210,9 @@ const DETAIL_LABELS: Record<string, (value: DetailValue) => string | null> = {
   to: (v) => `To ${String(v)}`,
   phone: (v) => `Phone ${String(v)}`,
   message: () => null,
+  alert: () => null,
+  alertKind: (v) => `Alert: ${String(v).replaceAll('_', ' ')}`,
+  severity: (v) => `Severity: ${String(v)}`,
   nextAttemptAt: (v) => (typeof v === 'number' ? `Next attempt ${formatDateTime(v, true)}` : null),
   days: (v) => (typeof v === 'number' ? `For ${plural(v, 'day')}` : `Days: ${v}`),
   failures: (v) => (typeof v === 'number' ? plural(v, 'failed sign-in') : `Failures: ${v}`),
