@@ -36,6 +36,7 @@ import {
   type AlertView,
   type SecurityReport,
 } from './monitoring.js';
+import type { ClockSkewView } from './monitoring.js';
 import type { AccountNotice } from './notices.js';
 import type { PolicyInput } from './policy-input.js';
 import type { Result } from './result.js';
@@ -113,6 +114,8 @@ export interface AppStatus {
   readonly idleLockMinutes: number;
   /** How many days "stay signed in" and "trust this device" last (policy); 0: not offered. */
   readonly offers: { readonly staySignedInDays: number; readonly trustDeviceDays: number };
+  /** This machine's clock against the vault's time, when it is off: the person at the machine is told. */
+  readonly clockSkew: ClockSkewView | null;
 }
 
 /** A cheap look that does not count as activity: the renderer polls it to notice an idle lock. */

@@ -109,6 +109,19 @@ describe('the IPC router', () => {
     expect(value(await call(alice, 'app.peek'))).toEqual({ state: 'signed_in', lockedUsername: null, reason: null });
   });
 
+  it("tells every window, signed in or not, when this machine's clock is behind the vault's time", async () => {
+    const connection = newConnection(desktop);
+    value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    expect(value(await call(connection, 'app.status'))).toMatchObject({ clockSkew: null });
+    const start = vault.clock.now();
+    vault.clock.advance(3 * 60 * MINUTE);
+    value(await call(connection, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    vault.clock.set(start);
+    const status = value<{ clockSkew: { direction: string; byMs: number } | null }>(await call(newConnection(desktop), 'app.status'));
+    expect(status.clockSkew?.direction).toBe('behind');
+    expect(status.clockSkew?.byMs).toBeGreaterThanOrEqual(3 * 60 * MINUTE - MINUTE);
+  });
+
   it('offers "stay signed in" and "trust this device" for the number of days policy allows, 0 meaning not at all', async () => {
     const connection = newConnection(desktop);
     value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));

@@ -44,6 +44,7 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
         lockReason: connection.lockReason,
         idleLockMinutes: facts.idleLockMinutes,
         offers: { staySignedInDays: facts.staySignedInDays, trustDeviceDays: facts.trustDeviceDays },
+        clockSkew: engine.clockSkew(),
       };
     },
     'app.peek': ({ connection }) => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ComponentType } from 'react';
 import { useAction } from '../api/use-action';
 import { Callout, ErrorAlert } from '../components/Alerts';
+import { ClockNotice } from '../components/ClockNotice';
 import { Button } from '../components/Button';
 import { Logo } from '../components/Logo';
 import { ROLE_LABELS, noticeText } from '../format/labels';
@@ -102,6 +103,7 @@ export function AppShell() {
       </header>
       <main className="page" id="main" tabIndex={-1}>
         <ErrorAlert error={signOut.error ?? lock.error} />
+        <ClockNotice />
         {notices.length > 0 && (
           <div className="notice-bar">
             {notices.map((notice) => (

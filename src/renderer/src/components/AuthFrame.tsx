@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useSession } from '../stores/session';
+import { ClockNotice } from './ClockNotice';
 import { Logo } from './Logo';
 
 /**
@@ -15,6 +16,7 @@ export function AuthFrame({ wide = false, children }: { readonly wide?: boolean;
           <Logo size={36} />
           <span>Latchkey</span>
         </header>
+        <ClockNotice />
         <main className="auth__card" id="main">
           {children}
         </main>
