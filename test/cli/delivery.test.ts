@@ -92,7 +92,7 @@ describe('latchkey config, outbox, email and mfa sms', () => {
     await smtp.start();
     // Not due yet: `outbox send` leaves it to its backoff, and says when it goes.
     const send = await v.cli(['outbox', 'send']);
-    expect(send.stdout).toMatch(/^Sent 0; .* 1 wait for their next attempt, the first at \d{4}-\d\d-\d\dT/);
+    expect(send.stdout).toMatch(/^Sent 0; .* 1 wait for their next attempt, the first at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d\./);
     expect(smtp.messages.filter((m) => m.to.includes('bob@example.com'))).toHaveLength(0);
     const retry = await v.cli(['outbox', 'retry', failed[0]?.id ?? '']);
     expect(retry.stdout).toMatch(/State:\s+sent/);
