@@ -11,6 +11,7 @@ import { AccountsScreen } from '../screens/admin/AccountsScreen';
 import { AuditScreen } from '../screens/admin/AuditScreen';
 import { DeliveryScreen } from '../screens/admin/DeliveryScreen';
 import { PolicyScreen } from '../screens/admin/PolicyScreen';
+import { SecurityScreen } from '../screens/admin/SecurityScreen';
 import { DashboardScreen } from '../screens/dashboard/DashboardScreen';
 import { MfaSetupWizard } from '../screens/mfa/MfaSetupWizard';
 import { SettingsScreen } from '../screens/settings/SettingsScreen';
@@ -22,6 +23,7 @@ const PAGES: Record<Route, ComponentType> = {
   'admin/accounts': AccountsScreen,
   'admin/policy': PolicyScreen,
   'admin/delivery': DeliveryScreen,
+  'admin/security': SecurityScreen,
   'admin/audit': AuditScreen,
 };
 

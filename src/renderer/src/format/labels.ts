@@ -12,6 +12,7 @@ import {
 } from '../../../shared/views';
 import { formatDateTime, plural } from './time';
 import type { Notice } from '../../../shared/notices';
+import type { AlertSeverity, AlertState } from '../../../shared/monitoring';
 
 /** The words the screens use for the engine's values; each table covers its whole union. */
 
@@ -149,6 +150,19 @@ export const PROMPT_DELIVERY_LABELS: Record<PromptDelivery, (to: string) => stri
   refused: (to) => `The mail server refused the verification e-mail to ${to}. An administrator can see why under Admin → Delivery.`,
 };
 
+export const SEVERITY_LABELS: Record<AlertSeverity, string> = {
+  info: 'Info',
+  warning: 'Warning',
+  high: 'High',
+  critical: 'Critical',
+};
+
+export const ALERT_STATE_LABELS: Record<AlertState, string> = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+};
+
 /** An engine's phrase ("the mail server … refused") as a sentence on its own; one that starts with a setting's key keeps its case. */
 export function asSentence(phrase: string): string {
   const text = phrase.trim();
@@ -235,7 +249,7 @@ const DETAIL_LABELS: Record<string, (value: DetailValue) => string | null> = {
  */
 export function describeEventDetails(event: Pick<AuditEventView, 'type' | 'reason' | 'details'>): string {
   const parts: string[] = [];
-  const reason = event.reason === null ? null : (REASON_LABELS[event.reason] ?? event.reason.replaceAll('_', ' '));
+  const reason = event.reason === null ? null : reasonLabel(event.reason);
   // A sign-out "because signed out" says it twice.
   if (reason !== null && reason !== EVENT_LABELS[event.type]) parts.push(reason);
   const details = { ...event.details };
@@ -250,6 +264,11 @@ export function describeEventDetails(event: Pick<AuditEventView, 'type' | 'reaso
     if (text !== null) parts.push(text);
   }
   return parts.length === 0 ? '—' : parts.join(' · ');
+}
+
+/** A refusal's or an ended session's reason code in words ("wrong_password" → "Wrong password"). */
+export function reasonLabel(reason: string): string {
+  return REASON_LABELS[reason] ?? reason.replaceAll('_', ' ');
 }
 
 function describeDetail(key: string, value: DetailValue): string | null {

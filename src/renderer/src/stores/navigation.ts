@@ -4,7 +4,16 @@ import { create } from 'zustand';
  * Where a signed-in person is in the app, kept in the URL's hash (`#/settings`) so that links are
  * real links, and Back and reload behave.
  */
-export const ROUTES = ['dashboard', 'mfa-setup', 'settings', 'admin/accounts', 'admin/policy', 'admin/delivery', 'admin/audit'] as const;
+export const ROUTES = [
+  'dashboard',
+  'mfa-setup',
+  'settings',
+  'admin/accounts',
+  'admin/policy',
+  'admin/delivery',
+  'admin/security',
+  'admin/audit',
+] as const;
 export type Route = (typeof ROUTES)[number];
 
 export const DEFAULT_ROUTE: Route = 'dashboard';

@@ -115,7 +115,7 @@ export function ActivityChart({ buckets }: { readonly buckets: readonly Activity
 }
 
 /** A round upper bound for the axis: 1, 2, 4, 5, 10, 20, 40, 50 … so that its half is whole too. */
-function niceCeiling(value: number): number {
+export function niceCeiling(value: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 4, 5, 10]) {
     if (step * magnitude >= value) return Math.max(2, step * magnitude);

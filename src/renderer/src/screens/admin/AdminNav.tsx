@@ -4,6 +4,7 @@ const SECTIONS: readonly { route: Route; label: string }[] = [
   { route: 'admin/accounts', label: 'Accounts' },
   { route: 'admin/policy', label: 'Policy' },
   { route: 'admin/delivery', label: 'Delivery' },
+  { route: 'admin/security', label: 'Security' },
   { route: 'admin/audit', label: 'Audit log' },
 ];
 
