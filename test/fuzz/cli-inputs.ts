@@ -185,6 +185,8 @@ function valueFor(name: string, world: CliWorld): fc.Arbitrary<string> {
     case 'channel':
     case 'send-code':
       return fc.oneof(fc.constantFrom('email', 'sms', 'fax', 'EMAIL'), hostile);
+    case 'role':
+      return fc.oneof(fc.constantFrom('admin', 'user', 'owner', 'ADMIN', ''), hostile);
     case 'number':
     case 'to':
       return fc.oneof(fc.emailAddress(), fc.constantFrom('+44 7700 900123', '07700 900123', 'not-a-number', '+1'), hostile);
