@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
-import { ADMIN, ALICE, createAccount, createFirstAdministrator, signIn, signOut, submitPassword } from './steps.js';
+import { ADMIN, ALICE, createAccount, createFirstAdministrator, expectDashboard, signIn, signOut, submitPassword } from './steps.js';
 
 /** Admin → Policy: one key's new value, saved from its own row. */
 async function setPolicy(page: Page, key: string, value: string): Promise<void> {
@@ -90,7 +90,34 @@ test('a burst of failed sign-ins shows on the Security screen, is acknowledged, 
   await report.getByText('Show the numbers as a table: Sign-ins and failed sign-ins per day').click();
   const table = report.getByRole('table', { name: 'Sign-ins and failed sign-ins per day' });
   await expect(table.getByRole('row')).toHaveCount(8);
-  await expect(report.getByRole('img', { name: /MFA adoption: .+target 80\s?%/ })).toBeVisible();
+  await expect(report.getByRole('img', { name: /MFA adoption: .+ the target of 80\s?%/ })).toBeVisible();
   await expect(report).toContainText('Median TOTP setup time');
   await expectAccessible(page);
+});
+
+test('a failed sign-in on the dashboard asks "Was this you?", and "Not me" signs out every other session and points to the password', async ({
+  latchkey,
+}) => {
+  const { page } = latchkey;
+  await createFirstAdministrator(page);
+  await createAccount(page, ALICE);
+  await signOut(page);
+  await submitPassword(page, { name: ALICE.name, password: 'not-her-password-at-all' });
+  await expect(page.getByRole('alert')).toBeVisible();
+
+  await signIn(page, ALICE);
+  await expectDashboard(page);
+  const events = page.getByRole('region', { name: 'Recent security events' });
+  await expect(events.getByText('Was this you?')).toBeVisible();
+  await expect(events).toContainText('Your recent events include 1 failed sign-in or code');
+  await expectAccessible(page);
+
+  await events.getByRole('button', { name: 'Not me: sign out everywhere else' }).click();
+  await expect(events.getByRole('status')).toContainText('Signed out 0 other sessions.');
+  const settings = events.getByRole('link', { name: 'change your password in Account settings' });
+  await expect(settings).toBeFocused();
+  await expect(events.getByText('Was this you?')).toBeHidden();
+  await expectAccessible(page);
+  await settings.click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Account settings' })).toBeVisible();
 });

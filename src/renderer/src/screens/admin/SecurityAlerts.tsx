@@ -190,7 +190,7 @@ function EvidenceLinks({ alert }: { readonly alert: AlertView }) {
       <span className="mono">{alert.events.map((seq) => `#${seq}`).join(', ')}</span>
       {alert.count > alert.events.length && <span className="muted"> (the first and the latest of {alert.count})</span>}
       <a href={hrefOf('admin/audit')} onClick={showInLog} className="evidence__link">
-        Show in the audit log<span className="visually-hidden">: events of {alertName(alert)}</span>
+        Show <span className="visually-hidden">the events of {alertName(alert)} </span>in the audit log
       </a>
     </span>
   );

@@ -80,12 +80,12 @@ function ReportFigures({ report }: { readonly report: SecurityReport }) {
         <Figure label="Sessions started" value={String(totals.sessionsStarted)} />
         <Figure
           label="Median session length"
-          value={report.medianSessionMs === null ? '—' : formatDuration(report.medianSessionMs / 1000)}
+          value={report.medianSessionMs === null ? '—' : lengthText(report.medianSessionMs, 60_000)}
           note={report.medianSessionMs === null ? 'No session ended in this period' : undefined}
         />
         <Figure
-          label="Devices per account"
-          value={devicesPerAccount.median === null ? '—' : `${devicesPerAccount.median} median`}
+          label="Devices per account (median)"
+          value={devicesPerAccount.median === null ? '—' : String(devicesPerAccount.median)}
           note={`Most: ${devicesPerAccount.max}, over ${plural(devicesPerAccount.accounts, 'account')}`}
         />
       </dl>
@@ -160,6 +160,12 @@ function Figure({ label, value, note }: { readonly label: string; readonly value
   );
 }
 
+/** The engine counts session lengths in whole minutes and setup times in whole seconds: a 0 is "under" that unit. */
+function lengthText(ms: number, unitMs: 60_000 | 1000): string {
+  if (ms < unitMs) return unitMs === 60_000 ? 'under a minute' : 'under a second';
+  return formatDuration(ms / 1000);
+}
+
 function rateMeasure(label: string, rate: number | null, target: number, basis: string): TargetMeasure {
   return {
     label,
@@ -179,8 +185,8 @@ function setupMeasure(setup: SecurityReport['totpSetup']): TargetMeasure {
     label: 'Median TOTP setup time',
     position: setup.medianMs === null ? null : setup.medianMs / scale,
     targetPosition: setup.targetMs / scale,
-    valueText: setup.medianMs === null ? '—' : formatDuration(setup.medianMs / 1000),
-    targetText: `under ${formatDuration(setup.targetMs / 1000)}`,
+    valueText: setup.medianMs === null ? '—' : lengthText(setup.medianMs, 1000),
+    targetText: `${formatDuration(setup.targetMs / 1000)} or less`,
     met: setup.medianMs === null ? null : setup.medianMs <= setup.targetMs,
     basis: plural(setup.confirmed, 'setup') + ' confirmed',
   };

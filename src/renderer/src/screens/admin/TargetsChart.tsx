@@ -23,7 +23,7 @@ export interface TargetMeasure {
 }
 
 export function verdictOf(measure: TargetMeasure): string {
-  return measure.met === null ? 'Nothing to measure in this period' : measure.met ? 'Target met' : 'Below target';
+  return measure.met === null ? 'Nothing to measure in this period' : measure.met ? 'Meets the target' : 'Misses the target';
 }
 
 /**
@@ -35,7 +35,7 @@ export function TargetsChart({ title, measures }: { readonly title: string; read
   const descriptionId = useId();
   const height = TOP + measures.length * ROW;
   const x = (position: number): number => TRACK.left + Math.min(1, Math.max(0, position)) * (TRACK.right - TRACK.left);
-  const summary = measures.map((m) => `${m.label}: ${m.valueText} (target ${m.targetText}; ${verdictOf(m).toLowerCase()}).`).join(' ');
+  const summary = measures.map((m) => `${m.label}: ${m.valueText}; ${verdictOf(m).toLowerCase()} of ${m.targetText}.`).join(' ');
 
   return (
     <figure className="chart">
@@ -76,7 +76,8 @@ export function TargetsChart({ title, measures }: { readonly title: string; read
       <ul className="chart__verdicts">
         {measures.map((m) => (
           <li key={m.label}>
-            <span className="chart__verdict-label">{m.label}:</span> {m.valueText} ({m.basis}). {verdictOf(m)}, target {m.targetText}.
+            <span className="chart__verdict-label">{m.label}:</span> {m.valueText} ({m.basis}); {verdictOf(m).toLowerCase()} of{' '}
+            {m.targetText}.
           </li>
         ))}
       </ul>
