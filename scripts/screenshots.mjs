@@ -342,6 +342,23 @@ async function walkThrough() {
   await laptop.getByRole('button', { name: /^Send a code by SMS/ }).click();
   await laptop.getByText(/^Sent by SMS/).waitFor();
   await shoot(laptop, 'mfa-challenge-sms');
+
+  // Security: a burst of failures for linus crosses a lowered threshold, beside the alerts the walk already raised.
+  await invoke(page, 'admin.policy.set', { key: 'monitor.failureBurst', value: '3' });
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await invoke(second, 'auth.signIn', { username: 'linus', password: 'wrong again', staySignedIn: false }, 'INVALID_CREDENTIALS');
+  }
+  await invoke(page, 'admin.policy.set', { key: 'monitor.failureBurst', value: '10' });
+  await go(page, 'admin/security', 'Security');
+  await page.getByRole('list', { name: 'Open alerts' }).getByRole('heading', { name: 'Many failed sign-ins for one account' }).waitFor();
+  await page
+    .getByRole('img', { name: /Sign-ins and failed sign-ins per day/ })
+    .first()
+    .waitFor();
+  await settled(page);
+  await shoot(page, 'admin-security');
+  await scrollToRegion(page, 'Security report');
+  await shoot(page, 'admin-security-report');
 }
 
 /**
