@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { createTransport, type NodemailerError } from 'nodemailer';
+import type { NodemailerError, Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { SmtpSecurity, SmtpSettings } from '../../../shared/delivery.js';
 import { LatchkeyError } from '../../../shared/errors.js';
 import { SECOND } from '../clock.js';
@@ -39,29 +40,38 @@ export function smtpTransport(settings: SmtpSettings): Transport {
   const broken = settingsProblem(settings);
   if (broken !== null) return refusingTransport(broken);
   const server = `${settings.host}:${settings.port}`;
-  const transporter = createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.secure === 'tls',
-    // requireTLS fails the connection when STARTTLS is missing or fails, rather than going on in the clear.
-    requireTLS: settings.secure === 'starttls',
-    ignoreTLS: settings.secure === 'none',
-    tls: { minVersion: 'TLSv1.2' },
-    ...(settings.user === null
-      ? {}
-      : { auth: { user: settings.user, ...(settings.password === null ? {} : { pass: settings.password }) } }),
-    connectionTimeout: WAIT,
-    greetingTimeout: WAIT,
-    socketTimeout: WAIT,
-    dnsTimeout: WAIT,
-    logger: false,
-  });
+  // nodemailer is loaded with the first message, not with the engine: a CLI command that sends
+  // nothing (whoami) should not pay for it.
+  let transporter: Transporter<SMTPTransport.SentMessageInfo> | null = null;
+  const open = async (): Promise<Transporter<SMTPTransport.SentMessageInfo>> => {
+    const { createTransport } = await import('nodemailer');
+    transporter ??= createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure === 'tls',
+      // requireTLS fails the connection when STARTTLS is missing or fails, rather than going on in the clear.
+      requireTLS: settings.secure === 'starttls',
+      ignoreTLS: settings.secure === 'none',
+      tls: { minVersion: 'TLSv1.2' },
+      ...(settings.user === null
+        ? {}
+        : { auth: { user: settings.user, ...(settings.password === null ? {} : { pass: settings.password }) } }),
+      connectionTimeout: WAIT,
+      greetingTimeout: WAIT,
+      socketTimeout: WAIT,
+      dnsTimeout: WAIT,
+      logger: false,
+    });
+    return transporter;
+  };
   let closed = false;
   return {
     async send(message: Outgoing, signal: AbortSignal): Promise<Attempt> {
       if (closed) throw new Error('this SMTP transport was closed');
       try {
-        const info = await transporter.sendMail({
+        const info = await (
+          await open()
+        ).sendMail({
           from: settings.from,
           to: message.to,
           subject: message.subject,
@@ -84,7 +94,7 @@ export function smtpTransport(settings: SmtpSettings): Transport {
     },
     close(): void {
       closed = true;
-      transporter.close();
+      transporter?.close();
     },
   };
 }

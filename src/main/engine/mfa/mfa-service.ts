@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { LatchkeyError } from '../../../shared/errors.js';
 import { BACKUP_CODES_LOW } from '../../../shared/notices.js';
 import type { MfaStatusView, SecondFactor, TotpSetupView } from '../../../shared/views.js';
@@ -133,6 +132,8 @@ export class MfaService {
     const secret = newTotpSecret();
     const expiresAt = this.#ctx.clock.now() + SETUP_LIFETIME;
     const uri = totpUri({ issuer: ISSUER, accountName: account.username, secret, params: DEFAULT_TOTP });
+    // Loaded here, not with the engine: only a TOTP setup draws a QR code.
+    const { default: QRCode } = await import('qrcode');
     const qrDataUrl = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
     this.#ctx.change((tx) => {
       const current = this.#account(account.id);
