@@ -93,6 +93,11 @@ test('a burst of failed sign-ins shows on the Security screen, is acknowledged, 
   await expect(report.getByRole('img', { name: /MFA adoption: .+ the target of 80\s?%/ })).toBeVisible();
   await expect(report).toContainText('Median TOTP setup time');
   await expectAccessible(page);
+
+  // The events behind the alert, in the audit log narrowed to alice since it was first seen.
+  await resolved.getByRole('link', { name: `Show the events of ${BURST} in the audit log` }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Audit events' }).getByRole('row').filter({ hasText: 'Sign-in failed' })).toHaveCount(3);
 });
 
 test('a failed sign-in on the dashboard asks "Was this you?", and "Not me" signs out every other session and points to the password', async ({

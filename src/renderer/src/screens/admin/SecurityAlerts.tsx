@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ALERT_NOTE_MAX_LENGTH, ALERT_TITLES, severityRank, type AlertSeverity, type AlertView } from '../../../../shared/monitoring';
 import { useAction } from '../../api/use-action';
 import { ErrorAlert, StatusMessage } from '../../components/Alerts';
@@ -37,7 +37,8 @@ export function SecurityAlerts() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [showResolved, setShowResolved] = useState(false);
-  const openList = useRef<HTMLUListElement>(null);
+  const refocus = useRef<Pending | null>(null);
+  const openAlerts = useRef<HTMLDivElement>(null);
 
   const all = alerts.data ?? [];
   const unresolved = all.filter((alert) => alert.state !== 'resolved').sort(byUrgency);
@@ -45,14 +46,20 @@ export function SecurityAlerts() {
 
   const finished = (outcome: Pending, alert: AlertView): void => {
     setPending(null);
+    refocus.current = outcome;
     setDone(`${outcome.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'}: ${alertName(alert)}.`);
-    // The button that opened the dialog is gone: an acknowledged alert keeps its Resolve, a resolved one leaves the list.
-    if (outcome.action === 'acknowledge') {
-      window.requestAnimationFrame(() => openList.current?.querySelector<HTMLElement>(`[data-alert="${alert.id}"] button`)?.focus());
-    } else {
-      keepFocusIn(openList.current);
-    }
   };
+
+  // Once the dialog has gone: the button that opened it is gone too. An acknowledged alert keeps
+  // its Resolve; a resolved one leaves the list, and the focus stays in what is left of it.
+  useEffect(() => {
+    const acted = refocus.current;
+    if (acted === null || pending !== null) return;
+    refocus.current = null;
+    const item = openAlerts.current?.querySelector<HTMLElement>(`[data-alert="${acted.alert.id}"] button`);
+    if (acted.action === 'acknowledge' && item != null) item.focus();
+    else keepFocusIn(openAlerts.current);
+  });
 
   return (
     <>
@@ -64,17 +71,19 @@ export function SecurityAlerts() {
         <div className="stack stack--tight">
           <ErrorAlert error={alerts.error} />
           <StatusMessage>{done}</StatusMessage>
-          {alerts.data === null ? (
-            alerts.loading && <p className="loading-line">Loading alerts…</p>
-          ) : unresolved.length === 0 ? (
-            <EmptyState>No open alerts.</EmptyState>
-          ) : (
-            <ul className="alert-list" aria-label="Open alerts" ref={openList} tabIndex={-1}>
-              {unresolved.map((alert) => (
-                <AlertItem key={alert.id} alert={alert} onAct={(action) => setPending({ action, alert })} />
-              ))}
-            </ul>
-          )}
+          <div ref={openAlerts} tabIndex={-1} className="focus-frame">
+            {alerts.data === null ? (
+              alerts.loading && <p className="loading-line">Loading alerts…</p>
+            ) : unresolved.length === 0 ? (
+              <EmptyState>No open alerts.</EmptyState>
+            ) : (
+              <ul className="alert-list" aria-label="Open alerts">
+                {unresolved.map((alert) => (
+                  <AlertItem key={alert.id} alert={alert} onAct={(action) => setPending({ action, alert })} />
+                ))}
+              </ul>
+            )}
+          </div>
         </div>
       </Card>
 

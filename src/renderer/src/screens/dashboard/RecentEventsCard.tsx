@@ -1,4 +1,4 @@
-import { useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { AuditEventView } from '../../../../shared/views';
 import { useAction } from '../../api/use-action';
 import { AuditEventTable } from '../../components/AuditEventTable';
@@ -72,9 +72,17 @@ function WasThisYou({ events, table }: { readonly events: readonly AuditEventVie
     const upTo = asked.reduce((top, event) => Math.max(top, event.seq), answered);
     if (accountId !== undefined) window.localStorage.setItem(answeredKey(accountId), String(upTo));
     setAnswered(upTo);
-    // The buttons go away with the question: the focus moves on to what follows it.
-    window.requestAnimationFrame(() => (settingsLink.current ?? table.current)?.focus());
   };
+
+  // The buttons go away with the question: once it has gone, the focus moves on to what follows it.
+  const wasAsked = useRef(false);
+  useEffect(() => {
+    if (asked.length > 0) wasAsked.current = true;
+    else if (wasAsked.current) {
+      wasAsked.current = false;
+      (settingsLink.current ?? table.current)?.focus();
+    }
+  });
 
   const latest = asked.reduce((top, event) => Math.max(top, event.at), 0);
   const devices = [...new Set(elsewhere.map((event) => event.device))].join(', ');
