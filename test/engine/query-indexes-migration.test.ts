@@ -1,16 +1,10 @@
-import Database from 'better-sqlite3';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditAnchor } from '../../src/main/engine/audit/audit-anchor.js';
-import { AuditLog, startAuditChain } from '../../src/main/engine/audit/audit-log.js';
 import { HOUR } from '../../src/main/engine/clock.js';
 import { hashToken, newToken } from '../../src/main/engine/crypto/random.js';
-import { deriveVaultKeys, keyCheck } from '../../src/main/engine/crypto/vault-keys.js';
-import { PasswordHasher } from '../../src/main/engine/passwords/password-hasher.js';
-import { AuditRepository } from '../../src/main/store/audit.js';
-import { MetaRepository } from '../../src/main/store/meta.js';
-import { SCHEMA_VERSION, migrate, schemaVersion } from '../../src/main/store/migrations.js';
+import type Database from 'better-sqlite3';
+import { SCHEMA_VERSION, schemaVersion } from '../../src/main/store/migrations.js';
 import { AUDITOR } from '../support/auditor.js';
+import { writePreviousVault } from '../support/previous-vault.js';
 import { withRawVault } from '../support/raw-vault.js';
 import { QUICK_HASH, signIn } from '../support/signed-in.js';
 import { cliClient, createTempVault, PASSWORDS, type TempVault } from '../support/temp-vault.js';
@@ -23,49 +17,19 @@ const PREVIOUS_SCHEMA = 7;
  * with a session that is still live and one long timed out, and an audit log that verifies.
  */
 async function createPreviousVault(vault: TempVault): Promise<{ liveToken: string }> {
-  const db = new Database(vault.path);
-  try {
-    db.pragma('journal_mode = WAL');
-    migrate(db, PREVIOUS_SCHEMA);
-    const vaultId = `vault_${randomUUID()}`;
-    const key = randomBytes(32);
-    await vault.keychain.set(vaultId, key.toString('base64'));
-    const keys = deriveVaultKeys(key, vaultId);
-    const hasher = new PasswordHasher(QUICK_HASH);
-    const meta = new MetaRepository(db);
-    const audit = new AuditLog(
-      new AuditRepository(db),
-      meta,
-      keys.auditChain,
-      vault.clock,
-      new AuditAnchor(vault.keychain, vaultId, keys.auditChain),
-    );
-    const account = db.prepare(
-      `INSERT INTO accounts (id, username, display_name, role, status, password_hash, password_changed_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
-    );
+  const liveToken = newToken();
+  return writePreviousVault(vault, PREVIOUS_SCHEMA, [PASSWORDS.admin, PASSWORDS.alice], ({ db, addAccount }, [admin, alice]) => {
+    const now = vault.clock.now();
     const session = db.prepare(
       `INSERT INTO sessions (id, account_id, token_hash, assurance, host, device_name, user_agent, created_at, last_active_at, expires_at)
        VALUES (?, 'acc_alice', ?, 'password', 'cli', 'laptop', 'latchkey-test/1', ?, ?, ?)`,
     );
-    const liveToken = newToken();
-    const now = vault.clock.now();
-    const admin = await hasher.hash(PASSWORDS.admin);
-    const alice = await hasher.hash(PASSWORDS.alice);
-    db.transaction(() => {
-      meta.set('vault_id', vaultId);
-      meta.set('key_check', keyCheck(key, vaultId));
-      startAuditChain(meta, keys.auditChain);
-      audit.append({ type: 'vault.initialised', outcome: 'success', details: { vaultId } });
-      account.run('acc_admin', 'admin', 'admin', 'admin', admin, now, now, now);
-      account.run('acc_alice', 'alice', 'alice', 'user', alice, now, now, now);
-      session.run('sess_live', hashToken(liveToken), now, now, now + 12 * HOUR);
-      session.run('sess_old', hashToken(newToken()), now - 48 * HOUR, now - 48 * HOUR, now - 36 * HOUR);
-    }).immediate();
+    addAccount({ id: 'acc_admin', username: 'admin', role: 'admin', passwordHash: admin ?? '' });
+    addAccount({ id: 'acc_alice', username: 'alice', role: 'user', passwordHash: alice ?? '' });
+    session.run('sess_live', hashToken(liveToken), now, now, now + 12 * HOUR);
+    session.run('sess_old', hashToken(newToken()), now - 48 * HOUR, now - 48 * HOUR, now - 36 * HOUR);
     return { liveToken };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 const indexesOf = (db: Database.Database, table: string): string[] =>

@@ -1,18 +1,12 @@
-import Database from 'better-sqlite3';
-import { randomBytes, randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/main/engine/clock.js';
-import { AuditAnchor } from '../../src/main/engine/audit/audit-anchor.js';
-import { AuditLog, startAuditChain } from '../../src/main/engine/audit/audit-log.js';
-import { deriveVaultKeys, keyCheck } from '../../src/main/engine/crypto/vault-keys.js';
-import { PasswordHasher } from '../../src/main/engine/passwords/password-hasher.js';
-import { AuditRepository } from '../../src/main/store/audit.js';
-import { MetaRepository } from '../../src/main/store/meta.js';
-import { migrate } from '../../src/main/store/migrations.js';
 import { SEALED_TABLES } from '../../src/main/store/row-integrity.js';
 import { isLatchkeyError, type LatchkeyError } from '../../src/shared/errors.js';
 import { AUDITOR } from '../support/auditor.js';
+import { keyCheck } from '../../src/main/engine/crypto/vault-keys.js';
 import { failure } from '../support/errors.js';
+import { writePreviousVault } from '../support/previous-vault.js';
 import { enableTotp, nextCode, passwordStep, signInWithCode, wrongCode, type Authenticator } from '../support/mfa.js';
 import { withRawVault } from '../support/raw-vault.js';
 import { QUICK_HASH, addAccount, openVaultWithAdmin, signIn, type SignedIn, type VaultWithAdmin } from '../support/signed-in.js';
@@ -375,52 +369,20 @@ describe('the seal declarations', () => {
  * row), built with better-sqlite3 directly, as migration.test.ts builds a schema 1 vault.
  */
 async function createUnsealedVault(vault: TempVault): Promise<{ vaultId: string; key: Buffer }> {
-  const db = new Database(vault.path);
-  try {
-    db.pragma('journal_mode = WAL');
-    migrate(db, 4);
-    const vaultId = `vault_${randomUUID()}`;
-    const key = randomBytes(32);
-    await vault.keychain.set(vaultId, key.toString('base64'));
-    const keys = deriveVaultKeys(key, vaultId);
-    const hasher = new PasswordHasher(QUICK_HASH);
-    const meta = new MetaRepository(db);
-    const audit = new AuditLog(
-      new AuditRepository(db),
-      meta,
-      keys.auditChain,
-      vault.clock,
-      new AuditAnchor(vault.keychain, vaultId, keys.auditChain),
+  return writePreviousVault(vault, 4, [PASSWORDS.admin, PASSWORDS.alice], ({ db, audit, addAccount }, hashes) => {
+    const accounts = [
+      { id: 'acc_admin', username: 'admin', role: 'admin' },
+      { id: 'acc_alice', username: 'alice', role: 'user' },
+    ] as const;
+    accounts.forEach((a, i) => {
+      addAccount({ ...a, passwordHash: hashes[i] ?? '' });
+      audit.append({ type: 'account.created', outcome: 'success', target: { id: a.id, name: a.username }, details: { role: a.role } });
+    });
+    db.prepare("INSERT INTO policy (key, value, updated_at, updated_by) VALUES ('mfa.required', '\"admins\"', ?, 'admin')").run(
+      vault.clock.now(),
     );
-    const insert = db.prepare(
-      `INSERT INTO accounts (id, username, display_name, role, status, password_hash, password_changed_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
-    );
-    const hashes = [await hasher.hash(PASSWORDS.admin), await hasher.hash(PASSWORDS.alice)];
-    db.transaction(() => {
-      meta.set('vault_id', vaultId);
-      meta.set('key_check', keyCheck(key, vaultId));
-      startAuditChain(meta, keys.auditChain);
-      audit.append({ type: 'vault.initialised', outcome: 'success', details: { vaultId } });
-      const at = vault.clock.now();
-      for (const [i, [id, name, role]] of [
-        ['acc_admin', 'admin', 'admin'],
-        ['acc_alice', 'alice', 'user'],
-      ].entries()) {
-        insert.run(id, name, name, role, hashes[i], at, at, at);
-        audit.append({
-          type: 'account.created',
-          outcome: 'success',
-          target: { id: id ?? '', name: name ?? '' },
-          details: { role: role ?? '' },
-        });
-      }
-      db.prepare("INSERT INTO policy (key, value, updated_at, updated_by) VALUES ('mfa.required', '\"admins\"', ?, 'admin')").run(at);
-    }).immediate();
-    return { vaultId, key };
-  } finally {
-    db.close();
-  }
+    return {};
+  });
 }
 
 describe('a vault from before rows were sealed', () => {

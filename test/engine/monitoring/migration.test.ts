@@ -1,14 +1,7 @@
-import Database from 'better-sqlite3';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditAnchor } from '../../../src/main/engine/audit/audit-anchor.js';
-import { AuditLog, startAuditChain } from '../../../src/main/engine/audit/audit-log.js';
-import { deriveVaultKeys, keyCheck } from '../../../src/main/engine/crypto/vault-keys.js';
-import { PasswordHasher } from '../../../src/main/engine/passwords/password-hasher.js';
-import { AuditRepository } from '../../../src/main/store/audit.js';
-import { MetaRepository } from '../../../src/main/store/meta.js';
-import { SCHEMA_VERSION, migrate, schemaVersion } from '../../../src/main/store/migrations.js';
+import { SCHEMA_VERSION, schemaVersion } from '../../../src/main/store/migrations.js';
 import { AUDITOR } from '../../support/auditor.js';
+import { writePreviousVault } from '../../support/previous-vault.js';
 import { withRawVault } from '../../support/raw-vault.js';
 import { QUICK_HASH, signIn } from '../../support/signed-in.js';
 import { createTempVault, PASSWORDS, type TempVault } from '../../support/temp-vault.js';
@@ -22,46 +15,18 @@ const PREVIOUS_SCHEMA = 6;
  * better-sqlite3 directly, so nothing of the monitoring schema can leak into it.
  */
 async function createPreviousVault(vault: TempVault): Promise<void> {
-  const db = new Database(vault.path);
-  try {
-    db.pragma('journal_mode = WAL');
-    migrate(db, PREVIOUS_SCHEMA);
-    const vaultId = `vault_${randomUUID()}`;
-    const key = randomBytes(32);
-    await vault.keychain.set(vaultId, key.toString('base64'));
-    const keys = deriveVaultKeys(key, vaultId);
-    const hasher = new PasswordHasher(QUICK_HASH);
-    const accounts = [
-      { id: 'acc_admin', username: 'admin', role: 'admin', password: await hasher.hash(PASSWORDS.admin) },
-      { id: 'acc_alice', username: 'alice', role: 'user', password: await hasher.hash(PASSWORDS.alice) },
-    ];
-    const meta = new MetaRepository(db);
-    const audit = new AuditLog(
-      new AuditRepository(db),
-      meta,
-      keys.auditChain,
-      vault.clock,
-      new AuditAnchor(vault.keychain, vaultId, keys.auditChain),
-    );
-    const insert = db.prepare(
-      `INSERT INTO accounts (id, username, display_name, role, status, password_hash, password_changed_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
-    );
-    db.transaction(() => {
-      meta.set('vault_id', vaultId);
-      meta.set('key_check', keyCheck(key, vaultId));
-      startAuditChain(meta, keys.auditChain);
-      audit.append({ type: 'vault.initialised', outcome: 'success', details: { vaultId } });
-      const at = vault.clock.now();
-      for (const a of accounts) {
-        insert.run(a.id, a.username, a.username, a.role, a.password, at, at, at);
-        audit.append({ type: 'account.created', outcome: 'success', target: { id: a.id, name: a.username }, details: { role: a.role } });
-      }
-      audit.append({ type: 'signin.failed', outcome: 'failure', target: { id: 'acc_alice', name: 'alice' }, reason: 'wrong_password' });
-    }).immediate();
-  } finally {
-    db.close();
-  }
+  const accounts = [
+    { id: 'acc_admin', username: 'admin', role: 'admin' },
+    { id: 'acc_alice', username: 'alice', role: 'user' },
+  ] as const;
+  await writePreviousVault(vault, PREVIOUS_SCHEMA, [PASSWORDS.admin, PASSWORDS.alice], ({ audit, addAccount }, hashes) => {
+    accounts.forEach((a, i) => {
+      addAccount({ ...a, passwordHash: hashes[i] ?? '' });
+      audit.append({ type: 'account.created', outcome: 'success', target: { id: a.id, name: a.username }, details: { role: a.role } });
+    });
+    audit.append({ type: 'signin.failed', outcome: 'failure', target: { id: 'acc_alice', name: 'alice' }, reason: 'wrong_password' });
+    return {};
+  });
 }
 
 let vault: TempVault;
