@@ -1,8 +1,6 @@
 import { useId } from 'react';
-import type { ReportDay } from '../../../../shared/monitoring';
 import { DataTable } from '../../components/DataTable';
 import { formatDay } from '../../format/time';
-import { niceCeiling } from './ActivityChart';
 
 // About the size it is drawn at on a desktop window, so that its text matches the page's.
 const WIDTH = 1040;
@@ -11,19 +9,25 @@ const MARGIN = { top: 12, right: 8, bottom: 28, left: 36 };
 /** At most this many day labels under the axis, whatever the period. */
 const MAX_LABELS = 12;
 
-export interface DaySeries {
+/** A day's counts, as the audit log's activity and the security report give them. */
+interface Day {
+  /** Midnight UTC that starts the day. */
+  readonly start: number;
+}
+
+export interface DaySeries<D extends Day> {
   readonly label: string;
   /** Names the bar's colour in screens.css (chart__bar--NAME, chart__key--NAME). */
   readonly tone: 'signins' | 'failures' | 'sessions';
-  readonly value: (day: ReportDay) => number;
+  readonly value: (day: D) => number;
 }
 
 /**
- * Bars per UTC day for one or a few series, drawn in SVG as ActivityChart is: the SVG is one image
- * with a summary for assistive technology, and the numbers are in the table behind it, which may
- * carry columns the bars leave out.
+ * Bars per UTC day for one or a few series, drawn in SVG: the SVG is one image with a summary for
+ * assistive technology, and the numbers are in the table behind it, which may carry columns the
+ * bars leave out.
  */
-export function DailyBarsChart({
+export function DailyBarsChart<D extends Day>({
   title,
   summary,
   days,
@@ -32,9 +36,9 @@ export function DailyBarsChart({
 }: {
   readonly title: string;
   readonly summary: string;
-  readonly days: readonly ReportDay[];
-  readonly series: readonly DaySeries[];
-  readonly extraColumns?: readonly { readonly label: string; readonly value: (day: ReportDay) => number }[];
+  readonly days: readonly D[];
+  readonly series: readonly DaySeries<D>[];
+  readonly extraColumns?: readonly { readonly label: string; readonly value: (day: D) => number }[];
 }) {
   const titleId = useId();
   const descriptionId = useId();
@@ -125,4 +129,13 @@ export function DailyBarsChart({
       </details>
     </figure>
   );
+}
+
+/** A round upper bound for the axis: 1, 2, 4, 5, 10, 20, 40, 50 … so that its half is whole too. */
+function niceCeiling(value: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 4, 5, 10]) {
+    if (step * magnitude >= value) return Math.max(2, step * magnitude);
+  }
+  return 10 * magnitude;
 }
