@@ -56,7 +56,8 @@ export function AuditEventTable({
             <td>{event.device ?? <span className="muted">—</span>}</td>
             <td className="details">
               {describeEventDetails(event)}
-              {(event.reason !== null || Object.keys(event.details ?? {}).length > 0) && (
+              {/* The stored fields, for an administrator checking by hand; a person's own view keeps to words. */}
+              {!compact && (event.reason !== null || Object.keys(event.details ?? {}).length > 0) && (
                 <details className="raw-fields">
                   <summary>
                     Raw fields<span className="visually-hidden"> of event {event.seq}</span>
