@@ -1,4 +1,3 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import {
   DELIVERY_SECRET_KEYS,
@@ -18,7 +17,7 @@ import { LatchkeyError } from '../../../shared/errors.js';
 import { type Caller, partyOf, requireAdmin } from '../caller.js';
 import type { EngineContext } from '../context.js';
 import { requireValidEmail } from '../accounts/usernames.js';
-import { defaultRegionFromLocale } from './phone.js';
+import { defaultRegionFromLocale, isKnownRegion } from './phone.js';
 import { requireSafeGatewayUrl } from './sms-transport.js';
 import { requireSafeSmtpHost } from './smtp-transport.js';
 
@@ -104,7 +103,7 @@ export const DELIVERY_SETTINGS: Readonly<Record<DeliverySettingKey, SettingRule>
     schema: z
       .string()
       .regex(/^[A-Z]{2}$/, 'give a two-letter country code such as GB')
-      .refine((v) => isSupportedCountry(v), 'not a country phone numbers are known for'),
+      .refine((v) => isKnownRegion(v), 'not a country phone numbers are known for'),
     default: (): string => defaultRegionFromLocale(Intl.DateTimeFormat().resolvedOptions().locale) ?? 'US',
     describe: 'The country a phone number written without +country code is read in (default: from this machine’s locale).',
   },

@@ -1,9 +1,26 @@
-// The max metadata, not the default (min): with min, getType() cannot tell what a number is in many
-// countries (France's landlines among them), so a landline would pass as a mobile. max costs about
-// 70 KB more, loaded once in the main process.
-import { type CountryCode, isSupportedCountry, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type * as PhoneNumbers from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { LatchkeyError } from '../../../shared/errors.js';
 import { PHONE_INPUT_MAX } from '../../../shared/fields.js';
+
+const require = createRequire(import.meta.url);
+let library: typeof PhoneNumbers | undefined;
+
+/**
+ * The library, loaded the first time a number or a region is read rather than with the engine: a
+ * CLI command that reads none (whoami) should not pay its 40 ms. The max metadata, not the default
+ * (min): with min, getType() cannot tell what a number is in many countries (France's landlines
+ * among them), so a landline would pass as a mobile.
+ */
+function phoneNumbers(): typeof PhoneNumbers {
+  return (library ??= require('libphonenumber-js/max') as typeof PhoneNumbers);
+}
+
+/** Whether phone numbers are known for this two-letter region (GB, US …). */
+export function isKnownRegion(region: string): region is CountryCode {
+  return phoneNumbers().isSupportedCountry(region);
+}
 
 const refuse = (words: string): LatchkeyError<'INVALID_INPUT'> => new LatchkeyError('INVALID_INPUT', words, { field: 'phone' });
 
@@ -28,9 +45,12 @@ export function normalisePhone(input: string, defaultRegion: CountryCode | null)
   let number;
   try {
     // `extract: false`: the whole input must be the number, so "call 07400 123456 after six" is refused.
-    number = parsePhoneNumberWithError(text, { ...(defaultRegion === null ? {} : { defaultCountry: defaultRegion }), extract: false });
+    number = phoneNumbers().parsePhoneNumberWithError(text, {
+      ...(defaultRegion === null ? {} : { defaultCountry: defaultRegion }),
+      extract: false,
+    });
   } catch (error) {
-    if (error instanceof ParseError) throw refuse(PARSE_PROBLEMS[error.message] ?? NOT_A_NUMBER);
+    if (error instanceof phoneNumbers().ParseError) throw refuse(PARSE_PROBLEMS[error.message] ?? NOT_A_NUMBER);
     throw error;
   }
   if (!number.isValid()) throw refuse('That is not a valid phone number. Check the digits and the country code.');
@@ -55,5 +75,5 @@ export function defaultRegionFromLocale(locale: string | undefined): CountryCode
   } catch {
     return null;
   }
-  return region !== undefined && isSupportedCountry(region) ? region : null;
+  return region !== undefined && isKnownRegion(region) ? region : null;
 }
