@@ -22,6 +22,7 @@ export const AUDIT_EVENT_TYPES = [
   'session.closed',
   'session.refresh_reuse',
   'session.limit_denied',
+  'session.calls_refused',
   'policy.changed',
   'mfa.totp_setup_started',
   'mfa.totp_setup_abandoned',

@@ -23,6 +23,7 @@ export const ALERT_KINDS = [
   'clock_rollback',
   'clock_ahead',
   'session_evictions',
+  'calls_without_session',
   'many_devices',
   'audit_tampered',
 ] as const;
@@ -41,6 +42,7 @@ export const ALERT_TITLES: { readonly [K in AlertKind]: string } = {
   clock_rollback: "This machine's clock was set back behind the vault's time",
   clock_ahead: "This machine's clock runs far ahead of the time that really passed",
   session_evictions: 'Many sessions ended by the per-account limit in a day',
+  calls_without_session: 'Many calls that need a session, made without one',
   many_devices: 'Sign-ins at many devices in a short time',
   audit_tampered: 'The audit log does not verify',
 };

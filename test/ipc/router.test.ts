@@ -109,6 +109,19 @@ describe('the IPC router', () => {
     expect(value(await call(alice, 'app.peek'))).toEqual({ state: 'signed_in', lockedUsername: null, reason: null });
   });
 
+  it('raises an alert when a window keeps calling for a session it does not have, and still refuses each call', async () => {
+    const admin = newConnection(desktop);
+    value(await call(admin, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(admin, 'auth.signIn', { username: 'root', password: PASSWORDS.admin }));
+    value(await call(admin, 'admin.policy.set', { key: 'monitor.refusedCallsPerMinute', value: '10' }));
+    const probe = newConnection({ ...desktop, deviceName: 'probe-box' });
+    for (let i = 0; i < 12; i += 1) expect(errorCode(await call(probe, 'sessions.list', {}))).toBe('SESSION_EXPIRED');
+    const alerts = value<{ kind: string; summary: string }[]>(await call(admin, 'admin.alerts.list', {}));
+    expect(alerts.filter((alert) => alert.kind === 'calls_without_session')).toEqual([
+      expect.objectContaining({ summary: expect.stringMatching(/^10 calls that need a session were made without one from probe-box/) }),
+    ]);
+  });
+
   it("tells every window, signed in or not, when this machine's clock is behind the vault's time", async () => {
     const connection = newConnection(desktop);
     value(await call(connection, 'setup.createAdmin', { username: 'root', password: PASSWORDS.admin }));

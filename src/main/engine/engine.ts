@@ -130,7 +130,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     emailVerification,
     delivery,
     audit: new AuditService(ctx),
-    alerts: new AlertService(ctx),
+    alerts: new AlertService(ctx, current),
     reports: new SecurityReports(ctx),
     cleanUp: () => cleanUp(ctx, sessions, lockout, mfa),
     cleanUpAs: (caller) => {

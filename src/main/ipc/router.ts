@@ -1,6 +1,6 @@
 import type { ClientInfo } from '../../shared/client.js';
 import { CHANNEL_NAMES, contract, type ChannelName, type HostNotice } from '../../shared/contract.js';
-import { LatchkeyError, toErrorInfo } from '../../shared/errors.js';
+import { LatchkeyError, isLatchkeyError, toErrorInfo } from '../../shared/errors.js';
 import { settle, type Result } from '../../shared/result.js';
 import { requireAdmin, tokenOfVerificationLink, type Caller, type Engine } from '../engine/index.js';
 import { HostKeychain } from '../secrets/host-keychain.js';
@@ -82,6 +82,16 @@ export function createRouter(host: RouterHost): Router {
     ...(host.testChannels?.({ engine, windows, openLink }) as Record<string, Handler<ChannelName>> | undefined),
   };
 
+  /** The window's caller; a call refused for want of a session is told to the engine, which watches for many. */
+  function sessionCaller(connection: Connection): Caller {
+    try {
+      return windows.caller(connection);
+    } catch (error) {
+      if (isLatchkeyError(error, 'SESSION_EXPIRED')) engine.alerts.noteCallWithoutSession(connection.client);
+      throw error;
+    }
+  }
+
   function authorise(name: ChannelName, connection: Connection): Caller | null {
     const { access } = contract[name];
     switch (access) {
@@ -91,9 +101,9 @@ export function createRouter(host: RouterHost): Router {
         if (host.testChannels === undefined) throw NOT_IN_TEST_MODE();
         return null;
       case 'session':
-        return windows.caller(connection);
+        return sessionCaller(connection);
       case 'admin': {
-        const caller = windows.caller(connection);
+        const caller = sessionCaller(connection);
         requireAdmin(caller);
         return caller;
       }

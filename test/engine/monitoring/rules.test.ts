@@ -204,6 +204,33 @@ describe('MFA bypass attempts', () => {
   });
 });
 
+describe('calls without a session', () => {
+  const probe = { ...cliClient(), deviceName: 'probe-box' };
+
+  it('raises one warning when a client is refused as often as policy allows in a minute, and writes nothing before', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.refusedCallsPerMinute', '5');
+    const events = auditEvents(s.engine).length;
+    for (let i = 0; i < 4; i += 1) s.engine.alerts.noteCallWithoutSession(probe);
+    expect(auditEvents(s.engine)).toHaveLength(events);
+    expect(alerts(s.engine, 'calls_without_session')).toEqual([]);
+
+    s.engine.alerts.noteCallWithoutSession(probe);
+    const [alert] = alerts(s.engine, 'calls_without_session');
+    expect(alert).toMatchObject({ severity: 'warning', state: 'open', accounts: [] });
+    expect(alert?.summary).toMatch(/^5 calls that need a session were made without one from probe-box \(cli\)/);
+    // The rest of the minute adds nothing: a flood of refusals is not a flood of rows.
+    for (let i = 0; i < 50; i += 1) s.engine.alerts.noteCallWithoutSession(probe);
+    expect(auditEvents(s.engine).filter((e) => e.type === 'session.calls_refused')).toHaveLength(1);
+
+    // Counted per client and per minute: a window whose session ended, refused a few times, stays quiet.
+    s.vault.clock.advance(MINUTE);
+    for (let i = 0; i < 4; i += 1) s.engine.alerts.noteCallWithoutSession({ ...probe, deviceName: 'workstation' });
+    for (let i = 0; i < 4; i += 1) s.engine.alerts.noteCallWithoutSession(probe);
+    expect(auditEvents(s.engine).filter((e) => e.type === 'session.calls_refused')).toHaveLength(1);
+  });
+});
+
 describe('clock rollback', () => {
   it("turns a clock found behind the vault's time into a high alert, once", async () => {
     const s = await start();

@@ -7,7 +7,10 @@ import {
   type AlertSeverity,
   type AlertView,
 } from '../../../shared/monitoring.js';
+import type { ClientInfo } from '../../../shared/client.js';
 import type { AlertRow } from '../../store/monitoring.js';
+import { MINUTE } from '../clock.js';
+import type { Policy } from '../policy/policy-keys.js';
 import { type Caller, partyOf, requireAdmin } from '../caller.js';
 import type { Change } from '../write-path.js';
 import type { EngineContext } from '../context.js';
@@ -21,6 +24,8 @@ export interface AlertQuery {
 }
 
 export const ALERT_LIST_MAX = 1000;
+/** Clients whose refused calls are counted at once; more than this many are a probe too. */
+const REFUSED_CLIENTS_KEPT = 1000;
 
 /**
  * The alerts as administrators read and act on them. Who may is decided here, for every host
@@ -28,9 +33,41 @@ export const ALERT_LIST_MAX = 1000;
  */
 export class AlertService {
   readonly #ctx: EngineContext;
+  readonly #policy: () => Policy;
+  /** Refused calls per window or program, this minute: in memory, so that refusing costs no write. */
+  readonly #refused = new Map<string, { since: number; count: number }>();
 
-  constructor(ctx: EngineContext) {
+  constructor(ctx: EngineContext, policy: () => Policy) {
     this.#ctx = ctx;
+    this.#policy = policy;
+  }
+
+  /**
+   * A host refused a call that needs a session, as its window or program had none. Counted here per
+   * client for the minute; the call that reaches `monitor.refusedCallsPerMinute` writes one audit
+   * event (and so an alert), and the rest of that minute write nothing.
+   */
+  noteCallWithoutSession(client: ClientInfo): void {
+    const now = this.#ctx.clock.now();
+    const key = `${client.host}\u0000${client.deviceName}\u0000${client.osUser ?? ''}`;
+    const current = this.#refused.get(key);
+    const counted = current === undefined || now - current.since >= MINUTE || now < current.since ? { since: now, count: 0 } : current;
+    counted.count += 1;
+    this.#refused.delete(key);
+    this.#refused.set(key, counted);
+    // Many windows at once are themselves a probe; the oldest counts go first.
+    if (this.#refused.size > REFUSED_CLIENTS_KEPT) this.#refused.delete(this.#refused.keys().next().value ?? key);
+    const threshold = this.#policy()['monitor.refusedCallsPerMinute'];
+    if (counted.count !== threshold) return;
+    this.#ctx.change((tx) =>
+      tx.audit({
+        type: 'session.calls_refused',
+        outcome: 'denied',
+        device: client.deviceName,
+        reason: 'no_session',
+        details: { count: counted.count, host: client.host },
+      }),
+    );
   }
 
   /** Newest first. */

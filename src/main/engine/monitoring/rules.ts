@@ -235,6 +235,27 @@ export const RULES: readonly Rule[] = [
       `${entry.reason ?? "This machine's clock is ahead of the time that really passed."} Delays and locks still run on real time; an administrator should set the clock right.`,
   ),
   {
+    kind: 'calls_without_session',
+    severity: 'warning',
+    // The host counts the refusals in memory and writes one event a minute at most, once the
+    // threshold is reached: a flood of refused calls never becomes a flood of rows.
+    watches: ['session.calls_refused'],
+    policyKeys: ['monitor.refusedCallsPerMinute'],
+    detect({ entry, seq }) {
+      const host = entry.details?.['host'];
+      const count = entry.details?.['count'];
+      const device = entry.device ?? 'an unnamed device';
+      return {
+        subject: `${typeof host === 'string' ? host : ''}:${device}`,
+        accounts: [],
+        summary: `${typeof count === 'number' ? count : 'Many'} calls that need a session were made without one from ${device}${typeof host === 'string' ? ` (${host})` : ''} within a minute (policy monitor.refusedCallsPerMinute): something is probing for a way in without signing in.`,
+        crossed: true,
+        adds: true,
+        evidence: [seq],
+      };
+    },
+  },
+  {
     kind: 'session_evictions',
     severity: 'warning',
     watches: ['session.evicted'],

@@ -140,6 +140,13 @@ export const POLICY_KEYS = {
     default: 10,
     describe: 'Sessions of one account ended by the session limit within 24 hours above which a warning is raised.',
   },
+  'monitor.refusedCallsPerMinute': {
+    audience: 'admins',
+    schema: z.coerce.number().int().min(5).max(10_000),
+    default: 30,
+    describe:
+      'Calls that need a session, refused to one window or program within a minute for want of one, that raise a warning: a window whose session ended makes a few, a script probing the router makes many.',
+  },
   'monitor.deviceBurst': {
     audience: 'admins',
     schema: z.coerce.number().int().min(2).max(100),

@@ -98,6 +98,7 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'clock.ahead': 'Clock found ahead',
   'account.email_changed': 'E-mail address changed',
   'account.role_changed': 'Role changed',
+  'session.calls_refused': 'Calls refused for want of a session',
   'alert.acknowledged': 'Alert acknowledged',
   'alert.resolved': 'Alert resolved',
   'mfa.code_sent': 'Code sent by SMS or e-mail',
