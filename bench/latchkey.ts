@@ -151,3 +151,38 @@ export async function auditVerifyFigure(setup: VaultWithAdmin): Promise<{ sample
   const per = 1000 / verdict.events;
   return { sample: { p50: sample.p50 * per, p99: sample.p99 * per, mean: sample.mean * per, runs: sample.runs }, rows: verdict.events };
 }
+
+export interface MonitoringFigures {
+  readonly validate: { readonly on: Sample; readonly off: Sample };
+  readonly signIn: { readonly on: Sample; readonly off: Sample };
+}
+
+/**
+ * Validation and a successful sign-in (at the low test argon2 cost, so the engine's own work is
+ * what shows) on a vault whose detection rules and report counters follow every write, and on one
+ * where they are switched off; the same work in the same run, on and off in turn.
+ */
+export async function monitoringFigures(): Promise<MonitoringFigures> {
+  const one = async (monitoring: boolean): Promise<{ validate: Sample; signIn: Sample }> => {
+    const setup = await openVaultWithAdmin({ hashParameters: QUICK_HASH, monitoring });
+    try {
+      const { engine, admin } = setup;
+      await addAccount(engine, admin.caller, 'grace', PASSWORDS.alice);
+      const held = await signIn(engine, 'grace', PASSWORDS.alice, { device: 'desk' });
+      const state = monitoring ? 'on' : 'off';
+      const validate = await measure(`validate, monitoring ${state}`, () => engine.sessions.validate(held.token));
+      // A few devices in turn: the rules' windows and the known-device record grow as in real use.
+      let n = 0;
+      const signInSample = await measure(`sign-in, monitoring ${state}`, () => {
+        n += 1;
+        return signIn(engine, 'grace', PASSWORDS.alice, { device: `desk-${n % 3}` });
+      });
+      return { validate, signIn: signInSample };
+    } finally {
+      await setup.vault.dispose();
+    }
+  };
+  const off = await one(false);
+  const on = await one(true);
+  return { validate: { on: on.validate, off: off.validate }, signIn: { on: on.signIn, off: off.signIn } };
+}

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { measureFloors } from './floors.js';
 import { machine, table, writeResults, type Row } from './harness.js';
 import { concurrencyFigures } from './concurrency.js';
-import { auditVerifyFigure, secondFactorFigures, sessionFigures, signInFigure } from './latchkey.js';
+import { auditVerifyFigure, monitoringFigures, secondFactorFigures, sessionFigures, signInFigure } from './latchkey.js';
 import { betterAuthGetSession } from './peer.js';
 import { processFigures } from './processes.js';
 
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     step('audit verify');
     const verify = await auditVerifyFigure(setup);
     await setup.vault.dispose();
+    step('monitoring on and off');
+    const monitoring = await monitoringFigures();
     step('processes');
     const cli = await processFigures(dir);
     step('concurrency');
@@ -95,6 +97,21 @@ async function main(): Promise<void> {
       { group: 'latchkey', figure: 'sign-in overhead beyond argon2', sample: signInOverhead, baseline: write },
       { group: 'latchkey', figure: 'audit append', note: 'a policy change and its event', sample: s.auditAppend, baseline: write },
       { group: 'latchkey', figure: 'audit verify per 1,000 rows', note: `${verify.rows} rows`, sample: verify.sample, baseline: read },
+      {
+        group: 'monitoring',
+        figure: 'validate, rules on',
+        sample: monitoring.validate.on,
+        baseline: { name: 'rules off', sample: monitoring.validate.off },
+        target: 'no measurable difference',
+      },
+      {
+        group: 'monitoring',
+        figure: 'sign-in, rules on',
+        note: 'low test argon2 cost',
+        sample: monitoring.signIn.on,
+        baseline: { name: 'rules off', sample: monitoring.signIn.off },
+        target: 'no measurable difference',
+      },
       { group: 'process', figure: 'latchkey --version', sample: cli.version, baseline: node, target: '≤ 2× node -e 0' },
       { group: 'process', figure: 'latchkey whoami', sample: cli.whoami, baseline: node, target: '≤ 2× node -e 0' },
     ];

@@ -26,6 +26,10 @@ export function buildProgram(): Command {
       'keychain namespace for the vault key and CLI session (default: $LATCHKEY_KEYCHAIN_SERVICE, else "latchkey")',
     )
     .option('--json', 'print one JSON object on standard output')
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n  LATCHKEY_DEVICE_NAME       the device name sessions and audit events record\n                             (default: the computer\'s host name)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSetupCommands(program);

@@ -11,6 +11,24 @@ import { latchkeyVersion } from './version.js';
 import { describeClockSkew } from '../shared/monitoring.js';
 import { keychainServiceFrom, osUserName } from '../main/host/host-setup.js';
 
+/** As long as a host name may be: what a session is labelled with is told by the client, never trusted. */
+const DEVICE_NAME_MAX = 64;
+
+/**
+ * The device this CLI's sessions and audit events name: the computer's host name, or
+ * $LATCHKEY_DEVICE_NAME where a script signs in as several devices (a kiosk's, a test rig's).
+ */
+function deviceName(): string {
+  const given = process.env['LATCHKEY_DEVICE_NAME'];
+  if (given === undefined || given === '') return hostname();
+  if (given.length > DEVICE_NAME_MAX || !/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u.test(given)) {
+    throw new UsageError(
+      `LATCHKEY_DEVICE_NAME must be 1 to ${DEVICE_NAME_MAX} letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.`,
+    );
+  }
+  return given;
+}
+
 export interface GlobalOptions {
   readonly vault?: string;
   readonly keychainService?: string;
@@ -67,7 +85,7 @@ export class CliRuntime {
   client(): ClientInfo {
     return {
       host: 'cli',
-      deviceName: hostname(),
+      deviceName: deviceName(),
       osUser: osUserName(),
       ip: null,
       userAgent: `latchkey-cli/${latchkeyVersion()} (node ${process.version}; ${process.platform})`,

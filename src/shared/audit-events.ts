@@ -23,6 +23,7 @@ export const AUDIT_EVENT_TYPES = [
   'session.refresh_reuse',
   'session.limit_denied',
   'session.calls_refused',
+  'session.revoked_used',
   'policy.changed',
   'mfa.totp_setup_started',
   'mfa.totp_setup_abandoned',

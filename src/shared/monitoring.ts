@@ -24,6 +24,7 @@ export const ALERT_KINDS = [
   'clock_ahead',
   'session_evictions',
   'calls_without_session',
+  'revoked_session_used',
   'many_devices',
   'audit_tampered',
 ] as const;
@@ -43,6 +44,7 @@ export const ALERT_TITLES: { readonly [K in AlertKind]: string } = {
   clock_ahead: "This machine's clock runs far ahead of the time that really passed",
   session_evictions: 'Many sessions ended by the per-account limit in a day',
   calls_without_session: 'Many calls that need a session, made without one',
+  revoked_session_used: 'A revoked session was still used after it was refused',
   many_devices: 'Sign-ins at many devices in a short time',
   audit_tampered: 'The audit log does not verify',
 };

@@ -26,7 +26,7 @@ export interface VaultWithAdmin {
   readonly admin: SignedIn;
 }
 
-export async function openVaultWithAdmin(options: { hashParameters?: HashParameters } = {}): Promise<VaultWithAdmin> {
+export async function openVaultWithAdmin(options: { hashParameters?: HashParameters; monitoring?: boolean } = {}): Promise<VaultWithAdmin> {
   const vault = await createTempVault();
   const engine = await vault.open(options);
   await engine.accounts.initialise({ username: 'admin', password: PASSWORDS.admin, email: 'admin@example.org' });

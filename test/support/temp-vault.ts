@@ -15,7 +15,7 @@ export interface TempVault {
   readonly path: string;
   readonly keychain: OsKeychain;
   readonly clock: ManualClock;
-  open(options?: { hashParameters?: HashParameters }): Promise<Engine>;
+  open(options?: { hashParameters?: HashParameters; monitoring?: boolean }): Promise<Engine>;
   dispose(): Promise<void>;
 }
 

@@ -5,6 +5,8 @@ import { EMAIL_VERIFICATION_READS, EmailVerificationRepository, type EmailVerifi
 import { MetaRepository } from '../store/meta.js';
 import {
   ALERT_READS,
+  MONITOR_HIT_READS,
+  type MonitorHitReads,
   AlertRepository,
   type AlertReads,
   FIGURE_READS,
@@ -47,6 +49,7 @@ export interface ReadableRepositories {
   readonly settings: SettingsReads;
   readonly sentCodes: SentCodeReads;
   readonly alerts: AlertReads;
+  readonly monitorHits: MonitorHitReads;
   readonly figures: FigureReads;
 }
 
@@ -78,7 +81,7 @@ export interface TimeSources {
 
 const QUEUED_HERE_KEPT = 100;
 
-export function createContext(vault: Vault, time: TimeSources, hasher: PasswordHasher): EngineContext {
+export function createContext(vault: Vault, time: TimeSources, hasher: PasswordHasher, monitoring = true): EngineContext {
   const db: Db = vault.db;
   const meta = new MetaRepository(db);
   const clock = new VaultClock(time.clock, time.uptime, vault.keys.auditChain, meta, time.keptAt);
@@ -117,7 +120,7 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
     if (queuedHere.size > QUEUED_HERE_KEPT) queuedHere.delete(queuedHere.values().next().value ?? id);
   };
   const notices = new SecurityNotices(repos, vault.cipher, vault.keys.lookupSecrets);
-  const monitor = new Monitor(repos, () => policyFromRows(repos.policy.all()));
+  const monitor = new Monitor(repos, () => policyFromRows(repos.policy.all()), monitoring);
   const writePath = new WritePath(db, vault.path, repos, audit, clock, meta, outbox, notices, monitor, queued);
   // A read outside a change names a failure of SQLite itself; inside one, it leaves it to the change.
   const failed = (error: unknown): unknown => (writePath.changing ? error : storageFailure(error, vault.path, 'read'));
@@ -138,6 +141,7 @@ export function createContext(vault: Vault, time: TimeSources, hasher: PasswordH
       settings: readOnly(repos.settings, SETTINGS_READS, failed),
       sentCodes: readOnly(repos.sentCodes, SENT_CODE_READS, failed),
       alerts: readOnly(repos.alerts, ALERT_READS, failed),
+      monitorHits: readOnly(repos.monitorHits, MONITOR_HIT_READS, failed),
       figures: readOnly(repos.figures, FIGURE_READS, failed),
     },
     change: (work) => writePath.change(work),

@@ -43,6 +43,11 @@ export interface EngineOptions {
    * browser host set one up on first run. False refuses a missing file with NOT_INITIALISED.
    */
   readonly create?: boolean;
+  /**
+   * Whether the detection rules and the report's counters follow every write. Always on in the
+   * hosts; off only where a benchmark measures what they cost.
+   */
+  readonly monitoring?: boolean;
 }
 
 /** The whole of Latchkey's rules over one open vault. Hosts (Electron, CLI, browser host) only drive it. */
@@ -97,7 +102,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       throw error;
     }),
   };
-  const ctx = createContext(vault, time, new PasswordHasher(options.hashParameters));
+  const ctx = createContext(vault, time, new PasswordHasher(options.hashParameters), options.monitoring !== false);
   await sealRowsOnce(ctx).catch((error: unknown) => {
     vault.close();
     throw error;

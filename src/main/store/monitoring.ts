@@ -195,6 +195,10 @@ export class MonitorHitRepository {
   }
 }
 
+/** What the engine may read of the rules' windows outside a change. */
+export const MONITOR_HIT_READS = ['hits'] as const satisfies readonly (keyof MonitorHitRepository)[];
+export type MonitorHitReads = Pick<MonitorHitRepository, (typeof MONITOR_HIT_READS)[number]>;
+
 /**
  * Small daily counters the security report reads (a day is a UTC day: its midnight / DAY): one
  * row per day, figure and value, bumped by the write path as events are written, so a report over

@@ -231,6 +231,73 @@ describe('calls without a session', () => {
   });
 });
 
+describe('a revoked session used again', () => {
+  const refused = (s: VaultWithAdmin, token: string): Promise<unknown> =>
+    failure(() => s.engine.sessions.validate(token), 'SESSION_EXPIRED');
+  const uses = (s: VaultWithAdmin): (string | null)[] => auditEvents(s.engine, 'session.revoked_used').map((e) => e.reason);
+
+  it('stays quiet while the refused holder hears of it, and raises a high alert once the token comes back after the grace', async () => {
+    const s = await start();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    const stolen = await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
+    s.engine.sessions.revoke(alice.caller, stolen.caller.sessionId);
+
+    // The first refusal tells the holder; an honest window forgets the token, and its calls still in flight are refused too.
+    await refused(s, stolen.token);
+    s.vault.clock.advance(10 * SECOND);
+    await refused(s, stolen.token);
+    expect(uses(s)).toEqual(['first_use']);
+    expect(alerts(s.engine, 'revoked_session_used')).toEqual([]);
+
+    s.vault.clock.advance(60 * SECOND);
+    await refused(s, stolen.token);
+    const [alert] = alerts(s.engine, 'revoked_session_used');
+    expect(alert).toMatchObject({ severity: 'high', state: 'open', count: 2, accounts: [{ name: 'alice' }] });
+    expect(alert?.summary).toContain('laptop');
+    expect(alert?.events).toEqual(auditEvents(s.engine, 'session.revoked_used').map((e) => e.seq));
+
+    // However often the copy is tried after that, nothing more is written.
+    for (let i = 0; i < 20; i += 1) {
+      s.vault.clock.advance(MINUTE);
+      await refused(s, stolen.token);
+    }
+    expect(uses(s)).toEqual(['first_use', 'used_again']);
+    expect(alerts(s.engine, 'revoked_session_used')).toMatchObject([{ count: 2 }]);
+  });
+
+  it('follows monitor.revokedSessionGraceSeconds, counts an administrator\'s revocation, and leaves sessions that ended otherwise alone', async () => {
+    const s = await start();
+    setPolicy(s, 'monitor.revokedSessionGraceSeconds', '300');
+    const byAdmin = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    const signedOut = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    s.engine.sessions.revoke(s.admin.caller, byAdmin.caller.sessionId);
+    s.engine.signIn.signOut(signedOut.caller);
+
+    await refused(s, byAdmin.token);
+    await refused(s, signedOut.token);
+    s.vault.clock.advance(2 * MINUTE);
+    await refused(s, byAdmin.token);
+    await refused(s, signedOut.token);
+    expect(alerts(s.engine, 'revoked_session_used')).toEqual([]);
+    s.vault.clock.advance(4 * MINUTE);
+    await refused(s, byAdmin.token);
+    await refused(s, signedOut.token);
+    expect(alerts(s.engine, 'revoked_session_used')).toMatchObject([{ count: 2 }]);
+    expect(auditEvents(s.engine, 'session.revoked_used').map((e) => e.sessionId)).toEqual([byAdmin.caller.sessionId, byAdmin.caller.sessionId]);
+  });
+
+  it('raises nothing when the clock is set back after the first refusal', async () => {
+    const s = await start();
+    const alice = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    const other = await signIn(s.engine, 'alice', PASSWORDS.alice);
+    s.engine.sessions.revoke(alice.caller, other.caller.sessionId);
+    await refused(s, other.token);
+    s.vault.clock.advance(-HOUR);
+    await refused(s, other.token);
+    expect(alerts(s.engine, 'revoked_session_used')).toEqual([]);
+  });
+});
+
 describe('clock rollback', () => {
   it("turns a clock found behind the vault's time into a high alert, once", async () => {
     const s = await start();

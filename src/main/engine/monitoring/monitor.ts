@@ -19,10 +19,12 @@ export const HIT_KEPT = DAY;
 export class Monitor {
   readonly #repos: WritableRepositories;
   readonly #policy: () => Policy;
+  readonly #on: boolean;
 
-  constructor(repos: WritableRepositories, policy: () => Policy) {
+  constructor(repos: WritableRepositories, policy: () => Policy, on = true) {
     this.#repos = repos;
     this.#policy = policy;
+    this.#on = on;
   }
 
   /**
@@ -31,10 +33,11 @@ export class Monitor {
    */
   knownDevicesBefore(entry: AuditEntry): number | null {
     const accountId = entry.target?.id;
-    return entry.type === 'signin.succeeded' && accountId != null ? this.#repos.knownDevices.count(accountId) : null;
+    return this.#on && entry.type === 'signin.succeeded' && accountId != null ? this.#repos.knownDevices.count(accountId) : null;
   }
 
   follow(entry: AuditEntry, seq: number, at: number, knownDevicesBefore: number | null): void {
+    if (!this.#on) return;
     countFigures(this.#repos, entry, at);
     const rules = RULES_BY_EVENT.get(entry.type);
     if (rules === undefined) return;

@@ -8,6 +8,7 @@ import {
 } from '../../../shared/monitoring.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { DAY, MINUTE } from '../clock.js';
+import type { MonitorHitReads } from '../../store/monitoring.js';
 import type { Policy } from '../policy/policy-keys.js';
 
 /** An audit event as the rules see it, just after it was written. */
@@ -256,6 +257,31 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    kind: 'revoked_session_used',
+    severity: 'high',
+    // The session service writes this event twice at most for a session (revokedUseToRecord): when
+    // the revoked session is first refused, which tells its holder, and when it comes back after the
+    // grace. Only the second raises the alert: an honest window or command forgets a refused token.
+    watches: ['session.revoked_used'],
+    policyKeys: ['monitor.revokedSessionGraceSeconds'],
+    detect({ entry }, { policy, window }) {
+      const account = accountOf(entry);
+      const sessionId = entry.sessionId;
+      if (account === null || sessionId == null) return null;
+      const counted = window(sessionId, DAY);
+      const uses = counted.add('use').count;
+      const device = entry.device ?? 'an unnamed device';
+      return {
+        subject: account.id,
+        accounts: [account],
+        summary: `A session of ${account.name} on ${device} was presented again more than ${policy['monitor.revokedSessionGraceSeconds']} s after it was revoked and refused (policy monitor.revokedSessionGraceSeconds): its token was copied, and the copy is still being tried.`,
+        crossed: uses >= 2,
+        adds: uses >= 2,
+        evidence: uses >= 2 ? counted.evidence() : [],
+      };
+    },
+  },
+  {
     kind: 'session_evictions',
     severity: 'warning',
     watches: ['session.evicted'],
@@ -300,6 +326,19 @@ export const RULES: readonly Rule[] = [
     },
   },
 ];
+
+/**
+ * Whether a refused use of a revoked session should be audited: its first (the holder hears of
+ * the revocation) or the first after the grace (someone kept a copy), so at most two events for
+ * a session however often its token is tried. Read from the revoked-session rule's own hits.
+ */
+export function revokedUseToRecord(hits: MonitorHitReads, sessionId: string, now: number, graceMs: number): 'first_use' | 'used_again' | null {
+  const uses = hits.hits('revoked_session_used', sessionId, now - DAY);
+  const [first] = uses;
+  if (first === undefined) return 'first_use';
+  // A clock set back gives a negative span: no alert from a clock, only from a use.
+  return uses.length === 1 && now - first.at >= graceMs ? 'used_again' : null;
+}
 
 /** The rules that look at each event type, found once. */
 export const RULES_BY_EVENT: ReadonlyMap<string, readonly Rule[]> = (() => {

@@ -147,6 +147,13 @@ export const POLICY_KEYS = {
     describe:
       'Calls that need a session, refused to one window or program within a minute for want of one, that raise a warning: a window whose session ended makes a few, a script probing the router makes many.',
   },
+  'monitor.revokedSessionGraceSeconds': {
+    audience: 'admins',
+    schema: z.coerce.number().int().min(5).max(3600),
+    default: 60,
+    describe:
+      'Seconds after a revoked session is first refused within which it may be presented again unremarked: a window or command whose session was revoked hears of it once and forgets it, so a use after that comes from a copy.',
+  },
   'monitor.deviceBurst': {
     audience: 'admins',
     schema: z.coerce.number().int().min(2).max(100),

@@ -6,12 +6,13 @@ import type { AccountRow } from '../../store/accounts.js';
 import type { SessionRow } from '../../store/sessions.js';
 import { UnchangedCache } from '../../store/unchanged-cache.js';
 import { type Caller, partyOf, requireAdmin, requireSelfOrAdmin } from '../caller.js';
-import { DAY, HOUR, MINUTE } from '../clock.js';
+import { DAY, HOUR, MINUTE, SECOND } from '../clock.js';
 import { accountParty } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import type { Change } from '../write-path.js';
 import { constantTimeEqual, hashToken, newId, newToken } from '../crypto/random.js';
 import { signInNeedsSecondFactor } from '../mfa/second-factor-rule.js';
+import { revokedUseToRecord } from '../monitoring/rules.js';
 import type { Policy } from '../policy/policy-keys.js';
 
 /** Last activity is written at most this often: validation is a read, not a write, on most calls. */
@@ -152,7 +153,10 @@ export class SessionService {
     const { row, account, policy } = facts;
     // Already ended (by another path before this holder came back): say why, so an idle lock
     // still reads as one while the row is kept.
-    if (row.active !== 1) throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: row.end_reason ?? 'ended' });
+    if (row.active !== 1) {
+      if (row.end_reason === 'revoked' || row.end_reason === 'revoked_by_admin') this.#revokedUsed(row, policy);
+      throw new LatchkeyError('SESSION_EXPIRED', SESSION_ENDED, { reason: row.end_reason ?? 'ended' });
+    }
     const now = this.#ctx.clock.now();
     const timeout = this.#timeoutReason(row, now, policy);
     if (timeout !== null) {
@@ -171,6 +175,30 @@ export class SessionService {
       role: account.role,
       deviceName: row.device_name,
     };
+  }
+
+  /**
+   * A revoked session was presented: audited when it is its first refusal or a use after the grace,
+   * which the monitoring rules read. Decided again inside the transaction, as another process may
+   * have just recorded the same use; most refusals read one index and write nothing.
+   */
+  #revokedUsed(row: SessionRow, policy: Policy): void {
+    const now = this.#ctx.clock.now();
+    const grace = policy['monitor.revokedSessionGraceSeconds'] * SECOND;
+    if (revokedUseToRecord(this.#ctx.repos.monitorHits, row.id, now, grace) === null) return;
+    this.#ctx.change((tx) => {
+      const use = revokedUseToRecord(tx.repos.monitorHits, row.id, now, grace);
+      if (use === null) return;
+      tx.audit({
+        type: 'session.revoked_used',
+        outcome: 'denied',
+        target: { id: row.account_id, name: tx.repos.accounts.byId(row.account_id)?.username ?? row.account_id },
+        sessionId: row.id,
+        device: row.device_name,
+        reason: use,
+        details: { revokedAt: row.ended_at },
+      });
+    });
   }
 
   #validationFacts(hash: Buffer): ValidationFacts | undefined {

@@ -99,6 +99,7 @@ export const EVENT_LABELS: Record<AuditEventType, string> = {
   'account.email_changed': 'E-mail address changed',
   'account.role_changed': 'Role changed',
   'session.calls_refused': 'Calls refused for want of a session',
+  'session.revoked_used': 'Revoked session used',
   'alert.acknowledged': 'Alert acknowledged',
   'alert.resolved': 'Alert resolved',
   'mfa.code_sent': 'Code sent by SMS or e-mail',
@@ -189,6 +190,9 @@ const REASON_LABELS: Record<string, string> = {
   challenge_spent: 'A second step answered again after it was used',
   challenge_expired: 'A second step answered after it expired',
   backup_code_reused: 'A backup code that was already used',
+  no_session: 'Not signed in',
+  first_use: 'Refused for the first time since it was revoked',
+  used_again: 'Tried again after it was refused',
 };
 
 const FACTOR_WORDS: Record<string, string> = {
@@ -231,6 +235,7 @@ const DETAIL_LABELS: Record<string, (value: DetailValue) => string | null> = {
   nextAttemptAt: (v) => (typeof v === 'number' ? `Next attempt ${formatDateTime(v, true)}` : null),
   days: (v) => (typeof v === 'number' ? `For ${plural(v, 'day')}` : `Days: ${v}`),
   failures: (v) => (typeof v === 'number' ? plural(v, 'failed sign-in') : `Failures: ${v}`),
+  revokedAt: (v) => (typeof v === 'number' ? `Revoked ${formatDateTime(v, true)}` : null),
   lockedUntil: (v) => (typeof v === 'number' ? `Locked until ${formatDateTime(v, true)}` : null),
   role: (v) => `Role: ${ROLE_LABELS[v as Role] ?? String(v)}`,
   previousRole: (v) => `was ${ROLE_LABELS[v as Role] ?? String(v)}`,
