@@ -176,6 +176,20 @@ describe('MFA bypass attempts', () => {
     expect(s.engine.reports.report(AUDITOR, 7).mfaVerification).toMatchObject({ succeeded: 1, failed: 0 });
   });
 
+  it('raises it for a forced enrollment\'s step confirmed again after it was used', async () => {
+    const s = await start();
+    setPolicy(s, 'mfa.required', 'all');
+    const step = await passwordStep(s.engine, 'alice', PASSWORDS.alice, { expect: 'MFA_ENROLLMENT_REQUIRED' });
+    const setup = await s.engine.signIn.beginEnrollment(step.challengeId);
+    s.engine.signIn.confirmEnrollment(step.challengeId, codeAt(setup.secret, s.vault.clock.now()));
+    expect(alerts(s.engine, 'challenge_reused')).toEqual([]);
+    s.vault.clock.advance(TOTP_PERIOD);
+    await failure(() => s.engine.signIn.confirmEnrollment(step.challengeId, codeAt(setup.secret, s.vault.clock.now())), 'CHALLENGE_INVALID');
+    await failure(() => s.engine.signIn.beginEnrollment(step.challengeId), 'CHALLENGE_INVALID');
+    expect(auditEvents(s.engine, 'mfa.challenge_failed').map((event) => event.reason)).toEqual(['challenge_spent', 'challenge_spent']);
+    expect(alerts(s.engine, 'challenge_reused')).toMatchObject([{ severity: 'warning', count: 2, accounts: [{ name: 'alice' }] }]);
+  });
+
   it('raises a warning for a backup code offered again after it was used, not for a wrong one', async () => {
     const s = await start();
     const alice = await signIn(s.engine, 'alice', PASSWORDS.alice);

@@ -200,7 +200,7 @@ export class SignIn {
         const backupCodesLeft = answer.factor === 'backup_code' ? this.#ctx.repos.mfa.backupCodesLeft(account.id) : null;
         return { ...started, deviceToken, backupCodesLeft, backupCodes: null };
       });
-    const { challenge, account } = this.#liveOrAudited(answer.challengeId, answer.username);
+    const { challenge, account } = this.#liveOrAudited(answer.challengeId, 'verify', answer.username);
     const outcome = this.#refusedAtLimit(account, (JSON.parse(challenge.client) as ClientInfo).deviceName, attempt);
     if ('refused' in outcome) throw outcome.refused;
     if ('check' in outcome) {
@@ -248,13 +248,13 @@ export class SignIn {
 
   /** Forced enrollment, first half: the authenticator secret for an account that policy says must have one. */
   beginEnrollment(challengeId: string): Promise<TotpSetupView> {
-    const { account } = this.#liveChallenge(challengeId, 'enroll');
+    const { account } = this.#liveOrAudited(challengeId, 'enroll');
     return this.#mfa.beginFor(account, null);
   }
 
   /** Forced enrollment, second half: a valid code turns TOTP on and starts the session. */
   confirmEnrollment(challengeId: string, code: string, options: { trustDevice?: boolean } = {}): SignedIn {
-    const { challenge, account } = this.#liveChallenge(challengeId, 'enroll');
+    const { challenge, account } = this.#liveOrAudited(challengeId, 'enroll');
     const client = JSON.parse(challenge.client) as ClientInfo;
     let backupCodes: string[];
     try {
@@ -353,9 +353,9 @@ export class SignIn {
    * The challenge an answer is for. One answered after it expired or was used is refused like any
    * gone challenge, and audited: a second step sent again from a captured exchange is a way around it.
    */
-  #liveOrAudited(id: string, username?: string): { challenge: ChallengeRow; account: AccountRow } {
+  #liveOrAudited(id: string, purpose: ChallengeRow['purpose'], username?: string): { challenge: ChallengeRow; account: AccountRow } {
     try {
-      return this.#liveChallenge(id, 'verify', username);
+      return this.#liveChallenge(id, purpose, username);
     } catch (error) {
       const stale = this.#ctx.repos.mfa.challenge(id);
       const owner = stale === undefined ? undefined : this.#ctx.repos.accounts.byId(stale.account_id);
