@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArg } from '../../src/cli/arguments.js';
 import { UsageError } from '../../src/cli/password-input.js';
 import { MAX_EVENT_FILTER_LENGTH } from '../../src/shared/audit-events.js';
-import { assertCliBuilt, createCliVault } from '../support/cli.js';
+import { assertCliBuilt, createCliVault, runCli } from '../support/cli.js';
 import { runCliInProcess } from '../support/cli-in-process.js';
 import { PASSWORDS } from '../support/temp-vault.js';
 
@@ -30,6 +30,22 @@ describe('an argument longer than its rule allows', () => {
       code: 'INVALID_INPUT',
       message: `Invalid --type: give an event type such as signin.failed, or a group such as session (at most ${MAX_EVENT_FILTER_LENGTH} characters).`,
     });
+  });
+
+  it('takes LATCHKEY_DEVICE_NAME as the device a sign-in names, and refuses one that is no name (exit 2)', async () => {
+    const signin = (deviceName: string) =>
+      runCli(['--vault', v.vault, '--keychain-service', v.keychain.service, 'signin', 'root', '--password-stdin', '--json'], {
+        stdin: `${PASSWORDS.admin}\n`,
+        env: { ...process.env, LATCHKEY_DEVICE_NAME: deviceName },
+      });
+    const kiosk = await signin('kiosk-7');
+    expect(kiosk.code).toBe(0);
+    expect(kiosk.json<{ session: { deviceName: string } }>().session.deviceName).toBe('kiosk-7');
+    for (const bad of ['kiosk\u0007', '-kiosk', 'k'.repeat(65), 'a/b']) {
+      const run = await signin(bad);
+      expect(run.code, JSON.stringify(bad)).toBe(2);
+      expect(run.json<ErrorEnvelope>().error.message).toContain('LATCHKEY_DEVICE_NAME must be 1 to 64 letters');
+    }
   });
 
   it('still takes an audit --type of the longest kind there is', async () => {
