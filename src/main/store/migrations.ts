@@ -402,6 +402,23 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_by_last_seen ON alerts(last_seen_at);
     `,
   },
+  {
+    version: 9,
+    name: "an index for whether a rule's window already holds a value",
+    up: `
+      -- The rules that count distinct names or devices ask, on every event, whether the window
+      -- already holds this one: without the value in an index that read walks the whole window,
+      -- which a flood of events makes longer with each event.
+      CREATE INDEX monitor_hits_by_value ON monitor_hits(rule, subject, value, at);
+      -- The rules that count distinct values now keep one row per value, its latest; a window
+      -- written before kept one per event, and would count a repeated value more than once.
+      DELETE FROM monitor_hits
+       WHERE rule IN ('password_spray', 'many_devices')
+         AND rowid NOT IN (SELECT MAX(rowid) FROM monitor_hits
+                            WHERE rule IN ('password_spray', 'many_devices')
+                            GROUP BY rule, subject, value);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, m) => Math.max(latest, m.version), 0);

@@ -141,14 +141,17 @@ export class MonitorHitRepository {
   readonly #insert;
   readonly #prune;
   readonly #count;
-  readonly #distinct;
   readonly #seqs;
   readonly #has;
+  readonly #touch;
   readonly #pruneAll;
 
   constructor(db: Db) {
     this.#has = db.prepare<[string, string, string, number], { one: number }>(
       'SELECT 1 AS one FROM monitor_hits WHERE rule = ? AND subject = ? AND value = ? AND at >= ? LIMIT 1',
+    );
+    this.#touch = db.prepare<[number, number, string, string, string, number]>(
+      'UPDATE monitor_hits SET at = ?, seq = ? WHERE rule = ? AND subject = ? AND value = ? AND at >= ?',
     );
     this.#insert = db.prepare<[string, string, string, number, number]>(
       'INSERT INTO monitor_hits (rule, subject, value, at, seq) VALUES (?, ?, ?, ?, ?)',
@@ -159,9 +162,6 @@ export class MonitorHitRepository {
     );
     this.#count = db.prepare<[string, string, number], { n: number }>(
       'SELECT COUNT(*) AS n FROM monitor_hits WHERE rule = ? AND subject = ? AND at >= ?',
-    );
-    this.#distinct = db.prepare<[string, string, number], { n: number }>(
-      'SELECT COUNT(DISTINCT value) AS n FROM monitor_hits WHERE rule = ? AND subject = ? AND at >= ?',
     );
     this.#seqs = db.prepare<[string, string, number], { seq: number; value: string; at: number }>(
       'SELECT seq, value, at FROM monitor_hits WHERE rule = ? AND subject = ? AND at >= ? ORDER BY seq',
@@ -178,16 +178,17 @@ export class MonitorHitRepository {
     this.#insert.run(rule, subject, value, at, seq);
   }
 
+  /** Moves a value the window already holds up to this event: a window of distinct values keeps one row for each. */
+  touch(rule: string, subject: string, value: string, at: number, seq: number, since: number): void {
+    this.#touch.run(at, seq, rule, subject, value, since);
+  }
+
   has(rule: string, subject: string, value: string, since: number): boolean {
     return this.#has.get(rule, subject, value, since) !== undefined;
   }
 
   count(rule: string, subject: string, since: number): number {
     return this.#count.get(rule, subject, since)?.n ?? 0;
-  }
-
-  distinctValues(rule: string, subject: string, since: number): number {
-    return this.#distinct.get(rule, subject, since)?.n ?? 0;
   }
 
   hits(rule: string, subject: string, since: number): { seq: number; value: string; at: number }[] {

@@ -117,7 +117,9 @@ describe('password spraying', () => {
     expect(alerts(s.engine, 'password_spray')).toEqual([]);
     await wrongPassword(s, 'erin', 10 * SECOND);
     const [alert] = alerts(s.engine, 'password_spray');
-    expect(alert).toMatchObject({ severity: 'warning', count: 6 });
+    // Its evidence is the latest failure for each name: dave's second, not both.
+    expect(alert).toMatchObject({ severity: 'warning', count: 5 });
+    expect(alert?.events).toHaveLength(5);
     expect(alert?.summary).toContain('5 different account names');
     // An unknown name is kept only as the digest the audit log records.
     expect(JSON.stringify(alert)).not.toMatch(/carol|dave|erin/);
@@ -176,7 +178,7 @@ describe('MFA bypass attempts', () => {
     expect(s.engine.reports.report(AUDITOR, 7).mfaVerification).toMatchObject({ succeeded: 1, failed: 0 });
   });
 
-  it('raises it for a forced enrollment\'s step confirmed again after it was used', async () => {
+  it("raises it for a forced enrollment's step confirmed again after it was used", async () => {
     const s = await start();
     setPolicy(s, 'mfa.required', 'all');
     const step = await passwordStep(s.engine, 'alice', PASSWORDS.alice, { expect: 'MFA_ENROLLMENT_REQUIRED' });
@@ -184,7 +186,10 @@ describe('MFA bypass attempts', () => {
     s.engine.signIn.confirmEnrollment(step.challengeId, codeAt(setup.secret, s.vault.clock.now()));
     expect(alerts(s.engine, 'challenge_reused')).toEqual([]);
     s.vault.clock.advance(TOTP_PERIOD);
-    await failure(() => s.engine.signIn.confirmEnrollment(step.challengeId, codeAt(setup.secret, s.vault.clock.now())), 'CHALLENGE_INVALID');
+    await failure(
+      () => s.engine.signIn.confirmEnrollment(step.challengeId, codeAt(setup.secret, s.vault.clock.now())),
+      'CHALLENGE_INVALID',
+    );
     await failure(() => s.engine.signIn.beginEnrollment(step.challengeId), 'CHALLENGE_INVALID');
     expect(auditEvents(s.engine, 'mfa.challenge_failed').map((event) => event.reason)).toEqual(['challenge_spent', 'challenge_spent']);
     expect(alerts(s.engine, 'challenge_reused')).toMatchObject([{ severity: 'warning', count: 2, accounts: [{ name: 'alice' }] }]);
@@ -279,7 +284,7 @@ describe('a revoked session used again', () => {
     expect(alerts(s.engine, 'revoked_session_used')).toMatchObject([{ count: 2 }]);
   });
 
-  it('follows monitor.revokedSessionGraceSeconds, counts an administrator\'s revocation, and leaves sessions that ended otherwise alone', async () => {
+  it("follows monitor.revokedSessionGraceSeconds, counts an administrator's revocation, and leaves sessions that ended otherwise alone", async () => {
     const s = await start();
     setPolicy(s, 'monitor.revokedSessionGraceSeconds', '300');
     const byAdmin = await signIn(s.engine, 'alice', PASSWORDS.alice);
@@ -297,7 +302,10 @@ describe('a revoked session used again', () => {
     await refused(s, byAdmin.token);
     await refused(s, signedOut.token);
     expect(alerts(s.engine, 'revoked_session_used')).toMatchObject([{ count: 2 }]);
-    expect(auditEvents(s.engine, 'session.revoked_used').map((e) => e.sessionId)).toEqual([byAdmin.caller.sessionId, byAdmin.caller.sessionId]);
+    expect(auditEvents(s.engine, 'session.revoked_used').map((e) => e.sessionId)).toEqual([
+      byAdmin.caller.sessionId,
+      byAdmin.caller.sessionId,
+    ]);
   });
 
   it('raises nothing when the clock is set back after the first refusal', async () => {
@@ -345,14 +353,17 @@ describe('unusual session patterns', () => {
     }
     expect(alerts(s.engine, 'many_devices')).toEqual([]);
     await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'kiosk-9' });
-    // Its evidence is every sign-in of the window: the laptop's two as well.
-    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ severity: 'warning', count: 5 }]);
+    // Its evidence is the latest sign-in at each device of the window: the laptop's second one.
+    const laptopSignIns = auditEvents(s.engine, 'signin.succeeded').filter((event) => event.device === 'laptop');
+    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ severity: 'warning', count: 4 }]);
+    expect(alerts(s.engine, 'many_devices')[0]?.events).toContain(laptopSignIns.at(-1)?.seq);
+    expect(alerts(s.engine, 'many_devices')[0]?.events).not.toContain(laptopSignIns[0]?.seq);
     expect(alerts(s.engine, 'many_devices')[0]?.summary).toContain('4 different devices');
     // The same devices again add nothing; another one does.
     await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'laptop' });
-    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ count: 5 }]);
+    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ count: 4 }]);
     await signIn(s.engine, 'alice', PASSWORDS.alice, { device: 'kiosk-10' });
-    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ count: 6 }]);
+    expect(alerts(s.engine, 'many_devices')).toMatchObject([{ count: 5 }]);
   });
 
   it('follows monitor.deviceBurst in policy', async () => {

@@ -142,7 +142,7 @@ export class AlertService {
         tx.repos,
         TAMPER_RULE.kind,
         TAMPER_RULE.severity,
-        { subject, accounts: [], summary: `${verdict.message} (audit verify)`, crossed: true, adds: false, evidence: [] },
+        { subject, accounts: [], summary: `${verdict.message} (audit verify)`, crossed: true, adds: false, evidence: () => [] },
         null,
         at,
       );

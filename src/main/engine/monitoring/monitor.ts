@@ -67,9 +67,11 @@ export class Monitor {
     return {
       add: (value, options = {}) => {
         const fresh = !hits.has(rule, subject, value, since);
-        hits.record(rule, subject, value, at, seq, since, at - HIT_KEPT);
-        const count = options.distinct === true ? hits.distinctValues(rule, subject, since) : hits.count(rule, subject, since);
-        return { count, fresh };
+        // A window of distinct values keeps one row per value, its latest sighting: counting them
+        // stays as cheap as the values are few, however many events repeat one.
+        if (options.distinct === true && !fresh) hits.touch(rule, subject, value, at, seq, since);
+        else hits.record(rule, subject, value, at, seq, since, at - HIT_KEPT);
+        return { count: hits.count(rule, subject, since), fresh };
       },
       evidence: () => hits.hits(rule, subject, since).map((hit) => hit.seq),
     };
@@ -100,6 +102,7 @@ export function recordFinding(
     return;
   }
   if (!finding.crossed) return;
+  const evidence = finding.evidence();
   const row: AlertRow = {
     id: newId('alrt'),
     kind,
@@ -109,8 +112,8 @@ export function recordFinding(
     accounts: JSON.stringify(mergeAccounts([], finding.accounts)),
     first_seen_at: at,
     last_seen_at: at,
-    count: Math.max(1, finding.evidence.length),
-    events: JSON.stringify(keepEvidence([...finding.evidence])),
+    count: Math.max(1, evidence.length),
+    events: JSON.stringify(keepEvidence([...evidence])),
     state: 'open',
     acknowledged_by_id: null,
     acknowledged_by_name: null,

@@ -41,8 +41,11 @@ export interface Finding {
   readonly crossed: boolean;
   /** Whether this event adds to an unresolved alert of the rule about the subject: a repeat of what it holds does not. */
   readonly adds: boolean;
-  /** The events a new alert starts with. */
-  readonly evidence: readonly number[];
+  /**
+   * The events a new alert starts with: read only when one is raised, as a window a flood has
+   * filled holds thousands, and most events only add to an alert already open.
+   */
+  readonly evidence: () => readonly number[];
 }
 
 export interface RuleTools {
@@ -89,7 +92,7 @@ function eachEvent(
         summary: summary(entry),
         crossed: true,
         adds: true,
-        evidence: [seq],
+        evidence: () => [seq],
       };
     },
   };
@@ -116,7 +119,7 @@ export const RULES: readonly Rule[] = [
         summary: `${account.name} signed in from ${device}${typeof host === 'string' ? ` (${host})` : ''}, a device never seen for this account.`,
         crossed: true,
         adds: true,
-        evidence: [seq],
+        evidence: () => [seq],
       };
     },
   },
@@ -138,7 +141,7 @@ export const RULES: readonly Rule[] = [
         summary: `${failures} failed sign-ins or codes for ${account.name} within ${minutes(span)} (threshold ${threshold}, policy monitor.failureBurst).`,
         crossed: failures >= threshold,
         adds: true,
-        evidence: failures >= threshold ? counted.evidence() : [],
+        evidence: () => counted.evidence(),
       };
     },
   },
@@ -161,7 +164,7 @@ export const RULES: readonly Rule[] = [
         summary: `Failed sign-ins for ${names} different account names within ${minutes(span)} (threshold ${threshold}, policy monitor.sprayNames).`,
         crossed: names >= threshold,
         adds: fresh,
-        evidence: names >= threshold ? counted.evidence() : [],
+        evidence: () => counted.evidence(),
       };
     },
   },
@@ -180,7 +183,7 @@ export const RULES: readonly Rule[] = [
         summary: `The second step of a sign-in of ${account.name} was answered after it ${entry.reason === STALE_CHALLENGE.spent ? 'was used' : 'expired'}: an answer sent again, perhaps from a captured exchange.`,
         crossed: true,
         adds: true,
-        evidence: [seq],
+        evidence: () => [seq],
       };
     },
   },
@@ -198,7 +201,7 @@ export const RULES: readonly Rule[] = [
         summary: `A backup code of ${account.name} that was already used was offered again: someone else may hold the list of codes.`,
         crossed: true,
         adds: true,
-        evidence: [seq],
+        evidence: () => [seq],
       };
     },
   },
@@ -252,7 +255,7 @@ export const RULES: readonly Rule[] = [
         summary: `${typeof count === 'number' ? count : 'Many'} calls that need a session were made without one from ${device}${typeof host === 'string' ? ` (${host})` : ''} within a minute (policy monitor.refusedCallsPerMinute): something is probing for a way in without signing in.`,
         crossed: true,
         adds: true,
-        evidence: [seq],
+        evidence: () => [seq],
       };
     },
   },
@@ -277,7 +280,7 @@ export const RULES: readonly Rule[] = [
         summary: `A session of ${account.name} on ${device} was presented again more than ${policy['monitor.revokedSessionGraceSeconds']} s after it was revoked and refused (policy monitor.revokedSessionGraceSeconds): its token was copied, and the copy is still being tried.`,
         crossed: uses >= 2,
         adds: uses >= 2,
-        evidence: uses >= 2 ? counted.evidence() : [],
+        evidence: () => counted.evidence(),
       };
     },
   },
@@ -298,7 +301,7 @@ export const RULES: readonly Rule[] = [
         summary: `${evicted} sessions of ${account.name} were ended by the limit of ${policy['session.maxPerAccount']} within 24 hours (more than ${threshold}, policy monitor.evictionsPerDay): someone may be signing in with the same password elsewhere.`,
         crossed: evicted > threshold,
         adds: true,
-        evidence: evicted > threshold ? counted.evidence() : [],
+        evidence: () => counted.evidence(),
       };
     },
   },
@@ -321,7 +324,7 @@ export const RULES: readonly Rule[] = [
         crossed: devices >= threshold,
         // Only another device adds to an alert already raised: the same laptop again is no news.
         adds: fresh,
-        evidence: devices >= threshold ? counted.evidence() : [],
+        evidence: () => counted.evidence(),
       };
     },
   },
@@ -332,7 +335,12 @@ export const RULES: readonly Rule[] = [
  * the revocation) or the first after the grace (someone kept a copy), so at most two events for
  * a session however often its token is tried. Read from the revoked-session rule's own hits.
  */
-export function revokedUseToRecord(hits: MonitorHitReads, sessionId: string, now: number, graceMs: number): 'first_use' | 'used_again' | null {
+export function revokedUseToRecord(
+  hits: MonitorHitReads,
+  sessionId: string,
+  now: number,
+  graceMs: number,
+): 'first_use' | 'used_again' | null {
   const uses = hits.hits('revoked_session_used', sessionId, now - DAY);
   const [first] = uses;
   if (first === undefined) return 'first_use';
