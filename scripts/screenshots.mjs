@@ -207,6 +207,8 @@ async function walkThrough() {
   await invoke(page, 'admin.policy.set', { key: 'lockout.lockAfterFailures', value: '20' });
   await invoke(second, 'auth.signIn', { username: 'linus', password: 'wrong twice', staySignedIn: false }, 'INVALID_CREDENTIALS');
   await invoke(second, 'auth.signIn', { username: 'linus', password: 'wrong twice', staySignedIn: false }, 'INVALID_CREDENTIALS');
+  // One wrong password for Ada herself: the dashboard asks her "Was this you?".
+  await invoke(second, 'auth.signIn', { username: 'ada', password: 'not my password', staySignedIn: false }, 'INVALID_CREDENTIALS');
   await invoke(page, 'admin.accounts.setStatus', { username: 'ken', status: 'disabled' });
   await advance(page, 4 * MINUTE);
   await syncPageClocks([page, helper, second]);
@@ -215,7 +217,14 @@ async function walkThrough() {
   await page.getByRole('button', { name: 'Refresh' }).click();
   await settled(page);
   await page.getByRole('table', { name: 'Recent security events' }).waitFor();
+  await page.getByText('Was this you?', { exact: true }).waitFor();
   await shoot(page, 'dashboard');
+  // Further down: the recent events, and the question about Ada's own failed sign-in.
+  await page
+    .getByText('Was this you?', { exact: true })
+    .evaluate((title) => (title.closest('.alert') ?? title).scrollIntoView({ block: 'center' }));
+  await shoot(page, 'dashboard-was-this-you');
+  await page.evaluate(() => window.scrollTo(0, 0));
 
   // Account settings, with the answer to a password that is too common.
   await go(page, 'settings', 'Account settings');
