@@ -252,7 +252,7 @@ describe('the CLI when its output, its files or its arguments go wrong', () => {
       expect((await cli(['signin', 'alice', '--password-stdin'], `${PASSWORDS.alice}\n`)).code).toBe(0);
       expect((await cli(['signin', 'root', '--password-stdin'], `${PASSWORDS.admin}\n`)).code).toBe(0);
       expect((await cli(['account', 'add', 'bob', '--password-stdin'], `${PASSWORDS.bob}\n`)).code).toBe(0);
-      expect((await cli(['account', 'delete', 'alice'])).code).toBe(0);
+      expect((await cli(['account', 'delete', 'alice', '--yes'])).code).toBe(0);
 
       const list = await cli(['audit', 'list', '--account', 'Alice', '--json']);
       expect(list.code).toBe(0);

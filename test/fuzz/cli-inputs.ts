@@ -445,7 +445,7 @@ const WRONG: Readonly<Record<string, Wrong>> = {
     ),
   'account unlock': () => namesNoOneHas.map((name) => call([name])),
   'account reset-mfa': () => namesNoOneHas.map((name) => call([name])),
-  'account delete': () => fc.oneof(namesNoOneHas, rootSpelling).map((name) => call([name])),
+  'account delete': () => fc.oneof(namesNoOneHas, rootSpelling).map((name) => call([name, '--yes'])),
   'account passwd': () =>
     fc.oneof(
       fc

@@ -4,6 +4,7 @@ import { normaliseUsername } from '../../shared/fields.js';
 import { parseArg } from '../arguments.js';
 import { fields, table, time } from '../format.js';
 import { action } from '../runtime.js';
+import { UsageError, askVisible } from '../password-input.js';
 
 function describeAccount(account: AccountView): string[] {
   return fields([
@@ -135,13 +136,29 @@ export function registerAccountCommands(program: Command): void {
 
   account
     .command('delete')
-    .description('Delete an account, its sessions and its settings. The audit log keeps its history.')
+    .description(
+      'Delete an account, its sessions and its settings; the audit log keeps its history. Asks you to type the name on a terminal; a script gives --yes.',
+    )
     .argument('<name>', 'account name')
+    .option('--yes', 'delete without asking (needed where standard input is not a terminal)')
     .action(
-      action(async (runtime, name: string) => {
+      action(async (runtime, name: string, options: { yes?: boolean }) => {
         const username = parseArg('accountName', name, 'account name');
         const caller = await runtime.caller();
-        (await runtime.engine()).accounts.delete(caller, username);
+        const engine = await runtime.engine();
+        // Asked only once the engine would allow it: a refusal comes before the question.
+        const impact = engine.accounts.deletionImpact(caller, username);
+        if (options.yes !== true) {
+          const sessions = impact.activeSessions === 1 ? '1 active session' : `${impact.activeSessions} active sessions`;
+          const typed = await askVisible(
+            `Deleting "${impact.username}" ends its ${sessions} and cannot be undone. Type the account name to delete it: `,
+          );
+          if (typed === null) throw new UsageError('Deleting an account cannot be undone: give --yes to delete it without being asked.');
+          if (normaliseUsername(typed) !== normaliseUsername(impact.username)) {
+            throw new UsageError(`That is not "${impact.username}": nothing was deleted.`);
+          }
+        }
+        engine.accounts.delete(caller, username);
         return { json: { deleted: username }, text: `Account "${username}" deleted.` };
       }),
     );

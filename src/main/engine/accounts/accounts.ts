@@ -144,12 +144,18 @@ export class AccountService {
     return this.view(row);
   }
 
+  /**
+   * What deleting an account would do, refused exactly as the deletion would be: what a host shows
+   * a person before they confirm.
+   */
+  deletionImpact(caller: Caller, username: string): { readonly username: string; readonly activeSessions: number } {
+    const row = this.#deletable(caller, username);
+    this.#keepAnAdmin(row, 'delete');
+    return { username: row.username, activeSessions: this.#ctx.repos.sessions.activeForAccount(row.id).length };
+  }
+
   delete(caller: Caller, username: string): void {
-    requireAdmin(caller);
-    const row = this.find(username);
-    if (row.id === caller.accountId) {
-      throw new LatchkeyError('CONFLICT', 'You cannot delete the account you are signed in with.');
-    }
+    const row = this.#deletable(caller, username);
     this.#ctx.change((tx) => {
       this.#keepAnAdmin(row, 'delete');
       this.#sessions.endAllForAccount(tx, row.id, 'account_disabled', caller);
@@ -334,6 +340,15 @@ export class AccountService {
   }
 
   /** Inside a transaction: the vault must always keep one active admin. */
+  #deletable(caller: Caller, username: string): AccountRow {
+    requireAdmin(caller);
+    const row = this.find(username);
+    if (row.id === caller.accountId) {
+      throw new LatchkeyError('CONFLICT', 'You cannot delete the account you are signed in with.');
+    }
+    return row;
+  }
+
   #keepAnAdmin(row: AccountRow, action: string): void {
     if (row.role === 'admin' && row.status === 'active' && this.#ctx.repos.accounts.countActiveAdmins() <= 1) {
       throw new LatchkeyError('CONFLICT', `Cannot ${action} the last active administrator.`);
