@@ -6,11 +6,19 @@
 export const ACCOUNT_NOTICES = ['mfa_reset_by_admin'] as const;
 export type AccountNotice = (typeof ACCOUNT_NOTICES)[number];
 
-export type BackupCodeNotice = 'low_backup_codes' | 'no_backup_codes';
+/** After a sign-in with a backup code: how many are left, and a warning once they run low. */
+export type BackupCodeNotice = 'backup_code_used' | 'low_backup_codes' | 'no_backup_codes';
 export type Notice = AccountNotice | BackupCodeNotice;
 
 /** Warn at this many unused backup codes or fewer (security-parameters.md). */
 export const BACKUP_CODES_LOW = 2;
+
+/** How many backup codes a sign-in with one left, in the words every host uses. */
+export function backupCodesLeftText(left: number): string {
+  if (left === 0) return 'You signed in with your last backup code.';
+  const codes = `${left} backup code${left === 1 ? '' : 's'}`;
+  return `You signed in with a backup code: ${left <= BACKUP_CODES_LOW ? 'only ' : ''}${codes} left.`;
+}
 
 export function isAccountNotice(value: string): value is AccountNotice {
   return (ACCOUNT_NOTICES as readonly string[]).includes(value);

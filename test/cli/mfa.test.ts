@@ -182,7 +182,11 @@ describe('two-step sign-in from the CLI', () => {
   });
 
   it('warns on standard error when a sign-in leaves two backup codes or fewer', async () => {
-    for (const code of backupCodes.slice(0, 7)) expect((await signin(['--backup-code', code])).code).toBe(0);
+    for (const code of backupCodes.slice(0, 6)) expect((await signin(['--backup-code', code])).code).toBe(0);
+    // Above the warning, the sign-in still says how many are left.
+    const plenty = await cli(['signin', 'root', '--password-stdin', '--backup-code', backupCodes[6] ?? ''], `${PASSWORDS.admin}\n`);
+    expect(plenty.stdout).toContain('You signed in with a backup code: 3 backup codes left.');
+    expect(plenty.stderr).toBe('');
     const text = await cli(['signin', 'root', '--password-stdin', '--backup-code', backupCodes[7] ?? ''], `${PASSWORDS.admin}\n`);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Signed in as root.');

@@ -20,6 +20,8 @@ test('a backup code, typed in lower case without dashes, signs in and leaves 9',
   await page.getByRole('button', { name: 'Verify' }).click();
 
   await expectDashboard(page);
+  // Told at once how many are left, not only once they run low.
+  await expect(page.getByText('You signed in with a backup code: 9 backup codes left. Each code works once.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Two-step sign-in' }).getByText(/^Backup codes left\s*9$/)).toBeVisible();
   await expectAccessible(page);
 });

@@ -13,7 +13,7 @@ import { fields, time } from '../format.js';
 import { UsageError, askVisible } from '../password-input.js';
 import { type CliRuntime, type Output, action } from '../runtime.js';
 import { type SecondFactorOptions, lowBackupCodesWarning, secondFactorProof, showNewTotpSetup } from '../second-factor.js';
-import type { AccountNotice } from '../../shared/notices.js';
+import { BACKUP_CODES_LOW, backupCodesLeftText, type AccountNotice } from '../../shared/notices.js';
 
 export function describeSession(session: SessionView): string[] {
   return fields([
@@ -74,6 +74,8 @@ export async function keepSession(
       `Signed in as ${session.username}.`,
       ...describeSession(session),
       ...(trusted ? ['This device is trusted: the next sign-ins here skip the code until the trust ends or is revoked.'] : []),
+      // Few or none left is a warning on standard error, with what to do.
+      ...(backupCodesLeft !== null && backupCodesLeft > BACKUP_CODES_LOW ? [backupCodesLeftText(backupCodesLeft)] : []),
     ],
     warnings,
   };

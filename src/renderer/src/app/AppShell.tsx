@@ -4,7 +4,7 @@ import { Callout, ErrorAlert } from '../components/Alerts';
 import { ClockNotice } from '../components/ClockNotice';
 import { Button } from '../components/Button';
 import { Logo } from '../components/Logo';
-import { ROLE_LABELS, noticeText } from '../format/labels';
+import { INFO_NOTICES, ROLE_LABELS, noticeText } from '../format/labels';
 import { DEFAULT_ROUTE, hrefOf, isAdminRoute, useNavigation, type Route } from '../stores/navigation';
 import { useSession } from '../stores/session';
 import { AccountsScreen } from '../screens/admin/AccountsScreen';
@@ -109,9 +109,9 @@ export function AppShell() {
         {notices.length > 0 && (
           <div className="notice-bar">
             {notices.map((notice) => (
-              <Callout key={notice} kind="warning">
+              <Callout key={notice} kind={INFO_NOTICES.has(notice) ? 'info' : 'warning'}>
                 <div className="notice">
-                  <p>{noticeText(notice)}</p>
+                  <p>{noticeText(notice, signedIn?.backupCodesLeft ?? null)}</p>
                   <Button size="small" variant="quiet" onClick={() => dismissNotice(notice)}>
                     Dismiss
                   </Button>

@@ -11,7 +11,7 @@ import {
   type SessionHost,
 } from '../../../shared/views';
 import { formatDateTime, plural } from './time';
-import type { Notice } from '../../../shared/notices';
+import { backupCodesLeftText, type Notice } from '../../../shared/notices';
 import type { AlertSeverity, AlertState } from '../../../shared/monitoring';
 
 /** The words the screens use for the engine's values; each table covers its whole union. */
@@ -288,13 +288,20 @@ function describeDetail(key: string, value: DetailValue): string | null {
 /** Things the engine asks the app to tell the person once after signing in. */
 export const NOTICE_LABELS: Record<Notice, string> = {
   mfa_reset_by_admin: 'An administrator reset your two-step sign-in. Set it up again to keep your account protected.',
-  low_backup_codes: 'You have only a few backup codes left. Generate new ones in Account settings.',
-  no_backup_codes: 'You have no backup codes left: generate a set in Account settings.',
+  backup_code_used: 'Each code works once.',
+  low_backup_codes: 'Generate new ones in Account settings before they run out.',
+  no_backup_codes: 'You have none left: generate a new set in Account settings.',
 };
 
-export function noticeText(notice: Notice): string {
-  return NOTICE_LABELS[notice];
+/** A notice in words; the backup-code ones say how many codes the sign-in left. */
+export function noticeText(notice: Notice, backupCodesLeft: number | null = null): string {
+  if (backupCodesLeft === null || (notice !== 'backup_code_used' && notice !== 'low_backup_codes' && notice !== 'no_backup_codes'))
+    return NOTICE_LABELS[notice];
+  return `${backupCodesLeftText(backupCodesLeft)} ${NOTICE_LABELS[notice]}`;
 }
+
+/** Which notices are news rather than a warning. */
+export const INFO_NOTICES: ReadonlySet<Notice> = new Set<Notice>(['backup_code_used']);
 
 /** "Chrome 131 on Linux" from a user-agent string; the whole string stays available as a title. */
 export function describeUserAgent(userAgent: string): string {

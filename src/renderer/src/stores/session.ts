@@ -69,9 +69,10 @@ interface SessionState {
 export const useSession = create<SessionState>()((set, get) => {
   function enterSignedIn(view: SignedInView): void {
     const notices: Notice[] = [...view.notices];
-    // After a backup-code sign-in that left few codes, or used the last one.
-    if (view.backupCodesLeft !== null && view.backupCodesLeft <= BACKUP_CODES_LOW && view.backupCodes === null) {
-      notices.push(view.backupCodesLeft === 0 ? 'no_backup_codes' : 'low_backup_codes');
+    // After a backup-code sign-in: how many are left, as a warning once few are (or none).
+    const left = view.backupCodesLeft;
+    if (left !== null && view.backupCodes === null) {
+      notices.push(left === 0 ? 'no_backup_codes' : left <= BACKUP_CODES_LOW ? 'low_backup_codes' : 'backup_code_used');
     }
     set({ phase: { name: 'signed_in' }, signedIn: view, freshBackupCodes: view.backupCodes, notices });
   }
