@@ -38,7 +38,7 @@ import {
 } from './monitoring.js';
 import type { ClockSkewView } from './monitoring.js';
 import type { AccountNotice } from './notices.js';
-import type { PolicyInput } from './policy-input.js';
+import { POLICY_KEY_COUNT, type PolicyInput } from './policy-input.js';
 import type { Result } from './result.js';
 import type {
   AccountView,
@@ -76,6 +76,17 @@ const none = z.object({}).strict();
 const alertId = z.string().max(ALERT_ID_LENGTH).regex(ALERT_ID_PATTERN);
 /** An administrator's note on an alert; the engine trims it and bounds it again. */
 const alertNote = z.string().trim().min(1).max(ALERT_NOTE_MAX_LENGTH);
+
+/** One policy key's new value in its text form; the engine checks both against its table. */
+const policySetting = z
+  .object({
+    key: z
+      .string()
+      .max(64)
+      .regex(/^[a-zA-Z]+\.[a-zA-Z]+$/),
+    value: z.string().trim().min(1).max(64),
+  })
+  .strict();
 
 /** The longest `latchkey://` link read; a verification link is 66 characters. */
 const LINK_MAX_LENGTH = 200;
@@ -127,6 +138,8 @@ export interface AppPeek {
 
 export interface PolicyEntry {
   readonly key: string;
+  /** The words the admin screen shows for the key: they read before its value (and its unit). */
+  readonly label: string;
   readonly value: string | number;
   readonly default: string | number;
   readonly description: string;
@@ -232,9 +245,11 @@ export const contract = {
   'admin.accounts.delete': channel<null>()('admin', z.object({ username }).strict()),
   'admin.sessions.revokeAccount': channel<number>()('admin', z.object({ accountId }).strict()),
   'admin.policy.get': channel<readonly PolicyEntry[]>()('admin', none),
-  'admin.policy.set': channel<PolicyEntry>()(
+  'admin.policy.set': channel<PolicyEntry>()('admin', policySetting),
+  /** Several keys at once, all or nothing; the answer is every entry. */
+  'admin.policy.setMany': channel<readonly PolicyEntry[]>()(
     'admin',
-    z.object({ key: z.string().regex(/^[a-zA-Z]+\.[a-zA-Z]+$/), value: z.string().trim().min(1).max(64) }).strict(),
+    z.object({ changes: z.array(policySetting).min(1).max(POLICY_KEY_COUNT) }).strict(),
   ),
   'admin.audit.list': channel<readonly AuditEventView[]>()(
     'admin',

@@ -1,4 +1,3 @@
-import type { Page } from '@playwright/test';
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
 import {
@@ -8,18 +7,12 @@ import {
   createFirstAdministrator,
   expectDashboard,
   openAccounts,
+  openPolicy,
+  savePolicy,
   signIn,
   signOut,
   submitPassword,
 } from './steps.js';
-
-/** Admin → Policy: one key's new value, saved from its own row. */
-async function setPolicy(page: Page, key: string, value: string): Promise<void> {
-  const row = page.getByRole('listitem').filter({ has: page.getByLabel(key, { exact: true }) });
-  await row.getByLabel(key, { exact: true }).fill(value);
-  await row.getByRole('button', { name: 'Save' }).click();
-  await expect(row.getByRole('status')).toHaveText(`Saved: ${key} is now ${value}.`);
-}
 
 test('an account locked by failed sign-ins says until when, and signs in once an administrator unlocks it', async ({ latchkey }) => {
   const { page } = latchkey;
@@ -27,11 +20,9 @@ test('an account locked by failed sign-ins says until when, and signs in once an
   await createAccount(page, ALICE);
 
   // Lock after 2 failures instead of 20 (the lock must come after the first delay).
-  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Policy' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Policy' })).toBeVisible();
+  await openPolicy(page);
   await expectAccessible(page);
-  await setPolicy(page, 'lockout.delayAfterFailures', '1');
-  await setPolicy(page, 'lockout.lockAfterFailures', '2');
+  await savePolicy(page, { 'lockout.delayAfterFailures': '1', 'lockout.lockAfterFailures': '2' });
   await expectAccessible(page);
   await signOut(page);
 

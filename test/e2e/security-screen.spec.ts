@@ -1,15 +1,17 @@
 import type { Page } from '@playwright/test';
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
-import { ADMIN, ALICE, createAccount, createFirstAdministrator, expectDashboard, signIn, signOut, submitPassword } from './steps.js';
-
-/** Admin → Policy: one key's new value, saved from its own row. */
-async function setPolicy(page: Page, key: string, value: string): Promise<void> {
-  const row = page.getByRole('listitem').filter({ has: page.getByLabel(key, { exact: true }) });
-  await row.getByLabel(key, { exact: true }).fill(value);
-  await row.getByRole('button', { name: 'Save' }).click();
-  await expect(row.getByRole('status')).toHaveText(`Saved: ${key} is now ${value}.`);
-}
+import {
+  ADMIN,
+  ALICE,
+  createAccount,
+  createFirstAdministrator,
+  expectDashboard,
+  savePolicy,
+  signIn,
+  signOut,
+  submitPassword,
+} from './steps.js';
 
 async function openAdminSection(page: Page, section: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
@@ -28,7 +30,7 @@ test('a burst of failed sign-ins shows on the Security screen, is acknowledged, 
 
   // Three failures raise the warning instead of ten; the sign-in delay starts after five.
   await openAdminSection(page, 'Policy');
-  await setPolicy(page, 'monitor.failureBurst', '3');
+  await savePolicy(page, { 'monitor.failureBurst': '3' });
   await signOut(page);
 
   for (let attempt = 0; attempt < 3; attempt += 1) {

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
 import { expectAccessible } from './accessibility.js';
 import { expect, type Latchkey } from './fixtures.js';
@@ -74,6 +74,34 @@ export async function createAccount(page: Page, person: Person, options: { email
   await dialog.getByRole('button', { name: 'Create account' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: `The account ${person.name} was created.` })).toBeVisible();
+}
+
+/** Admin → Policy, as an administrator. */
+export async function openPolicy(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Policy' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Policy' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Save changes' })).toBeVisible();
+}
+
+/** One key's row on the Policy screen, found by the key it shows for the command line. */
+export function policyRow(page: Page, key: string): Locator {
+  return page.getByRole('listitem').filter({ has: page.getByText(key, { exact: true }) });
+}
+
+/**
+ * On the Policy screen: whole-number keys given new values, then Save changes, the summary's
+ * Apply, and the word that they were saved.
+ */
+export async function savePolicy(page: Page, values: Readonly<Record<string, string>>): Promise<void> {
+  for (const [key, value] of Object.entries(values)) await policyRow(page, key).getByRole('spinbutton').fill(value);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const count = Object.keys(values).length;
+  const changes = count === 1 ? '1 change' : `${count} changes`;
+  const summary = page.getByRole('dialog', { name: 'Save these changes?' });
+  await summary.getByRole('button', { name: `Apply ${changes}` }).click();
+  await expect(summary).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: `Saved ${changes}.` })).toBeVisible();
 }
 
 /** The code an authenticator app would show for `secret` at the vault's current time. */

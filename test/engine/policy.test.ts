@@ -24,6 +24,7 @@ describe('policy', () => {
       expect(entry.value).toBe(POLICY_KEYS[entry.key].default);
       expect(entry).toMatchObject({ updatedAt: null, updatedBy: null });
       expect(entry.description.length).toBeGreaterThan(0);
+      expect(entry.label).toBe(POLICY_KEYS[entry.key].label);
     }
     expect(valueOf()).toMatchObject({
       'session.idleTimeoutMinutes': 30,
@@ -39,12 +40,30 @@ describe('policy', () => {
 
   it("describes each key's input from its schema: a choice of words or a bounded whole number", () => {
     const inputs = Object.fromEntries(v.engine.policy.describe(v.admin.caller).map((entry) => [entry.key, entry.input]));
-    expect(inputs['session.limitMode']).toEqual({ kind: 'choice', options: ['evict-oldest', 'deny'] });
-    expect(inputs['mfa.required']).toEqual({ kind: 'choice', options: ['off', 'admins', 'all'] });
-    expect(inputs['session.idleTimeoutMinutes']).toEqual({ kind: 'integer', min: 1, max: 24 * 60 });
-    expect(inputs['session.rememberDays']).toEqual({ kind: 'integer', min: 0, max: 90 });
-    expect(inputs['lockout.lockAfterFailures']).toEqual({ kind: 'integer', min: 2, max: 100 });
-    expect(v.engine.policy.set(v.admin.caller, 'mfa.trustDeviceDays', '7').input).toEqual({ kind: 'integer', min: 0, max: 30 });
+    expect(inputs['session.limitMode']).toEqual({
+      kind: 'choice',
+      options: [
+        { value: 'evict-oldest', label: 'End its oldest session' },
+        { value: 'deny', label: 'Refuse the new sign-in' },
+      ],
+    });
+    expect(inputs['mfa.required']).toEqual({
+      kind: 'choice',
+      options: [
+        { value: 'off', label: 'No one' },
+        { value: 'admins', label: 'Administrators' },
+        { value: 'all', label: 'Everyone' },
+      ],
+    });
+    expect(inputs['session.idleTimeoutMinutes']).toEqual({ kind: 'integer', min: 1, max: 24 * 60, unit: 'minutes' });
+    expect(inputs['session.rememberDays']).toEqual({ kind: 'integer', min: 0, max: 90, unit: 'days' });
+    expect(inputs['lockout.lockAfterFailures']).toEqual({ kind: 'integer', min: 2, max: 100, unit: 'failedSignIns' });
+    expect(v.engine.policy.set(v.admin.caller, 'mfa.trustDeviceDays', '7').input).toEqual({
+      kind: 'integer',
+      min: 0,
+      max: 30,
+      unit: 'days',
+    });
   });
 
   it('sets a value from its text form and shows who set it and when', () => {

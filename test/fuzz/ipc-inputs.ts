@@ -8,7 +8,17 @@ import { POLICY_KEY_NAMES } from '../../src/main/engine/policy/policy-keys.js';
 import { SPECIAL_KEYS, hex32, hostileText, hostileValue, idOf, ownProto } from './hostile.js';
 import { textOf } from './secrets.js';
 import { SECOND_FACTORS, type SecondFactor } from '../../src/shared/fields.js';
-import { anyCode, backupShaped, badName, badPolicySetting, rejectedPassword, spellingsOf, unknownPolicyKey, valuePools } from './values.js';
+import {
+  anyCode,
+  backupShaped,
+  badName,
+  badPolicySetting,
+  goodPolicySetting,
+  rejectedPassword,
+  spellingsOf,
+  unknownPolicyKey,
+  valuePools,
+} from './values.js';
 import { ACCOUNTS, type AccountName, type IpcWorld, type Persona, type SignedInPersona } from './ipc-world.js';
 
 /**
@@ -85,6 +95,15 @@ const CHANNEL_FIELD_VALUES: { readonly [C in ChannelName]?: Record<string, fc.Ar
     value: fc.oneof(
       fc.string({ minLength: 1, maxLength: 64 }),
       fc.constantFrom('127.0.0.1', '587', 'starttls', 'Latchkey <a@example.org>'),
+    ),
+  },
+  'admin.policy.setMany': {
+    changes: fc.array(
+      fc.record({
+        key: fc.oneof(fc.constantFrom(...POLICY_KEY_NAMES), unknownPolicyKey),
+        value: fc.string({ minLength: 1, maxLength: 64 }),
+      }),
+      { minLength: 1, maxLength: POLICY_KEY_NAMES.length },
     ),
   },
   'admin.delivery.unsetSetting': { key: fc.oneof(fc.constantFrom(...deliveryKeys), unknownSettingKey) },
@@ -378,6 +397,17 @@ const WRONG: WrongInputs = {
     persona !== 'admin'
       ? null
       : fc.oneof(fc.record({ key: unknownPolicyKey, value: fc.string({ minLength: 1, maxLength: 64 }) }), badPolicySetting),
+  // Good values with one bad among them, anywhere in the list: all or nothing, so nothing is written.
+  'admin.policy.setMany': (_world, persona) =>
+    persona !== 'admin'
+      ? null
+      : fc
+          .tuple(
+            fc.uniqueArray(goodPolicySetting, { maxLength: 4, selector: (setting) => setting.key }),
+            fc.oneof(fc.record({ key: unknownPolicyKey, value: fc.string({ minLength: 1, maxLength: 64 }) }), badPolicySetting),
+            fc.nat(),
+          )
+          .map(([good, bad, at]) => ({ changes: [...good.slice(0, at % (good.length + 1)), bad, ...good.slice(at % (good.length + 1))] })),
 
   // Unknown ids only: the vault's real messages (alice's verification, queued) may be cancelled or retried.
   'admin.delivery.retry': (_world, persona) => (persona !== 'admin' ? null : fc.record({ messageId: idOf('msg') })),

@@ -117,11 +117,21 @@ function validPolicyValue(key: string, text: string): boolean {
   if (!isPolicyKey(key)) return false;
   const input = policyInputOf(key);
   const value = text.trim();
-  if (input.kind === 'choice') return input.options.includes(value);
+  if (input.kind === 'choice') return input.options.some((option) => option.value === value);
   return /^[0-9]+$/.test(value) && Number(value) >= input.min && Number(value) <= input.max;
 }
 
 export const unknownPolicyKey = fc.stringMatching(/^[a-zA-Z]{1,14}\.[a-zA-Z]{1,14}$/).filter((key) => !isPolicyKey(key));
+
+/** A value each key takes, the way a form would send it. */
+export const goodPolicySetting = fc.constantFrom(...POLICY_KEY_NAMES).chain((key) => {
+  const input = policyInputOf(key);
+  const value =
+    input.kind === 'choice'
+      ? fc.constantFrom(...input.options.map((option) => option.value))
+      : fc.integer({ min: input.min, max: input.max }).map(String);
+  return value.map((text) => ({ key, value: text }));
+});
 
 export const badPolicySetting = fc
   .tuple(

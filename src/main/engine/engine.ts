@@ -65,7 +65,7 @@ export interface Engine {
   readonly phones: Phones;
   readonly trustedDevices: TrustedDevices;
   /** The policy in force is the engine's own business; hosts read it through these, on someone's behalf. */
-  readonly policy: Pick<PolicyService, 'describe' | 'set' | 'signInFacts'>;
+  readonly policy: Pick<PolicyService, 'describe' | 'set' | 'setMany' | 'signInFacts'>;
   readonly emailVerification: EmailVerification;
   /** The outbox and where it sends: mail and SMS. */
   readonly delivery: Delivery;

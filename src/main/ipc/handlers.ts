@@ -170,6 +170,7 @@ export function appHandlers({ engine, version, windows, notices }: HandlerHost):
     'admin.sessions.revokeAccount': ({ input, caller }) => engine.sessions.revokeAccount(caller, input.accountId),
     'admin.policy.get': ({ caller }) => engine.policy.describe(caller),
     'admin.policy.set': ({ input, caller }) => engine.policy.set(caller, input.key, input.value),
+    'admin.policy.setMany': ({ input, caller }) => engine.policy.setMany(caller, input.changes),
     'admin.audit.list': ({ input, caller }) =>
       engine.audit.list(caller, {
         limit: input.limit,

@@ -40,7 +40,8 @@ interface AdminState {
   sendVerification: (username: string) => Promise<Result<SentVerificationView>>;
 
   loadPolicy: () => Promise<void>;
-  setPolicy: (key: string, value: string) => Promise<Result<PolicyEntry>>;
+  /** Several keys at once, all or nothing; the list is replaced by the engine's answer. */
+  savePolicy: (changes: InputOf<'admin.policy.setMany'>['changes']) => Promise<Result<readonly PolicyEntry[]>>;
 
   setAuditFilter: (filter: AuditFilter) => Promise<void>;
   loadAudit: () => Promise<void>;
@@ -99,12 +100,9 @@ export const useAdmin = create<AdminState>()((set, get) => {
       set({ policy: settled(get().policy, await call('admin.policy.get')) });
     },
 
-    async setPolicy(key, value) {
-      const result = await call('admin.policy.set', { key, value });
-      if (result.ok) {
-        const entries = get().policy.data ?? [];
-        set({ policy: { ...get().policy, data: entries.map((entry) => (entry.key === key ? result.value : entry)) } });
-      }
+    async savePolicy(changes) {
+      const result = await call('admin.policy.setMany', { changes });
+      if (result.ok) set({ policy: { ...get().policy, data: result.value } });
       return result;
     },
 
