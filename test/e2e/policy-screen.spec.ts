@@ -23,6 +23,7 @@ test('the Policy screen shows each rule in words, saves a few changes together a
   await expect(save).toBeDisabled();
 
   await idleMinutes.fill('15');
+  await expect(idle.getByText('Not saved', { exact: true })).toBeVisible();
   await expect(idle.getByRole('button', { name: 'Reset to default: Lock after no activity for' })).toBeVisible();
   await policyRow(page, 'lockout.lockMinutes').getByRole('spinbutton', { name: 'Keep a locked account locked for' }).fill('90');
 
@@ -53,6 +54,7 @@ test('the Policy screen shows each rule in words, saves a few changes together a
   await expect(page.getByText('No unsaved changes.')).toBeVisible();
   await expect(save).toBeDisabled();
   await expect(idle).toContainText('Default: 30 minutes. Changed');
+  await expect(idle.getByText('Not saved', { exact: true })).toHaveCount(0);
 
   // Applied in the vault: read again from it, they stay.
   await openAccounts(page);

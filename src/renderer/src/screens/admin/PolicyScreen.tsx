@@ -168,6 +168,7 @@ function PolicyRow({
   const id = useId();
   const { input } = entry;
   const atDefault = draft.trim() === String(entry.default);
+  const pending = draft.trim() !== String(entry.value);
   const describedBy = [problem === null ? undefined : `${id}-problem`, `${id}-description`, `${id}-meta`].filter(Boolean).join(' ');
 
   return (
@@ -182,7 +183,10 @@ function PolicyRow({
             {entry.label}
           </span>
         )}
-        <span className="policy-row__key mono">{entry.key}</span>
+        <span className="policy-row__key">
+          <span className="mono">{entry.key}</span>
+          {pending && <Badge tone="warning">Not saved</Badge>}
+        </span>
         <p className="policy-row__description" id={`${id}-description`}>
           {entry.description}
         </p>
