@@ -43,6 +43,7 @@ export function PolicyScreen() {
   const [confirming, setConfirming] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const save = useAction(savePolicy);
+  const summaryId = useId();
 
   useEffect(() => {
     void loadPolicy();
@@ -111,7 +112,7 @@ export function PolicyScreen() {
             </Card>
           ))}
           <div className="policy-save">
-            <p className="policy-save__summary" id="policy-save-summary">
+            <p className="policy-save__summary" id={summaryId}>
               {problems.size > 0
                 ? 'Correct the values marked above to save.'
                 : changes.length === 0
@@ -123,7 +124,7 @@ export function PolicyScreen() {
               <Button onClick={() => setDrafts({})} disabled={Object.keys(drafts).length === 0}>
                 Discard changes
               </Button>
-              <Button type="submit" variant="primary" disabled={!canSave} aria-describedby="policy-save-summary">
+              <Button type="submit" variant="primary" disabled={!canSave} aria-describedby={summaryId}>
                 Save changes
               </Button>
             </div>
