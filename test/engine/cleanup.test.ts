@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOUR, MINUTE } from '../../src/main/engine/clock.js';
-import { CLEANUP_BATCH, ENDED_SESSION_RETENTION_MS } from '../../src/main/engine/sessions/cleanup.js';
+import { BATCH_TARGET_MS, BatchPacer, CLEANUP_BATCH, ENDED_SESSION_RETENTION_MS } from '../../src/main/engine/sessions/cleanup.js';
 import { SessionService } from '../../src/main/engine/sessions/sessions.js';
 import { SessionRepository } from '../../src/main/store/sessions.js';
 import { failure } from '../support/errors.js';
@@ -34,6 +34,49 @@ async function addUsers(): Promise<void> {
   for (const name of names) await addAccount(v.engine, v.admin.caller, name, PASSWORD);
 }
 const signInUser = (name: string, options: { staySignedIn?: boolean } = {}): Promise<SignedIn> => signIn(v.engine, name, PASSWORD, options);
+
+/**
+ * The batches a spied step ran: the first of CLEANUP_BATCH rows, every one but the last full (so
+ * the run went on), the last short (so it stopped), and `rows` in all.
+ */
+function expectBatches(spy: { mock: { calls: unknown[][]; results: { value: unknown }[] } }, rows: number): void {
+  const limits = spy.mock.calls.map((call) => call.at(-1));
+  const done = spy.mock.results.map((result) => result.value as number);
+  expect(limits[0]).toBe(CLEANUP_BATCH);
+  done.slice(0, -1).forEach((n, i) => expect(n).toBe(limits[i]));
+  expect(done.at(-1)).toBeLessThan(limits.at(-1) as number);
+  expect(done.reduce((a, b) => a + b, 0)).toBe(rows);
+}
+
+describe('the cleanup batch size', () => {
+  /** A clock each batch moves on by what it says it took. */
+  function timed(pacer: (now: () => number) => BatchPacer) {
+    let now = 0;
+    const p = pacer(() => now);
+    return (took: number, done?: number) =>
+      p.run((limit) => {
+        now += took;
+        return done ?? limit;
+      }) && p.limit;
+  }
+
+  it('halves after a batch that ran past the target and doubles after a quick full one, within bounds', () => {
+    const run = timed((now) => new BatchPacer(now));
+    expect(run(BATCH_TARGET_MS * 2)).toBe(CLEANUP_BATCH / 2);
+    expect(run(BATCH_TARGET_MS * 2)).toBe(CLEANUP_BATCH / 4);
+    for (let i = 0; i < 10; i += 1) run(BATCH_TARGET_MS * 10);
+    expect(run(BATCH_TARGET_MS * 10)).toBe(10);
+    expect(run(BATCH_TARGET_MS / 8)).toBe(20);
+    for (let i = 0; i < 20; i += 1) run(0);
+    expect(run(0)).toBe(2_000);
+  });
+
+  it('keeps the size after a batch within the target, or a quick one that was not full', () => {
+    const run = timed((now) => new BatchPacer(now));
+    expect(run(BATCH_TARGET_MS / 2)).toBe(CLEANUP_BATCH);
+    expect(run(0, 3)).toBe(CLEANUP_BATCH);
+  });
+});
 
 describe('cleanup', () => {
   it('ends timed-out sessions, keeps ended rows for the retention period, then deletes them, and reports the counts', async () => {
@@ -158,8 +201,7 @@ describe('cleanup', () => {
       messageBodies: 0,
     });
     expect(sessionRows('active = 0')).toBe(161);
-    expect(expireBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
-    expect(expireBatches.mock.results.map((r) => r.value)).toEqual([100, 21]);
+    expectBatches(expireBatches, 121);
     expect(auditEvents(v.engine, 'session.expired')).toHaveLength(121);
 
     v.vault.clock.advance(ENDED_SESSION_RETENTION_MS + 1);
@@ -178,8 +220,7 @@ describe('cleanup', () => {
       messageBodies: 0,
     });
     expect(sessionRows()).toBe(0);
-    expect(deleteBatches.mock.calls.map(([, limit]) => limit)).toEqual([CLEANUP_BATCH, CLEANUP_BATCH]);
-    expect(deleteBatches.mock.results.map((r) => r.value)).toEqual([100, 61]);
+    expectBatches(deleteBatches, 161);
   });
 
   it('does nothing on a second run', async () => {
