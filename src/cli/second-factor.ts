@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { SecondFactor, TotpSetupView } from '../shared/views.js';
 import { BACKUP_CODES_LOW } from '../shared/notices.js';
 import { parseArg } from './arguments.js';
@@ -43,6 +42,8 @@ export async function showNewTotpSetup(
 }
 
 async function setupLines(setup: TotpSetupView, file: SecretFile | null): Promise<string[]> {
+  // Loaded here, not with the CLI: only a TOTP setup draws a QR code, and qrcode is dozens of modules.
+  const { default: QRCode } = await import('qrcode');
   // ANSI colours draw the cleanest code on a terminal; piped into a file, plain block characters do.
   const qr = await QRCode.toString(setup.uri, process.stdout.isTTY ? { type: 'terminal', small: true } : { type: 'utf8', margin: 2 });
   return [
@@ -55,7 +56,8 @@ async function setupLines(setup: TotpSetupView, file: SecretFile | null): Promis
   ];
 }
 
-function qrPngOf(uri: string): Promise<Buffer> {
+async function qrPngOf(uri: string): Promise<Buffer> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
 }
 

@@ -1,6 +1,17 @@
-import { hash, parseOptions, verify } from '@node-rs/argon2';
+import type * as Argon2 from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { hasLostCharacter } from '../../../shared/password-rules.js';
+
+let library: typeof Argon2 | undefined;
+
+/**
+ * The native argon2 module, loaded the first time a password is hashed or checked rather than with
+ * the engine: a command that only reads the vault (whoami, audit list) never needs it.
+ */
+function argon2(): typeof Argon2 {
+  return (library ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2);
+}
 
 /** argon2id cost parameters (memory in KiB). */
 export interface HashParameters {
@@ -51,7 +62,7 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return hash(normalisePassword(password), { algorithm: ARGON2ID, outputLen: OUTPUT_BYTES, ...this.#params });
+    return argon2().hash(normalisePassword(password), { algorithm: ARGON2ID, outputLen: OUTPUT_BYTES, ...this.#params });
   }
 
   async verify(stored: string, password: string): Promise<PasswordCheck> {
@@ -65,7 +76,7 @@ export class PasswordHasher {
     if (stored.startsWith('$2')) return this.#verifyBcrypt(stored, password);
     let valid: boolean;
     try {
-      valid = await verify(stored, normalisePassword(password));
+      valid = await argon2().verify(stored, normalisePassword(password));
     } catch {
       // A malformed stored hash matches nothing; the account can still be reset by an admin.
       return NO_MATCH;
@@ -78,7 +89,7 @@ export class PasswordHasher {
     // Built, not hashed: hashing a dummy on first use made the first unknown name of each process
     // (every CLI run) cost a hash plus a verification, twice a known name's time.
     this.#dummy ??= unmatchableHash(this.#params);
-    await verify(this.#dummy, normalisePassword(password));
+    await argon2().verify(this.#dummy, normalisePassword(password));
     return false;
   }
 
@@ -101,6 +112,7 @@ export class PasswordHasher {
   }
 
   isWeak(stored: string): boolean {
+    const { parseOptions } = argon2();
     try {
       const used = parseOptions(stored);
       return (
@@ -127,6 +139,7 @@ export function storedHashScheme(stored: string): StoredHashScheme | null {
     return rounds >= 4 && rounds <= MAX_COST.bcryptRounds ? 'bcrypt' : null;
   }
   if (!stored.startsWith('$argon2id$')) return null;
+  const { parseOptions } = argon2();
   try {
     const used = parseOptions(stored);
     const bounded =
