@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Channel } from '../../shared/delivery.js';
 import { challengeId } from '../../shared/field-schemas.js';
 import type { KeychainEntry } from '../../main/secrets/host-keychain.js';

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TOTP, URI } from 'otpauth';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LatchkeyError, isLatchkeyError } from '../../../shared/errors.js';
 import type { Role } from '../../../shared/views.js';
 import { type Caller, partyOf, requireAdmin } from '../caller.js';
