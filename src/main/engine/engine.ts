@@ -20,6 +20,8 @@ import { SentCodes } from './mfa/sent-codes.js';
 import { TrustedDevices } from './mfa/trusted-devices.js';
 import { PasswordHasher, type HashParameters } from './passwords/password-hasher.js';
 import { PolicyService } from './policy/policy-service.js';
+import type { Policy } from './policy/policy-keys.js';
+import { UnchangedCache } from '../store/unchanged-cache.js';
 import { cleanUp, type CleanupReport } from './sessions/cleanup.js';
 import { SessionService } from './sessions/sessions.js';
 import { KeptTimeMark } from './vault-clock.js';
@@ -108,7 +110,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     throw error;
   });
   const policy = new PolicyService(ctx);
-  const current = (): ReturnType<PolicyService['current']> => policy.current();
+  // Read on nearly every call (each validation nothing kept answers, each sign-in): parsed and
+  // checked once while the file is unchanged, and frozen, as every service shares the one object.
+  const policies = new UnchangedCache<'policy', Policy>(ctx.vaultVersion, 1);
+  const current = (): Policy => policies.get('policy', () => Object.freeze(policy.current()));
   const lockout = new Lockout(ctx, current);
   const sessions = new SessionService(ctx, current);
   const deliverySettings = new DeliverySettings(ctx);
