@@ -3,14 +3,22 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { hasLostCharacter } from '../../../shared/password-rules.js';
 
-let library: typeof Argon2 | undefined;
+let library: Promise<typeof Argon2> | undefined;
+let parser: (typeof Argon2)['parseOptions'] | undefined;
 
 /**
  * The native argon2 module, loaded the first time a password is hashed or checked rather than with
- * the engine: a command that only reads the vault (whoami, audit list) never needs it.
+ * the engine: a command that only reads the vault (whoami, audit list) never needs it. An ES import,
+ * as every such use is asynchronous anyway.
  */
-function argon2(): typeof Argon2 {
-  return (library ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2);
+function argon2(): Promise<typeof Argon2> {
+  return (library ??= import('@node-rs/argon2'));
+}
+
+/** The module's PHC-string parser, for the cost checks that must answer at once: the same module, required. */
+function parseOptions(stored: string): ReturnType<(typeof Argon2)['parseOptions']> {
+  parser ??= (createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2).parseOptions;
+  return parser(stored);
 }
 
 /** argon2id cost parameters (memory in KiB). */
@@ -62,7 +70,7 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return argon2().hash(normalisePassword(password), { algorithm: ARGON2ID, outputLen: OUTPUT_BYTES, ...this.#params });
+    return argon2().then((lib) => lib.hash(normalisePassword(password), { algorithm: ARGON2ID, outputLen: OUTPUT_BYTES, ...this.#params }));
   }
 
   async verify(stored: string, password: string): Promise<PasswordCheck> {
@@ -76,7 +84,7 @@ export class PasswordHasher {
     if (stored.startsWith('$2')) return this.#verifyBcrypt(stored, password);
     let valid: boolean;
     try {
-      valid = await argon2().verify(stored, normalisePassword(password));
+      valid = await (await argon2()).verify(stored, normalisePassword(password));
     } catch {
       // A malformed stored hash matches nothing; the account can still be reset by an admin.
       return NO_MATCH;
@@ -89,7 +97,7 @@ export class PasswordHasher {
     // Built, not hashed: hashing a dummy on first use made the first unknown name of each process
     // (every CLI run) cost a hash plus a verification, twice a known name's time.
     this.#dummy ??= unmatchableHash(this.#params);
-    await argon2().verify(this.#dummy, normalisePassword(password));
+    await (await argon2()).verify(this.#dummy, normalisePassword(password));
     return false;
   }
 
@@ -112,7 +120,6 @@ export class PasswordHasher {
   }
 
   isWeak(stored: string): boolean {
-    const { parseOptions } = argon2();
     try {
       const used = parseOptions(stored);
       return (
@@ -139,7 +146,6 @@ export function storedHashScheme(stored: string): StoredHashScheme | null {
     return rounds >= 4 && rounds <= MAX_COST.bcryptRounds ? 'bcrypt' : null;
   }
   if (!stored.startsWith('$argon2id$')) return null;
-  const { parseOptions } = argon2();
   try {
     const used = parseOptions(stored);
     const bounded =
