@@ -34,15 +34,41 @@ function routeFromHash(hash: string): Route {
 
 interface NavigationState {
   readonly route: Route;
+  /**
+   * Set while leaving the screen would lose what it shows only once (fresh backup codes): any move
+   * away asks first, with these words.
+   */
+  readonly leaveWarning: string | null;
   navigate: (route: Route) => void;
+  warnOnLeave: (warning: string | null) => void;
 }
 
-export const useNavigation = create<NavigationState>()((set) => ({
+/** Whether the person agrees to leave, when the screen asked to be left only on purpose. */
+function mayLeave(warning: string | null): boolean {
+  return warning === null || window.confirm(warning);
+}
+
+export const useNavigation = create<NavigationState>()((set, get) => ({
   route: routeFromHash(window.location.hash),
+  leaveWarning: null,
   navigate(route) {
+    if (route !== get().route && !mayLeave(get().leaveWarning)) return;
+    set({ route, leaveWarning: route === get().route ? get().leaveWarning : null });
     if (window.location.hash !== hrefOf(route)) window.location.hash = hrefOf(route);
-    set({ route });
+  },
+  warnOnLeave(warning) {
+    set({ leaveWarning: warning });
   },
 }));
 
-window.addEventListener('hashchange', () => useNavigation.setState({ route: routeFromHash(window.location.hash) }));
+// A link, Back or a typed address moves the hash first: asked afterwards, a refusal puts it back.
+window.addEventListener('hashchange', () => {
+  const next = routeFromHash(window.location.hash);
+  const { route, leaveWarning } = useNavigation.getState();
+  if (next === route) return;
+  if (!mayLeave(leaveWarning)) {
+    window.location.hash = hrefOf(route);
+    return;
+  }
+  useNavigation.setState({ route: next, leaveWarning: null });
+});

@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Callout, StatusMessage } from '../../components/Alerts';
 import { Button } from '../../components/Button';
 import { Checkbox } from '../../components/Field';
 import { formatDateTime } from '../../format/time';
 import { copyText, downloadText, fileDate } from '../../platform/files';
+import { useNavigation } from '../../stores/navigation';
+import { LEAVE_CODES_WARNING } from './leave-warning';
 
 interface BackupCodesPanelProps {
   readonly codes: readonly string[];
@@ -23,6 +25,16 @@ export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupC
   // When the codes were shown: one time for the file, the print and every render in between.
   const [madeAt] = useState(() => Date.now());
   const text = backupCodesText(codes, username, madeAt);
+  // Shown this once: until the person moves on with the button, leaving the screen asks first.
+  const warnOnLeave = useNavigation((s) => s.warnOnLeave);
+  useEffect(() => {
+    warnOnLeave(LEAVE_CODES_WARNING);
+    return () => warnOnLeave(null);
+  }, [warnOnLeave]);
+  const done = (): void => {
+    warnOnLeave(null);
+    onDone();
+  };
 
   const copy = async (): Promise<void> => {
     setMessage(
@@ -64,7 +76,7 @@ export function BackupCodesPanel({ codes, username, doneLabel, onDone }: BackupC
           <StatusMessage>{message}</StatusMessage>
           <Checkbox label="I have saved these backup codes" checked={saved} onChange={(e) => setSaved(e.target.checked)} />
           <div className="button-row">
-            <Button variant="primary" disabled={!saved} onClick={onDone}>
+            <Button variant="primary" disabled={!saved} onClick={done}>
               {doneLabel}
             </Button>
             {!saved && <span className="field__hint">Tick the box above once the codes are safe.</span>}
