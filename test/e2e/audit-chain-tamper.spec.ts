@@ -17,6 +17,8 @@ test('the audit log lists events newest first and flags an event edited in the v
   const table = page.getByRole('table', { name: 'Audit events' });
   await expect(table).toBeVisible();
   await expectAccessible(page);
+  // Each event's time to the second, with its zone: two events a second apart read apart.
+  await expect(table.getByRole('row').nth(1).locator('time')).toHaveText(/\d:\d{2}:\d{2}(\s?[AP]M)? \S+$/);
 
   // The screen says "Newest first": the sequence numbers (the first column) fall down the table.
   const sequence: number[] = [];

@@ -42,7 +42,7 @@ export function AuditEventTable({
           <tr key={event.seq}>
             {!compact && <td className="numeric mono">{event.seq}</td>}
             <td className="nowrap">
-              <Time at={event.at} />
+              <Time at={event.at} precise={!compact} />
             </td>
             <th scope="row">
               <span className="cell-main">{EVENT_LABELS[event.type] ?? event.type}</span>

@@ -2,6 +2,16 @@
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const shortDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+// Where one event must be told from the next (the audit log): to the second, and in which zone.
+const precise = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+});
 const clock = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
 // The engine counts activity in UTC days, so a day's label must not move with the local zone.
 const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -10,6 +20,11 @@ const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function formatDateTime(at: number | null | undefined, short = false): string {
   return at == null ? '—' : (short ? shortDateTime : dateTime).format(at);
+}
+
+/** To the second, with the time zone: "Dec 15, 2026, 2:54:07 PM UTC". */
+export function formatPrecise(at: number): string {
+  return precise.format(at);
 }
 
 export function formatClock(at: number): string {
