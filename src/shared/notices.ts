@@ -23,3 +23,7 @@ export function backupCodesLeftText(left: number): string {
 export function isAccountNotice(value: string): value is AccountNotice {
   return (ACCOUNT_NOTICES as readonly string[]).includes(value);
 }
+
+/** Asked before a move away from fresh backup codes not yet said to be saved. */
+export const LEAVE_CODES_WARNING =
+  'These backup codes are not shown again. Leave without saving them? Without them, a lost phone can lock you out of your account.';

@@ -1,4 +1,4 @@
-import { LEAVE_CODES_WARNING } from '../../src/renderer/src/screens/mfa/leave-warning.js';
+import { LEAVE_CODES_WARNING } from '../../src/shared/notices.js';
 import { expect, test } from './fixtures.js';
 import { ADMIN, createFirstAdministrator, expectDashboard, totpCode } from './steps.js';
 

@@ -5,7 +5,7 @@ import { Checkbox } from '../../components/Field';
 import { formatDateTime } from '../../format/time';
 import { copyText, downloadText, fileDate } from '../../platform/files';
 import { useNavigation } from '../../stores/navigation';
-import { LEAVE_CODES_WARNING } from './leave-warning';
+import { LEAVE_CODES_WARNING } from '../../../../shared/notices';
 
 interface BackupCodesPanelProps {
   readonly codes: readonly string[];
