@@ -79,7 +79,10 @@ export async function sessionFigures(): Promise<{ figures: SessionFigures; setup
     engine.policy.set(admin.caller, 'mfa.trustDeviceDays', flip ? '29' : '30');
   });
 
-  return { figures: { validate, validateAfterCommit, validateThroughRouter, validateAwaited, create, refresh, revoke, listFive, auditAppend }, setup };
+  return {
+    figures: { validate, validateAfterCommit, validateThroughRouter, validateAwaited, create, refresh, revoke, listFive, auditAppend },
+    setup,
+  };
 }
 
 export interface SecondFactorFigures {

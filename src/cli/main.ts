@@ -28,7 +28,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object on standard output')
     .addHelpText(
       'after',
-      '\nEnvironment:\n  LATCHKEY_DEVICE_NAME       the device name sessions and audit events record\n                             (default: the computer\'s host name)',
+      "\nEnvironment:\n  LATCHKEY_DEVICE_NAME       the device name sessions and audit events record\n                             (default: the computer's host name)",
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
