@@ -12,6 +12,9 @@ export function normaliseUsername(name: string): string {
   return name.normalize('NFKC').trim().toLowerCase();
 }
 
+/** The account-name rule in words, for the engine's refusal and the forms' check as a name is typed. */
+export const USERNAME_RULE = `An account name is 1 to ${USERNAME_MAX_LENGTH} letters, digits, dots, dashes, underscores or @, starting with a letter or digit.`;
+
 export function isValidUsername(normalised: string): boolean {
   return USERNAME.test(normalised);
 }

@@ -1,5 +1,6 @@
 import { expectAccessible } from './accessibility.js';
 import { expect, test } from './fixtures.js';
+import { USERNAME_MAX_LENGTH, USERNAME_RULE } from '../../src/shared/fields.js';
 import { ADMIN, ALICE, createAccount, createFirstAdministrator, expectDashboard, openAccounts, signIn, signOut } from './steps.js';
 
 test('first run: the first administrator signs in and creates a user, who appears in the Accounts table', async ({ latchkey }) => {
@@ -49,4 +50,25 @@ test('an administrator generates a password for a new account, sees it to pass o
 
   await signOut(page);
   await signIn(page, { name: 'dana', password: generated });
+});
+
+test('the account name is checked next to its field as it is typed, with the rule, and at most 64 characters go in', async ({
+  latchkey,
+}) => {
+  const { page } = latchkey;
+  await createFirstAdministrator(page);
+  await openAccounts(page);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create account' });
+  const name = dialog.getByLabel('Account name');
+  await expect(name).toHaveAttribute('maxlength', String(USERNAME_MAX_LENGTH));
+  await dialog.getByLabel('Initial password').fill('a long and unusual first passphrase');
+  await name.fill('dana smith!');
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(name).toHaveAccessibleDescription(USERNAME_RULE);
+  await expect(dialog.getByRole('button', { name: 'Create account' })).toBeDisabled();
+  await expectAccessible(page);
+  await name.fill('dana.smith');
+  await expect(name).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(dialog.getByRole('button', { name: 'Create account' })).toBeEnabled();
 });

@@ -1,14 +1,10 @@
 import { LatchkeyError } from '../../../shared/errors.js';
-import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, isValidUsername, normaliseUsername } from '../../../shared/fields.js';
+import { EMAIL_MAX_LENGTH, USERNAME_RULE, isValidUsername, normaliseUsername } from '../../../shared/fields.js';
 
 export function requireValidUsername(name: string): string {
   const normalised = normaliseUsername(name);
   if (!isValidUsername(normalised)) {
-    throw new LatchkeyError(
-      'INVALID_INPUT',
-      `An account name is 1 to ${USERNAME_MAX_LENGTH} letters, digits, dots, dashes, underscores or @, starting with a letter or digit.`,
-      { field: 'username' },
-    );
+    throw new LatchkeyError('INVALID_INPUT', USERNAME_RULE, { field: 'username' });
   }
   return normalised;
 }

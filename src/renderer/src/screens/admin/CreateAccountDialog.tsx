@@ -7,7 +7,7 @@ import { SelectField, TextField } from '../../components/Field';
 import { ROLE_LABELS } from '../../format/labels';
 import { useAdmin } from '../../stores/admin';
 import { PASSWORD_HINT } from '../settings/password-rules';
-import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../../../shared/fields';
+import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_RULE, isValidUsername, normaliseUsername } from '../../../../shared/fields';
 
 /** A new account with a first password that the administrator hands over. */
 export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (account: AccountView) => void }) {
@@ -25,6 +25,9 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
   };
 
   const code = create.error?.code;
+  // The rule is checked as the name is typed, next to the field, before the engine would refuse it.
+  const nameProblem = username.trim() !== '' && !isValidUsername(normaliseUsername(username));
+  const refusedField = code === 'INVALID_INPUT' ? create.error?.details?.field : undefined;
   return (
     <Dialog
       title="Create account"
@@ -32,7 +35,7 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
       confirmLabel="Create account"
       busy={create.busy}
       error={create.error}
-      canConfirm={username.trim() !== '' && password !== ''}
+      canConfirm={username.trim() !== '' && !nameProblem && password !== ''}
       onClose={onClose}
       onConfirm={confirm}
     >
@@ -42,7 +45,8 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
         maxLength={USERNAME_MAX_LENGTH}
         spellCheck={false}
         required
-        invalid={code === 'CONFLICT'}
+        hint={nameProblem ? USERNAME_RULE : `Up to ${USERNAME_MAX_LENGTH} letters or digits; . _ - @ may follow the first.`}
+        invalid={nameProblem || code === 'CONFLICT' || refusedField === 'username'}
         value={username}
         onChange={(e) => setUsername(e.target.value)}
         autoFocus
@@ -52,6 +56,7 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
         type="email"
         autoComplete="off"
         maxLength={EMAIL_MAX_LENGTH}
+        invalid={refusedField === 'email'}
         value={email}
         onChange={(e) => setEmail(e.target.value)}
       />
