@@ -7,7 +7,8 @@ import { SelectField, TextField } from '../../components/Field';
 import { ROLE_LABELS } from '../../format/labels';
 import { useAdmin } from '../../stores/admin';
 import { PASSWORD_HINT } from '../settings/password-rules';
-import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_RULE, isValidUsername, normaliseUsername } from '../../../../shared/fields';
+import { EMAIL_MAX_LENGTH } from '../../../../shared/fields';
+import { AccountNameField, accountNameProblem } from '../../components/AccountNameField';
 
 /** A new account with a first password that the administrator hands over. */
 export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (account: AccountView) => void }) {
@@ -25,8 +26,6 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
   };
 
   const code = create.error?.code;
-  // The rule is checked as the name is typed, next to the field, before the engine would refuse it.
-  const nameProblem = username.trim() !== '' && !isValidUsername(normaliseUsername(username));
   const refusedField = code === 'INVALID_INPUT' ? create.error?.details?.field : undefined;
   return (
     <Dialog
@@ -35,20 +34,15 @@ export function CreateAccountDialog({ onClose, onCreated }: { onClose: () => voi
       confirmLabel="Create account"
       busy={create.busy}
       error={create.error}
-      canConfirm={username.trim() !== '' && !nameProblem && password !== ''}
+      canConfirm={username.trim() !== '' && !accountNameProblem(username) && password !== ''}
       onClose={onClose}
       onConfirm={confirm}
     >
-      <TextField
-        label="Account name"
+      <AccountNameField
         autoComplete="off"
-        maxLength={USERNAME_MAX_LENGTH}
-        spellCheck={false}
-        required
-        hint={nameProblem ? USERNAME_RULE : `Up to ${USERNAME_MAX_LENGTH} letters or digits; . _ - @ may follow the first.`}
-        invalid={nameProblem || code === 'CONFLICT' || refusedField === 'username'}
         value={username}
-        onChange={(e) => setUsername(e.target.value)}
+        onChange={setUsername}
+        refused={code === 'CONFLICT' || refusedField === 'username'}
         autoFocus
       />
       <TextField

@@ -6,7 +6,8 @@ import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { useSession } from '../../stores/session';
 import { PASSWORD_HINT, firstPasswordMismatch } from '../settings/password-rules';
-import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../../../shared/fields';
+import { EMAIL_MAX_LENGTH } from '../../../../shared/fields';
+import { AccountNameField } from '../../components/AccountNameField';
 
 /** A new vault: its first account, an administrator, who then manages everyone else. */
 export function FirstRunScreen() {
@@ -34,13 +35,11 @@ export function FirstRunScreen() {
         This vault is new. Its first account is an administrator, who adds the other accounts and sets the rules.
       </p>
       <form className="form form--spaced" onSubmit={submit} noValidate>
-        <TextField
-          label="Account name"
+        <AccountNameField
           autoComplete="username"
-          required
-          maxLength={USERNAME_MAX_LENGTH}
           value={username}
-          onChange={(e) => setUsername(e.target.value)}
+          onChange={setUsername}
+          refused={action.error?.code === 'INVALID_INPUT' && action.error.details?.field === 'username'}
           autoFocus
         />
         <TextField
