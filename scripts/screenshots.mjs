@@ -253,16 +253,19 @@ async function walkThrough() {
   await shoot(page, 'admin-delete-dialog');
   await page.getByRole('button', { name: 'Cancel' }).click();
 
-  // Policy, just after a change was saved.
+  // Policy, in words: one change just saved (so its row offers Reset to default) and a choice further down waiting for Save changes.
   await go(page, 'admin/policy', 'Policy');
-  await page.getByLabel('session.idleTimeoutMinutes').fill('15');
-  await page
-    .getByRole('listitem')
-    .filter({ has: page.getByLabel('session.idleTimeoutMinutes') })
-    .getByRole('button', { name: 'Save' })
-    .click();
-  await page.getByRole('status').filter({ hasText: 'session.idleTimeoutMinutes is now 15' }).waitFor();
+  const idleRow = page.getByRole('listitem').filter({ has: page.getByText('session.idleTimeoutMinutes', { exact: true }) });
+  await idleRow.getByRole('spinbutton').fill('15');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('dialog', { name: 'Save these changes?' }).getByRole('button', { name: 'Apply 1 change' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved 1 change.' }).waitFor();
+  await page.getByRole('radio', { name: 'Refuse the new sign-in' }).check();
+  await page.getByText('1 change not saved yet.').waitFor();
+  // Choosing scrolled the page; the picture starts at the screen's title.
+  await page.getByRole('heading', { level: 1, name: 'Policy' }).scrollIntoViewIfNeeded();
   await shoot(page, 'admin-policy');
+  await page.getByRole('button', { name: 'Discard changes' }).click();
 
   await go(page, 'admin/audit', 'Audit log');
   await page.getByText(/^Audit chain verified: \d+ events$/).waitFor();
