@@ -1,18 +1,11 @@
 import { LEAVE_CODES_WARNING } from '../../src/shared/notices.js';
 import { expect, test } from './fixtures.js';
-import { ADMIN, createFirstAdministrator, expectDashboard, totpCode } from './steps.js';
+import { ADMIN, createFirstAdministrator, expectDashboard, reachFreshBackupCodes } from './steps.js';
 
 test('leaving fresh backup codes before saying they are saved asks first, and staying keeps them on the screen', async ({ latchkey }) => {
   const { page } = latchkey;
   await createFirstAdministrator(page);
-  await page.getByRole('region', { name: 'Two-step sign-in' }).getByRole('link', { name: 'Set up two-step sign-in' }).click();
-  const setupKey = page.getByRole('region', { name: 'Add Latchkey to your authenticator app' }).getByRole('definition');
-  const secret = (await setupKey.innerText()).replace(/\s+/g, '');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Authentication code').fill(await totpCode(latchkey, secret));
-  await page.getByRole('button', { name: 'Confirm code' }).click();
-  const codes = page.getByRole('list', { name: 'Backup codes' });
-  await expect(codes).toBeVisible();
+  const { codesList: codes } = await reachFreshBackupCodes(latchkey);
   const shown = await codes.getByRole('listitem').allInnerTexts();
 
   // A click on another page of the app: asked, and "stay" keeps the same codes where they were.

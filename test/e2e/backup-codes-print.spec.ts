@@ -1,17 +1,10 @@
 import { expect, test } from './fixtures.js';
-import { createFirstAdministrator, totpCode } from './steps.js';
+import { createFirstAdministrator, reachFreshBackupCodes } from './steps.js';
 
 test('the backup codes print on their own, with the account they are for, and nothing else of the screen', async ({ latchkey }) => {
   const { page } = latchkey;
   await createFirstAdministrator(page);
-  await page.getByRole('region', { name: 'Two-step sign-in' }).getByRole('link', { name: 'Set up two-step sign-in' }).click();
-  const setupKey = page.getByRole('region', { name: 'Add Latchkey to your authenticator app' }).getByRole('definition');
-  const secret = (await setupKey.innerText()).replace(/\s+/g, '');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Authentication code').fill(await totpCode(latchkey, secret));
-  await page.getByRole('button', { name: 'Confirm code' }).click();
-  const codes = page.getByRole('list', { name: 'Backup codes' });
-  await expect(codes).toBeVisible();
+  const { codesList: codes } = await reachFreshBackupCodes(latchkey);
 
   // Print asks the platform's print dialog for this page; the test stands in for the dialog.
   await page.evaluate(() => {

@@ -119,7 +119,11 @@ export interface Enrollment {
  * Dashboard → Set up two-step sign-in: reads the setup key, confirms a code, saves the backup
  * codes, and ends on the dashboard. The confirming code's time step is spent.
  */
-export async function enrollTotp(latchkey: Latchkey): Promise<Enrollment> {
+/**
+ * From the dashboard through the setup wizard's first two steps: the setup key read off the
+ * screen, a code for it confirmed, and the fresh backup codes on the screen.
+ */
+export async function reachFreshBackupCodes(latchkey: Latchkey): Promise<{ secret: string; codesList: Locator }> {
   const { page } = latchkey;
   await page.getByRole('region', { name: 'Two-step sign-in' }).getByRole('link', { name: 'Set up two-step sign-in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Set up two-step sign-in' })).toBeVisible();
@@ -134,6 +138,12 @@ export async function enrollTotp(latchkey: Latchkey): Promise<Enrollment> {
 
   const codesList = page.getByRole('list', { name: 'Backup codes' });
   await expect(codesList).toBeVisible();
+  return { secret, codesList };
+}
+
+export async function enrollTotp(latchkey: Latchkey): Promise<Enrollment> {
+  const { page } = latchkey;
+  const { secret, codesList } = await reachFreshBackupCodes(latchkey);
   await expectAccessible(page);
   const backupCodes = await codesList.getByRole('listitem').allInnerTexts();
   expect(backupCodes).toHaveLength(10);
